@@ -1,0 +1,55 @@
+//! GW108: a backendRef or requestMirror backendRef names no Service (or other object) in the input.
+
+use crate::checks::{Check, Ctx, same_name_elsewhere};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{RefKind, Resolution};
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "GW108"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        for r in &cx.graph.refs {
+            if r.kind != RefKind::BackendRef || r.resolution != Resolution::Missing {
+                continue;
+            }
+            let from = cx.obj(r.from);
+            let t = &r.target;
+            let what = match super::backend_ref(from, r) {
+                Some(b) if b.mirror => "requestMirror backendRef",
+                _ => "backendRef",
+            };
+            let mut d = Diagnostic::new(
+                self.id(),
+                r.span,
+                format!(
+                    "{}: {what} {} {}/{} does not exist (BackendNotFound){}",
+                    super::describe(from),
+                    t.kind,
+                    t.namespace,
+                    t.name,
+                    super::defaulted_ns_note(r, "backendRef", from)
+                ),
+            )
+            .label(format!("no {} named `{}` in namespace `{}`", t.kind, t.name, t.namespace))
+            .on(from);
+            if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name).first() {
+                d = d
+                    .related(other.name_span(), format!("{} `{}` exists in namespace `{}`", t.kind, t.name, other.key.namespace))
+                    .help(format!(
+                        "set `namespace: {}` on the backendRef (a cross-namespace backend also needs a ReferenceGrant in that namespace)",
+                        other.key.namespace
+                    ));
+            } else {
+                d = d.help(format!(
+                    "fix the name, add the {} to the repository, or declare it under `externals.services` in .gwlint.yaml",
+                    t.kind
+                ));
+            }
+            out.push(d);
+        }
+    }
+}

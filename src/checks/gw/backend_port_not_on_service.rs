@@ -1,0 +1,65 @@
+//! GW109: a backendRef's port is not one of the Service's ports.
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{RefKind, Resolution};
+use crate::model::Spec;
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "GW109"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        for r in &cx.graph.refs {
+            let (RefKind::BackendRef, Resolution::Object(sid)) = (r.kind, &r.resolution) else {
+                continue;
+            };
+            let service_obj = cx.obj(*sid);
+            let Spec::Service(svc) = &service_obj.spec else { continue };
+            let from = cx.obj(r.from);
+            let Some(b) = super::backend_ref(from, r) else { continue };
+            let Some(port) = &b.port else { continue };
+            if svc.is_external_name() && svc.ports.is_empty() {
+                continue;
+            }
+            if svc.ports.iter().any(|p| p.port.as_ref().is_some_and(|sp| sp.v == port.v)) {
+                continue;
+            }
+            let ports: Vec<String> = svc
+                .ports
+                .iter()
+                .filter_map(|p| p.port.as_ref().map(|sp| sp.v.to_string()))
+                .collect();
+            let mut d = Diagnostic::new(
+                self.id(),
+                port.span,
+                format!(
+                    "{}: port {} is not a port of {} (its ports: {})",
+                    super::describe(from),
+                    port.v,
+                    super::describe(service_obj),
+                    if ports.is_empty() { "none".to_string() } else { ports.join(", ") }
+                ),
+            )
+            .label("not a Service port")
+            .on(from)
+            .related(service_obj.span("/spec/ports"), format!("ports of Service {}", service_obj.key.name));
+            let via_target = svc
+                .ports
+                .iter()
+                .find(|p| p.target_port == Some(port.v))
+                .and_then(|p| p.port.as_ref());
+            d = match via_target {
+                Some(sp) => d.help(format!(
+                    "{} is the Service's targetPort; a backendRef names the Service port: use port {}",
+                    port.v, sp.v
+                )),
+                None => d.help("use one of the Service's `spec.ports[].port` values"),
+            };
+            out.push(d);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! GW101: a route's parentRef (or a ListenerSet's parentRef) names nothing in the input.
+
+use crate::checks::{Check, Ctx, same_name_elsewhere};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{RefKind, Resolution};
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "GW101"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        for r in &cx.graph.refs {
+            if !matches!(r.kind, RefKind::ParentRef | RefKind::ListenerSetParent) || r.resolution != Resolution::Missing {
+                continue;
+            }
+            let from = cx.obj(r.from);
+            let t = &r.target;
+            let mut d = Diagnostic::new(
+                self.id(),
+                r.span,
+                format!(
+                    "{}: parentRef {} {}/{} does not exist{}",
+                    super::describe(from),
+                    t.kind,
+                    t.namespace,
+                    t.name,
+                    super::defaulted_ns_note(r, "parentRef", from)
+                ),
+            )
+            .label(format!("no {} named `{}` in namespace `{}`", t.kind, t.name, t.namespace))
+            .on(from);
+            let elsewhere = same_name_elsewhere(cx, &t.group, &t.kind, &t.name);
+            if let Some(other) = elsewhere.first() {
+                d = d
+                    .related(other.name_span(), format!("{} `{}` exists in namespace `{}`", t.kind, t.name, other.key.namespace))
+                    .help(format!("set `namespace: {}` on the parentRef", other.key.namespace));
+            } else {
+                d = d.help(format!(
+                    "fix the name, add the {} to the repository, or declare it under `externals` in .gwlint.yaml if it is managed elsewhere",
+                    t.kind
+                ));
+            }
+            out.push(d);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! GW102: a parentRef's sectionName names no listener of its (existing) parent.
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{RefKind, Resolution};
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "GW102"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        for r in &cx.graph.refs {
+            let (RefKind::ParentRef, Resolution::Object(pid)) = (r.kind, &r.resolution) else {
+                continue;
+            };
+            let from = cx.obj(r.from);
+            let parent = cx.obj(*pid);
+            let (Some(pr), Some(listeners)) = (super::parent_ref(from, r), super::listeners(parent)) else {
+                continue;
+            };
+            let Some(section) = &pr.section_name else { continue };
+            if listeners.iter().any(|l| l.name() == section.v) {
+                continue;
+            }
+            let names: Vec<&str> = listeners.iter().map(|l| l.name()).filter(|n| !n.is_empty()).collect();
+            let mut d = Diagnostic::new(
+                self.id(),
+                section.span,
+                format!(
+                    "{}: sectionName `{}` matches no listener of {}",
+                    super::describe(from),
+                    section.v,
+                    super::describe(parent)
+                ),
+            )
+            .label("no listener with this name")
+            .on(from);
+            d = d.related(
+                parent.span("/spec/listeners"),
+                format!("listeners of {}: {}", parent.key.name, if names.is_empty() { "none".into() } else { names.join(", ") }),
+            );
+            if !names.is_empty() {
+                d = d.help(format!("use one of the listener names: {}", names.join(", ")));
+            }
+            out.push(d);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Checks stage: rules read the graph (never the files) and return findings.
+
+pub mod api;
+pub mod gw;
+pub mod sec;
+pub mod tls;
+pub mod yaml;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Graph, ObjId};
+use crate::model::Object;
+
+/// What a rule sees.
+pub struct Ctx<'g, 'm> {
+    pub graph: &'g Graph<'m>,
+    pub config: &'g Config,
+}
+
+impl<'m> Ctx<'_, 'm> {
+    pub fn obj(&self, id: ObjId) -> &'m Object {
+        self.graph.obj(id)
+    }
+}
+
+pub trait Check: Sync {
+    fn id(&self) -> &'static str;
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>);
+}
+
+/// Every graph rule. Load-stage rules (YAML001–YAML004, API505 type errors) are raised by the
+/// loader and model; their pages live with the others.
+pub fn registry() -> Vec<&'static dyn Check> {
+    vec![
+        &gw::parent_ref_not_found::Rule,
+        &gw::section_name_not_found::Rule,
+        &gw::parent_port_not_found::Rule,
+        &gw::backend_not_found::Rule,
+        &gw::backend_port_not_on_service::Rule,
+        &gw::unknown_gateway_class::Rule,
+        &gw::virtualservice_gateway_not_found::Rule,
+        &tls::certificate_secret_has_no_producer::Rule,
+        &tls::issuer_not_found::Rule,
+        &sec::secret_store_not_found::Rule,
+    ]
+}
+
+/// Rule ids raised outside the graph rules.
+pub const LOAD_STAGE_RULES: &[&str] = &[
+    yaml::SYNTAX_ERROR,
+    yaml::UNRENDERED_TEMPLATE,
+    yaml::BINARY_OR_OVERSIZED,
+    yaml::DUPLICATE_KEY,
+    api::SCHEMA_VIOLATION,
+];
+
+/// Runs the enabled rules in parallel; the caller sorts the result.
+pub fn run(cx: &Ctx, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
+    registry()
+        .par_iter()
+        .filter(|c| enabled(c.id()))
+        .flat_map_iter(|c| {
+            let mut out = Vec::new();
+            c.run(cx, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// "a Gateway named X exists in namespace Y" hints for a dangling reference.
+pub fn same_name_elsewhere<'m>(cx: &Ctx<'_, 'm>, group: &str, kind: &str, name: &str) -> Vec<&'m Object> {
+    cx.graph
+        .same_name(group, kind, name)
+        .iter()
+        .map(|&id| cx.obj(id))
+        .collect()
+}

@@ -1,0 +1,3 @@
+//! SEC4xx: secret producers and stores.
+
+pub mod secret_store_not_found;

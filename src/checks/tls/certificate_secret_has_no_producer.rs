@@ -1,0 +1,85 @@
+//! TLS201: a listener's certificateRef names a Secret that nothing in the input produces.
+
+use crate::checks::{Check, Ctx};
+use crate::config::Severity;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Loc, ProducerKind, RefKind, Resolution};
+use crate::model::Spec;
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "TLS201"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        for r in &cx.graph.refs {
+            if r.kind != RefKind::CertificateRef || r.resolution != Resolution::Missing || r.target.kind != "Secret" {
+                continue;
+            }
+            let from = cx.obj(r.from);
+            let t = &r.target;
+            let listener = match (&from.spec, r.loc) {
+                (Spec::Gateway(g), Loc::CertificateRef { listener, .. }) => g.listeners.get(listener),
+                (Spec::ListenerSet(l), Loc::CertificateRef { listener, .. }) => l.listeners.get(listener),
+                _ => None,
+            };
+            let listener_name = listener.map(|l| l.name()).unwrap_or("?");
+            let mut d = Diagnostic::new(
+                self.id(),
+                r.span,
+                format!(
+                    "Secret {}/{} referenced by listener `{}` of {} has no producer: no Secret manifest, cert-manager Certificate, ExternalSecret or gateway annotation creates it",
+                    t.namespace,
+                    t.name,
+                    listener_name,
+                    from.key
+                ),
+            )
+            .label("nothing produces this Secret")
+            .on(from);
+            if cx.config.allow_external_secrets {
+                d = d.severity(Severity::Warning);
+            }
+            let merges: Vec<_> = cx
+                .graph
+                .producers
+                .get(&t.namespace, &t.name)
+                .iter()
+                .filter(|p| p.kind == ProducerKind::ExternalSecretMerge)
+                .collect();
+            for p in &merges {
+                d = d.related(p.span, "this ExternalSecret only merges into an existing Secret (creationPolicy Merge/None)");
+            }
+            let elsewhere: Vec<_> = cx
+                .graph
+                .objects
+                .iter()
+                .filter(|o| match &o.spec {
+                    Spec::Certificate(c) => {
+                        o.key.namespace != t.namespace && c.secret_name.as_ref().is_some_and(|s| s.v == t.name)
+                    }
+                    _ => false,
+                })
+                .collect();
+            if let Some(cert) = elsewhere.first() {
+                if let Spec::Certificate(c) = &cert.spec {
+                    if let Some(s) = &c.secret_name {
+                        d = d.related(s.span, format!("{} writes a Secret of this name in namespace `{}`", cert.key, cert.key.namespace));
+                    }
+                }
+                d = d.help(format!(
+                    "a Certificate writes its Secret in its own namespace: move it to `{}` or reference namespace `{}` (with a ReferenceGrant)",
+                    t.namespace, cert.key.namespace
+                ));
+            } else {
+                d = d.help(format!(
+                    "add a Certificate with `secretName: {}` (or an ExternalSecret targeting it) in namespace `{}`, or list `{}/{}` under `externals.secrets` in .gwlint.yaml",
+                    t.name, t.namespace, t.namespace, t.name
+                ));
+            }
+            out.push(d);
+        }
+    }
+}

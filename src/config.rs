@@ -1,0 +1,324 @@
+//! `.gwlint.yaml`: rule levels, file selection and objects that exist outside the repository.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::load::tree::{Node, Value};
+use crate::load::{self, LoadOptions};
+use crate::source::LineIndex;
+
+pub const FILE_NAME: &str = ".gwlint.yaml";
+
+/// A severity a user can give a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule is set to in the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    Level(Severity),
+}
+
+/// Objects that exist in the cluster but not in the repository.
+#[derive(Clone, Debug, Default)]
+pub struct Externals {
+    pub gateway_classes: Vec<String>,
+    pub gateways: Vec<String>,
+    pub services: Vec<String>,
+    pub secrets: Vec<String>,
+    pub issuers: Vec<String>,
+    pub cluster_issuers: Vec<String>,
+    pub secret_stores: Vec<String>,
+    pub cluster_secret_stores: Vec<String>,
+    pub namespaces: Vec<String>,
+}
+
+/// GatewayClasses that exist wherever their controller runs, without a manifest in the repo.
+pub const BUILTIN_GATEWAY_CLASSES: &[&str] = &[
+    "istio",
+    "istio-remote",
+    "istio-waypoint",
+    "istio-east-west",
+    "approuting-istio",
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it came from, if any.
+    pub path: Option<PathBuf>,
+    pub rules: BTreeMap<String, RuleLevel>,
+    pub fail_on: Option<String>,
+    pub externals: Externals,
+    /// Referenced Secrets without a producer are warnings, not errors (TLS201).
+    pub allow_external_secrets: bool,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+    pub default_namespace: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            rules: BTreeMap::new(),
+            fail_on: None,
+            externals: Externals::default(),
+            allow_external_secrets: false,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: LoadOptions::default().max_file_size,
+            default_namespace: "default".into(),
+        }
+    }
+}
+
+/// A configuration problem, located in the file.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Finds `.gwlint.yaml` in `start` or the nearest ancestor, stopping at a repository root.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()? } else { start };
+    let abs = std::path::absolute(start).ok()?;
+    for dir in abs.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+const TOP_KEYS: &[&str] = &[
+    "rules",
+    "failOn",
+    "externals",
+    "allowExternalSecrets",
+    "include",
+    "exclude",
+    "maxFileSize",
+    "defaultNamespace",
+];
+
+const EXTERNAL_KEYS: &[&str] = &[
+    "gatewayClasses",
+    "gateways",
+    "services",
+    "secrets",
+    "issuers",
+    "clusterIssuers",
+    "secretStores",
+    "clusterSecretStores",
+    "namespaces",
+];
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    lines: LineIndex,
+}
+
+impl Ctx<'_> {
+    fn err(&self, node: &Node, message: String) -> ConfigError {
+        let pos = self.lines.position(self.text, node.span.start as usize);
+        ConfigError {
+            path: self.path.to_path_buf(),
+            line: pos.line,
+            column: pos.column,
+            message,
+        }
+    }
+
+    fn string_list(&self, node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
+        let items = node
+            .as_seq()
+            .ok_or_else(|| self.err(node, format!("`{what}` must be a list of strings")))?;
+        items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| self.err(i, format!("`{what}` entries must be strings")))
+            })
+            .collect()
+    }
+}
+
+/// Reads and validates a configuration file. `known_rule` maps an id or name to a rule id.
+pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> Result<Config, ConfigError> {
+    let io_err = |e: std::io::Error| ConfigError {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read configuration: {e}"),
+    };
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    let loaded = load::load_bytes(0, path, bytes, &LoadOptions::default());
+    if let Some(issue) = loaded.issues.first() {
+        let pos = loaded.source.position(issue.span.start as usize);
+        return Err(ConfigError {
+            path: path.to_path_buf(),
+            line: pos.line,
+            column: pos.column,
+            message: issue.message.clone(),
+        });
+    }
+    let text = loaded.source.text.clone();
+    let ctx = Ctx {
+        path,
+        lines: LineIndex::new(&text),
+        text: &text,
+    };
+    let mut cfg = Config {
+        path: Some(path.to_path_buf()),
+        ..Config::default()
+    };
+    let Some(doc) = loaded.docs.first() else {
+        return Ok(cfg);
+    };
+    let root = &doc.root;
+    if root.is_null() {
+        return Ok(cfg);
+    }
+    let entries = root
+        .as_map()
+        .ok_or_else(|| ctx.err(root, "configuration must be a mapping".into()))?;
+    for (k, v) in entries {
+        let key = k.as_str().unwrap_or("");
+        match key {
+            "rules" => {
+                let rules = v
+                    .as_map()
+                    .ok_or_else(|| ctx.err(v, "`rules` must map rule ids or names to off|info|warning|error".into()))?;
+                for (rk, rv) in rules {
+                    let name = match &rk.value {
+                        Value::Str(s) => s.to_string(),
+                        _ => return Err(ctx.err(rk, "rule keys must be rule ids or names".into())),
+                    };
+                    let id = known_rule(&name)
+                        .ok_or_else(|| ctx.err(rk, format!("unknown rule `{name}` (see `gwlint rules`)")))?;
+                    let level = match &rv.value {
+                        Value::Str(s) if &**s == "off" => RuleLevel::Off,
+                        Value::Bool(false) => RuleLevel::Off,
+                        Value::Str(s) => RuleLevel::Level(Severity::parse(s).ok_or_else(|| {
+                            ctx.err(rv, format!("`{s}` is not a level: use off, info, warning or error"))
+                        })?),
+                        _ => return Err(ctx.err(rv, "a rule level must be off, info, warning or error".into())),
+                    };
+                    cfg.rules.insert(id.to_string(), level);
+                }
+            }
+            "failOn" => {
+                let s = v.as_str().filter(|s| matches!(*s, "error" | "warning" | "info" | "never"));
+                cfg.fail_on = Some(
+                    s.ok_or_else(|| ctx.err(v, "`failOn` must be error, warning, info or never".into()))?
+                        .to_string(),
+                );
+            }
+            "allowExternalSecrets" => match v.value {
+                Value::Bool(b) => cfg.allow_external_secrets = b,
+                _ => return Err(ctx.err(v, "`allowExternalSecrets` must be true or false".into())),
+            },
+            "include" => cfg.include = ctx.string_list(v, "include")?,
+            "exclude" => cfg.exclude = ctx.string_list(v, "exclude")?,
+            "maxFileSize" => match v.value {
+                Value::Int(n) if n > 0 => cfg.max_file_size = n as u64,
+                _ => return Err(ctx.err(v, "`maxFileSize` must be a positive number of bytes".into())),
+            },
+            "defaultNamespace" => {
+                cfg.default_namespace = v
+                    .as_str()
+                    .ok_or_else(|| ctx.err(v, "`defaultNamespace` must be a string".into()))?
+                    .to_string()
+            }
+            "externals" => {
+                let ext = v.as_map().ok_or_else(|| ctx.err(v, "`externals` must be a mapping".into()))?;
+                for (ek, ev) in ext {
+                    let ekey = ek.as_str().unwrap_or("");
+                    let list = ctx.string_list(ev, ekey)?;
+                    let e = &mut cfg.externals;
+                    let slot = match ekey {
+                        "gatewayClasses" => &mut e.gateway_classes,
+                        "gateways" => &mut e.gateways,
+                        "services" => &mut e.services,
+                        "secrets" => &mut e.secrets,
+                        "issuers" => &mut e.issuers,
+                        "clusterIssuers" => &mut e.cluster_issuers,
+                        "secretStores" => &mut e.secret_stores,
+                        "clusterSecretStores" => &mut e.cluster_secret_stores,
+                        "namespaces" => &mut e.namespaces,
+                        _ => {
+                            return Err(ctx.err(
+                                ek,
+                                format!("unknown key `externals.{ekey}` (expected one of: {})", EXTERNAL_KEYS.join(", ")),
+                            ));
+                        }
+                    };
+                    *slot = list;
+                }
+            }
+            _ => {
+                return Err(ctx.err(
+                    k,
+                    format!("unknown key `{key}` (expected one of: {})", TOP_KEYS.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(cfg)
+}

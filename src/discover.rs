@@ -1,0 +1,149 @@
+//! Discover stage: command-line paths to the list of files to lint.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+use crate::config::Config;
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files to lint, in a stable order, as paths to show users.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be read or do not exist (each makes the run exit 2).
+    pub errors: Vec<String>,
+    /// Entries passed over on purpose, with the reason (shown with --verbose).
+    pub notes: Vec<String>,
+}
+
+const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules"];
+
+fn globset(patterns: &[String]) -> Result<Option<GlobSet>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?);
+        if !p.contains('/') {
+            // A bare pattern also matches at any depth, as in .gitignore.
+            b.add(Glob::new(&format!("**/{p}")).map_err(|e| format!("invalid glob `{p}`: {e}"))?);
+        }
+    }
+    b.build().map(Some).map_err(|e| e.to_string())
+}
+
+/// Shown path: relative to the working directory when below it, without a leading `./`.
+pub fn display_path(p: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok();
+    let rel = match (&cwd, p.is_absolute()) {
+        (Some(cwd), true) => p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf()),
+        _ => p.to_path_buf(),
+    };
+    rel.components().filter(|c| !matches!(c, Component::CurDir)).collect()
+}
+
+pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
+    let mut out = Discovered::default();
+    let include = match globset(&cfg.include) {
+        Ok(g) => g,
+        Err(e) => {
+            out.errors.push(e);
+            return out;
+        }
+    };
+    let exclude = match globset(&cfg.exclude) {
+        Ok(g) => g,
+        Err(e) => {
+            out.errors.push(e);
+            return out;
+        }
+    };
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors.push(format!("{}: {e}", root.display()));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            // A file named on the command line is linted whatever its name.
+            let canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            if seen.insert(canon) {
+                out.files.push(display_path(root));
+            }
+            continue;
+        }
+        let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let mut found = Vec::new();
+        let walker = WalkBuilder::new(root)
+            .hidden(false)
+            .git_global(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.errors.push(e.to_string());
+                    continue;
+                }
+            };
+            let Some(ft) = entry.file_type() else { continue };
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(path);
+            let selected = match &include {
+                Some(g) => g.is_match(rel),
+                None => path
+                    .extension()
+                    .is_some_and(|x| x == "yaml" || x == "yml"),
+            };
+            if !selected || ft.is_dir() {
+                continue;
+            }
+            if exclude.as_ref().is_some_and(|g| g.is_match(rel)) {
+                out.notes.push(format!("{}: excluded by configuration", path.display()));
+                continue;
+            }
+            let canon = if ft.is_symlink() {
+                match std::fs::canonicalize(path) {
+                    Ok(c) if c.starts_with(&canon_root) && c.is_file() => c,
+                    Ok(c) if c.is_dir() => {
+                        out.notes.push(format!("{}: symlink to a directory, not followed", path.display()));
+                        continue;
+                    }
+                    Ok(_) => {
+                        out.notes.push(format!("{}: symlink out of the tree, not followed", path.display()));
+                        continue;
+                    }
+                    Err(e) => {
+                        out.notes.push(format!("{}: broken symlink ({e}), skipped", path.display()));
+                        continue;
+                    }
+                }
+            } else if ft.is_file() {
+                path.to_path_buf()
+            } else {
+                continue;
+            };
+            let canon = std::fs::canonicalize(&canon).unwrap_or(canon);
+            if seen.insert(canon) {
+                found.push(display_path(path));
+            } else {
+                out.notes.push(format!("{}: same file as one already listed, skipped", path.display()));
+            }
+        }
+        found.sort();
+        out.files.extend(found);
+    }
+    out
+}

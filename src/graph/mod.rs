@@ -1,0 +1,464 @@
+//! Graph stage: an index of every object and one typed edge per reference field, each resolved
+//! once against the input set, producers and declared externals.
+
+pub mod producers;
+pub mod selector;
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::config::{BUILTIN_GATEWAY_CLASSES, Config};
+use crate::model::refs::ObjRef;
+use crate::model::{
+    CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, GATEWAY_X_GROUP, ISTIO_NETWORKING_GROUP, ObjKey, Object, Spec,
+};
+use crate::source::Span;
+pub use producers::{Producer, ProducerKind};
+
+/// Index of an object in the run's object list.
+pub type ObjId = usize;
+
+/// Which field a reference comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RefKind {
+    /// Route `spec.parentRefs[]`.
+    ParentRef,
+    /// ListenerSet `spec.parentRef`.
+    ListenerSetParent,
+    /// Route `rules[].backendRefs[]` and `requestMirror.backendRef`.
+    BackendRef,
+    /// Gateway `spec.gatewayClassName`.
+    GatewayClass,
+    /// Listener `tls.certificateRefs[]`.
+    CertificateRef,
+    /// Certificate `spec.issuerRef`.
+    IssuerRef,
+    /// Gateway annotation `cert-manager.io/issuer` or `cert-manager.io/cluster-issuer`.
+    ShimIssuer,
+    /// ExternalSecret/ClusterExternalSecret/PushSecret store references.
+    SecretStoreRef,
+    /// Istio VirtualService `spec.gateways[]`.
+    IstioGateway,
+}
+
+impl RefKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            RefKind::ParentRef => "parentRef",
+            RefKind::ListenerSetParent => "parentRef",
+            RefKind::BackendRef => "backendRef",
+            RefKind::GatewayClass => "gatewayClassName",
+            RefKind::CertificateRef => "certificateRef",
+            RefKind::IssuerRef => "issuerRef",
+            RefKind::ShimIssuer => "issuer annotation",
+            RefKind::SecretStoreRef => "secretStoreRef",
+            RefKind::IstioGateway => "gateways",
+        }
+    }
+}
+
+/// Where in the referrer a reference sits, so a rule can reach the typed field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    /// `spec.parentRefs[i]`.
+    ParentRef(usize),
+    /// ListenerSet `spec.parentRef`.
+    ListenerSetParent,
+    /// `spec.rules[rule]`: backendRefs (then mirrors) numbered in `RouteRule::all_backends` order.
+    Backend { rule: usize, index: usize },
+    /// `spec.listeners[listener].tls.certificateRefs[index]`.
+    CertificateRef { listener: usize, index: usize },
+    /// Any other single field.
+    Field,
+    /// Entry `index` of a list field.
+    Entry(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The target is in the input set.
+    Object(ObjId),
+    /// Declared to exist outside the repository (config or a built-in name).
+    External,
+    /// A Secret that is not in the input but that producers will write.
+    Produced,
+    /// Nothing in the input, no producer, not declared: a dangling reference.
+    Missing,
+    /// The target's kind is outside what gwlint can see (an implementation-specific kind that
+    /// does not occur in the input): never reported as dangling.
+    Unchecked,
+}
+
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub kind: RefKind,
+    pub from: ObjId,
+    /// The target with every default applied.
+    pub target: ObjKey,
+    /// The field a finding about this reference points at (normally the name).
+    pub span: Span,
+    pub resolution: Resolution,
+    pub loc: Loc,
+    /// True when the namespace was not written and came from the referrer.
+    pub namespace_defaulted: bool,
+}
+
+/// A node of the reference graph.
+#[derive(Clone, Debug)]
+pub enum GNode {
+    Object(ObjId),
+    /// A target that is not an object of the input (external, produced or missing).
+    Virtual(ObjKey),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum GEdge {
+    Ref(usize),
+    Produces,
+}
+
+pub struct Graph<'m> {
+    pub objects: &'m [Object],
+    index: HashMap<ObjKey, Vec<ObjId>>,
+    kinds: HashSet<(String, String)>,
+    by_name: HashMap<(String, String, String), Vec<ObjId>>,
+    externals: HashSet<ObjKey>,
+    pub refs: Vec<Reference>,
+    pub producers: producers::Producers,
+    pub graph: DiGraph<GNode, GEdge>,
+}
+
+fn split_ns_name(s: &str) -> (&str, &str) {
+    s.split_once('/').unwrap_or(("", s))
+}
+
+fn externals(cfg: &Config) -> HashSet<ObjKey> {
+    let e = &cfg.externals;
+    let mut out = HashSet::new();
+    let mut add = |group: &str, kind: &str, items: &[String], namespaced: bool| {
+        for item in items {
+            let (ns, name) = if namespaced { split_ns_name(item) } else { ("", item.as_str()) };
+            let ns = if namespaced && ns.is_empty() { cfg.default_namespace.as_str() } else { ns };
+            out.insert(ObjKey::new(group, kind, ns, name));
+        }
+    };
+    add(GATEWAY_GROUP, "GatewayClass", &e.gateway_classes, false);
+    add(GATEWAY_GROUP, "Gateway", &e.gateways, true);
+    add("", "Service", &e.services, true);
+    add("", "Secret", &e.secrets, true);
+    add(CERT_MANAGER_GROUP, "Issuer", &e.issuers, true);
+    add(CERT_MANAGER_GROUP, "ClusterIssuer", &e.cluster_issuers, false);
+    add(ESO_GROUP, "SecretStore", &e.secret_stores, true);
+    add(ESO_GROUP, "ClusterSecretStore", &e.cluster_secret_stores, false);
+    add("", "Namespace", &e.namespaces, false);
+    for class in BUILTIN_GATEWAY_CLASSES {
+        out.insert(ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", class));
+    }
+    out
+}
+
+impl<'m> Graph<'m> {
+    pub fn build(objects: &'m [Object], cfg: &Config) -> Graph<'m> {
+        let mut index: HashMap<ObjKey, Vec<ObjId>> = HashMap::with_capacity(objects.len());
+        let mut kinds = HashSet::new();
+        let mut by_name: HashMap<(String, String, String), Vec<ObjId>> = HashMap::new();
+        for (id, o) in objects.iter().enumerate() {
+            index.entry(o.key.clone()).or_default().push(id);
+            if !kinds.contains(&(o.key.group.clone(), o.key.kind.clone())) {
+                kinds.insert((o.key.group.clone(), o.key.kind.clone()));
+            }
+            by_name
+                .entry((o.key.group.clone(), o.key.kind.clone(), o.key.name.clone()))
+                .or_default()
+                .push(id);
+        }
+        let mut g = Graph {
+            objects,
+            index,
+            kinds,
+            by_name,
+            externals: externals(cfg),
+            refs: Vec::new(),
+            producers: producers::Producers::default(),
+            graph: DiGraph::new(),
+        };
+        g.producers = producers::collect(&g);
+        g.collect_refs();
+        g.build_petgraph();
+        g
+    }
+
+    /// The first object with this key.
+    pub fn get(&self, key: &ObjKey) -> Option<ObjId> {
+        self.index.get(key).and_then(|v| v.first().copied())
+    }
+
+    pub fn obj(&self, id: ObjId) -> &'m Object {
+        &self.objects[id]
+    }
+
+    /// Whether any object of this group/kind is in the input.
+    pub fn has_kind(&self, group: &str, kind: &str) -> bool {
+        self.kinds.contains(&(group.to_string(), kind.to_string()))
+    }
+
+    pub fn is_external(&self, key: &ObjKey) -> bool {
+        self.externals.contains(key)
+    }
+
+    /// Objects of a group/kind with this name in any namespace (for "did you mean" hints).
+    pub fn same_name(&self, group: &str, kind: &str, name: &str) -> &[ObjId] {
+        self.by_name
+            .get(&(group.to_string(), kind.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Objects of a group/kind in a namespace, in input order.
+    pub fn in_namespace(&self, group: &str, kind: &str, namespace: &str) -> Vec<ObjId> {
+        let mut v: Vec<ObjId> = self
+            .index
+            .iter()
+            .filter(|(k, _)| k.group == group && k.kind == kind && k.namespace == namespace)
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Namespace manifest labels, when the Namespace is in the input.
+    pub fn namespace_labels(&self, ns: &str) -> Option<Vec<(&'m str, &'m str)>> {
+        let id = self.get(&ObjKey::new("", "Namespace", "", ns))?;
+        Some(
+            self.objects[id]
+                .meta
+                .labels
+                .iter()
+                .map(|(k, v)| (k.v.as_str(), v.v.as_str()))
+                .collect(),
+        )
+    }
+
+    fn resolve(&self, key: &ObjKey, checkable: bool) -> Resolution {
+        if let Some(id) = self.get(key) {
+            return Resolution::Object(id);
+        }
+        if self.externals.contains(key) {
+            return Resolution::External;
+        }
+        if key.group.is_empty() && key.kind == "Secret" && self.producers.produces(self, &key.namespace, &key.name) {
+            return Resolution::Produced;
+        }
+        if checkable || self.has_kind(&key.group, &key.kind) {
+            Resolution::Missing
+        } else {
+            Resolution::Unchecked
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, kind: RefKind, from: ObjId, target: ObjKey, span: Span, loc: Loc, checkable: bool, ns_defaulted: bool) {
+        let resolution = self.resolve(&target, checkable);
+        self.refs.push(Reference {
+            kind,
+            from,
+            target,
+            span,
+            resolution,
+            loc,
+            namespace_defaulted: ns_defaulted,
+        });
+    }
+
+    fn push_obj_ref(&mut self, kind: RefKind, from: ObjId, r: &ObjRef, defaults: (&str, &str), loc: Loc, checkable: &dyn Fn(&str, &str) -> bool) {
+        let o = &self.objects[from];
+        let Some(name) = &r.name else { return };
+        let group = r.group_or(defaults.0);
+        let group = if group == "core" && kind != RefKind::ParentRef { "" } else { group };
+        let k = r.kind_or(defaults.1);
+        let ns = r.namespace_or(&o.key.namespace);
+        let target = ObjKey::new(group, k, ns, &name.v);
+        let check = checkable(group, k);
+        self.push(kind, from, target, name.span, loc, check, r.namespace.is_none());
+    }
+
+    fn collect_refs(&mut self) {
+        let objects = self.objects;
+        for (id, o) in objects.iter().enumerate() {
+            let ns = o.key.namespace.as_str();
+            match &o.spec {
+                Spec::Route(route) => {
+                    for (i, p) in route.parent_refs.iter().enumerate() {
+                        self.push_obj_ref(RefKind::ParentRef, id, &p.target, (GATEWAY_GROUP, "Gateway"), Loc::ParentRef(i), &parent_kind_checkable);
+                    }
+                    for (ri, rule) in route.rules.iter().enumerate() {
+                        for (bi, b) in rule.all_backends().enumerate() {
+                            self.push_obj_ref(RefKind::BackendRef, id, &b.target, ("", "Service"), Loc::Backend { rule: ri, index: bi }, &|g, k| g.is_empty() && k == "Service");
+                        }
+                    }
+                }
+                Spec::Gateway(gw) => {
+                    if let Some(class) = &gw.gateway_class_name {
+                        let target = ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", &class.v);
+                        self.push(RefKind::GatewayClass, id, target, class.span, Loc::Field, true, false);
+                    }
+                    self.listener_refs(id, &gw.listeners);
+                    self.shim_issuer_refs(id);
+                }
+                Spec::ListenerSet(ls) => {
+                    if let Some(p) = &ls.parent_ref {
+                        self.push_obj_ref(RefKind::ListenerSetParent, id, &p.target, (GATEWAY_GROUP, "Gateway"), Loc::ListenerSetParent, &parent_kind_checkable);
+                    }
+                    self.listener_refs(id, &ls.listeners);
+                    self.shim_issuer_refs(id);
+                }
+                Spec::Certificate(cert) => {
+                    let Some(ir) = &cert.issuer_ref else { continue };
+                    let Some(name) = &ir.name else { continue };
+                    if !ir.is_builtin_group() {
+                        continue;
+                    }
+                    let target = match ir.kind() {
+                        "Issuer" => ObjKey::new(CERT_MANAGER_GROUP, "Issuer", ns, &name.v),
+                        "ClusterIssuer" => ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &name.v),
+                        _ => continue,
+                    };
+                    self.push(RefKind::IssuerRef, id, target, name.span, Loc::Field, true, false);
+                }
+                Spec::ExternalSecret(es) => {
+                    for (i, sr) in es.store_refs().enumerate() {
+                        self.store_ref(id, sr, ns, i);
+                    }
+                }
+                Spec::ClusterExternalSecret(ces) => {
+                    let Some(es) = &ces.spec else { continue };
+                    for (i, sr) in es.store_refs().enumerate() {
+                        if sr.kind() == "ClusterSecretStore" {
+                            self.store_ref(id, sr, "", i);
+                        } else {
+                            for target_ns in &ces.namespaces {
+                                self.store_ref(id, sr, &target_ns.v, i);
+                            }
+                        }
+                    }
+                }
+                Spec::PushSecret(ps) => {
+                    for (i, sr) in ps.store_refs.iter().enumerate() {
+                        self.store_ref(id, sr, ns, i);
+                    }
+                }
+                Spec::VirtualService(vs) => {
+                    for (i, gw) in vs.gateways.iter().enumerate() {
+                        if gw.v == "mesh" || gw.v.is_empty() {
+                            continue;
+                        }
+                        let (gns, gname) = istio_gateway_name(&gw.v, ns);
+                        let target = ObjKey::new(ISTIO_NETWORKING_GROUP, "Gateway", gns, gname);
+                        self.push(RefKind::IstioGateway, id, target, gw.span, Loc::Entry(i), true, !gw.v.contains('/'));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn listener_refs(&mut self, id: ObjId, listeners: &[crate::model::gateway::Listener]) {
+        for (li, l) in listeners.iter().enumerate() {
+            let Some(tls) = &l.tls else { continue };
+            for (ci, c) in tls.certificate_refs.iter().enumerate() {
+                self.push_obj_ref(RefKind::CertificateRef, id, c, ("", "Secret"), Loc::CertificateRef { listener: li, index: ci }, &|g, k| {
+                    g.is_empty() && k == "Secret"
+                });
+            }
+        }
+    }
+
+    fn shim_issuer_refs(&mut self, id: ObjId) {
+        let o = &self.objects[id];
+        let group_ok = o
+            .meta
+            .annotation("cert-manager.io/issuer-group")
+            .is_none_or(|g| g.v.is_empty() || g.v == CERT_MANAGER_GROUP);
+        if !group_ok {
+            return;
+        }
+        let kind_override = o.meta.annotation("cert-manager.io/issuer-kind").map(|k| k.v.as_str());
+        if let Some(issuer) = o.meta.annotation("cert-manager.io/issuer") {
+            let kind = kind_override.unwrap_or("Issuer");
+            let target = match kind {
+                "Issuer" => ObjKey::new(CERT_MANAGER_GROUP, "Issuer", &o.key.namespace, &issuer.v),
+                "ClusterIssuer" => ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v),
+                _ => return,
+            };
+            self.push(RefKind::ShimIssuer, id, target, issuer.span, Loc::Field, true, false);
+        }
+        if let Some(issuer) = o.meta.annotation("cert-manager.io/cluster-issuer") {
+            let target = ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v);
+            self.push(RefKind::ShimIssuer, id, target, issuer.span, Loc::Field, true, false);
+        }
+    }
+
+    fn store_ref(&mut self, id: ObjId, sr: &crate::model::eso::StoreRef, ns: &str, i: usize) {
+        let Some(name) = &sr.name else { return };
+        let target = match sr.kind() {
+            "SecretStore" => ObjKey::new(ESO_GROUP, "SecretStore", ns, &name.v),
+            "ClusterSecretStore" => ObjKey::new(ESO_GROUP, "ClusterSecretStore", "", &name.v),
+            _ => return,
+        };
+        self.push(RefKind::SecretStoreRef, id, target, name.span, Loc::Entry(i), true, false);
+    }
+
+    fn build_petgraph(&mut self) {
+        let mut graph: DiGraph<GNode, GEdge> = DiGraph::with_capacity(self.objects.len(), self.refs.len());
+        for id in 0..self.objects.len() {
+            graph.add_node(GNode::Object(id));
+        }
+        let mut virtual_nodes: HashMap<ObjKey, NodeIndex> = HashMap::new();
+        let mut target_node = |graph: &mut DiGraph<GNode, GEdge>, res: &Resolution, key: &ObjKey| match res {
+            Resolution::Object(t) => NodeIndex::new(*t),
+            _ => *virtual_nodes
+                .entry(key.clone())
+                .or_insert_with(|| graph.add_node(GNode::Virtual(key.clone()))),
+        };
+        for (i, r) in self.refs.iter().enumerate() {
+            let to = target_node(&mut graph, &r.resolution, &r.target);
+            graph.add_edge(NodeIndex::new(r.from), to, GEdge::Ref(i));
+        }
+        for ((ns, name), list) in self.producers.iter_sorted() {
+            let key = ObjKey::new("", "Secret", ns, name);
+            let res = match self.get(&key) {
+                Some(id) => Resolution::Object(id),
+                None => Resolution::Produced,
+            };
+            let to = target_node(&mut graph, &res, &key);
+            for p in list {
+                if p.kind != ProducerKind::Manifest {
+                    graph.add_edge(NodeIndex::new(p.obj), to, GEdge::Produces);
+                }
+            }
+        }
+        self.graph = graph;
+    }
+}
+
+fn parent_kind_checkable(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        (GATEWAY_GROUP, "Gateway" | "ListenerSet") | (GATEWAY_X_GROUP, "XListenerSet") | ("", "Service")
+    )
+}
+
+/// `ns/name`, `name` (VirtualService namespace) or the legacy `name.ns.svc.cluster.local`.
+fn istio_gateway_name<'a>(value: &'a str, vs_ns: &'a str) -> (&'a str, &'a str) {
+    if let Some((ns, name)) = value.split_once('/') {
+        let ns = if ns == "." { vs_ns } else { ns };
+        return (ns, name);
+    }
+    if let Some(short) = value.strip_suffix(".svc.cluster.local") {
+        if let Some((name, ns)) = short.split_once('.') {
+            return (ns, name);
+        }
+    }
+    (vs_ns, value)
+}

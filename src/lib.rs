@@ -1,0 +1,217 @@
+//! gwlint: an offline linter for Gateway API, Istio, cert-manager and External Secrets
+//! manifests. Data flows one way:
+//!
+//! paths → discover → load → model → graph → checks → report
+
+pub mod checks;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use config::{Config, RuleLevel};
+use diagnostic::Diagnostic;
+use load::{FileStatus, LoadOptions};
+use model::Object;
+use source::{FileId, SourceFile};
+
+/// What to lint and how.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Files and directories; `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    /// Name to show for standard input.
+    pub stdin_filename: Option<PathBuf>,
+    pub config: Config,
+    /// Only these rules (ids), when non-empty.
+    pub select: Vec<String>,
+    /// Never these rules (ids).
+    pub ignore: Vec<String>,
+}
+
+/// The result of a run: every file, every finding, in a stable order.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<SourceFile>,
+    pub statuses: Vec<FileStatus>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Paths that could not be read; the run exits 2.
+    pub io_errors: Vec<String>,
+    pub notes: Vec<String>,
+    pub documents: usize,
+    pub objects: usize,
+}
+
+impl Outcome {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id as usize]
+    }
+}
+
+enum Input {
+    Path(PathBuf),
+    Stdin(PathBuf),
+}
+
+struct FileResult {
+    source: SourceFile,
+    status: FileStatus,
+    objects: Vec<Object>,
+    issues: Vec<load::LoadIssue>,
+    documents: usize,
+}
+
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    // Read one byte past the limit so the loader can tell an oversized file without holding it.
+    f.take(limit + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+fn process(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions, default_ns: &str) -> FileResult {
+    let loaded = load::load_bytes(id, path, bytes, opts);
+    let documents = loaded.docs.len();
+    let mut source = loaded.source;
+    let mut issues = loaded.issues;
+    let modelled = model::build(id, loaded.docs, default_ns);
+    issues.extend(modelled.issues);
+    source.redactions = modelled.redactions;
+    FileResult {
+        source,
+        status: loaded.status,
+        objects: modelled.objects,
+        issues,
+        documents,
+    }
+}
+
+/// Runs the whole pipeline. `stdin` supplies the bytes for a `-` path.
+pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
+    let cfg = &opts.config;
+    let load_opts = LoadOptions {
+        max_file_size: cfg.max_file_size,
+        ..LoadOptions::default()
+    };
+    let mut outcome = Outcome::default();
+
+    // discover
+    let mut inputs = Vec::new();
+    let fs_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    if opts.paths.iter().any(|p| p.as_os_str() == "-") {
+        inputs.push(Input::Stdin(opts.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>"))));
+    }
+    if !fs_paths.is_empty() {
+        let found = discover::discover(&fs_paths, cfg);
+        outcome.io_errors.extend(found.errors);
+        outcome.notes.extend(found.notes);
+        inputs.extend(found.files.into_iter().map(Input::Path));
+    }
+
+    // load + model, one file per task
+    let mut stdin = stdin;
+    let stdin_bytes = stdin.take();
+    let results: Vec<Result<FileResult, (SourceFile, String)>> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let id = i as FileId;
+            match input {
+                Input::Stdin(name) => Ok(process(id, name, stdin_bytes.clone().unwrap_or_default(), &load_opts, &cfg.default_namespace)),
+                Input::Path(p) => match read_limited(p, cfg.max_file_size) {
+                    Ok(bytes) => Ok(process(id, p, bytes, &load_opts, &cfg.default_namespace)),
+                    Err(e) => Err((SourceFile::empty(id, p), format!("{}: {e}", p.display()))),
+                },
+            }
+        })
+        .collect();
+
+    let mut objects = Vec::new();
+    let mut issues = Vec::new();
+    for r in results {
+        match r {
+            Ok(mut fr) => {
+                outcome.documents += fr.documents;
+                objects.append(&mut fr.objects);
+                issues.append(&mut fr.issues);
+                outcome.statuses.push(fr.status);
+                outcome.files.push(fr.source);
+            }
+            Err((source, e)) => {
+                outcome.io_errors.push(e.clone());
+                outcome.statuses.push(FileStatus::Unreadable { error: e });
+                outcome.files.push(source);
+            }
+        }
+    }
+    outcome.objects = objects.len();
+
+    // graph + checks
+    let graph = graph::Graph::build(&objects, cfg);
+    let cx = checks::Ctx { graph: &graph, config: cfg };
+    let enabled = |id: &str| rule_enabled(opts, id);
+    let mut diags = checks::run(&cx, &enabled);
+    diags.extend(
+        issues
+            .into_iter()
+            .filter(|i| enabled(i.rule))
+            .map(|i| {
+                let mut d = Diagnostic::new(i.rule, i.span, i.message);
+                for (span, msg) in i.related {
+                    d = d.related(span, msg);
+                }
+                d
+            }),
+    );
+    for d in &mut diags {
+        if let Some(RuleLevel::Level(s)) = cfg.rules.get(d.rule) {
+            d.severity = *s;
+        }
+    }
+    diags.sort_by(|a, b| {
+        let pa = &outcome.files[a.span.file as usize].path;
+        let pb = &outcome.files[b.span.file as usize].path;
+        (pa, a.span.start, a.span.end, a.rule, &a.message).cmp(&(pb, b.span.start, b.span.end, b.rule, &b.message))
+    });
+    diags.dedup();
+    outcome.diagnostics = diags;
+    outcome
+}
+
+fn rule_enabled(opts: &Options, id: &str) -> bool {
+    if !opts.select.is_empty() && !opts.select.iter().any(|s| s == id) {
+        return false;
+    }
+    if opts.ignore.iter().any(|s| s == id) {
+        return false;
+    }
+    !matches!(opts.config.rules.get(id), Some(RuleLevel::Off))
+}
+
+/// Parses every file and nothing else: the baseline the benchmark compares the pipeline with.
+pub fn parse_only(paths: &[PathBuf]) -> (usize, usize) {
+    let cfg = Config::default();
+    let found = discover::discover(paths, &cfg);
+    let opts = LoadOptions::default();
+    found
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            let n = bytes.len();
+            let loaded = load::load_bytes(i as FileId, p, bytes, &opts);
+            (loaded.docs.len(), n)
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}

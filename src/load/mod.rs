@@ -1,0 +1,193 @@
+//! Load stage: file bytes to span trees, with the file-level diagnostics YAML001–YAML004.
+
+pub mod parse;
+pub mod scalar;
+pub mod tree;
+
+use std::path::Path;
+
+use crate::source::{FileId, LineIndex, SourceFile, Span};
+pub use parse::{Limits, RawDoc};
+
+/// A finding raised while loading or modelling, before the graph exists.
+#[derive(Clone, Debug)]
+pub struct LoadIssue {
+    pub rule: &'static str,
+    pub span: Span,
+    pub message: String,
+    pub related: Vec<(Span, String)>,
+}
+
+/// What happened to a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Parsed; the number of documents that loaded.
+    Loaded { documents: usize },
+    /// Not linted, for the reason given by the rule.
+    Skipped { rule: &'static str, reason: String },
+    /// Could not be read (the run exits 2).
+    Unreadable { error: String },
+}
+
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: SourceFile,
+    pub docs: Vec<RawDoc>,
+    pub issues: Vec<LoadIssue>,
+    pub status: FileStatus,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    pub limits: Limits,
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            limits: Limits::default(),
+            max_file_size: 64 * 1024 * 1024,
+        }
+    }
+}
+
+fn skipped(id: FileId, path: &Path, text: String, rule: &'static str, at: usize, reason: String) -> LoadedFile {
+    let lines = LineIndex::new(&text);
+    let end = at + text[at.min(text.len())..].chars().next().map(char::len_utf8).unwrap_or(0);
+    LoadedFile {
+        issues: vec![LoadIssue {
+            rule,
+            span: Span::new(id, at, end.min(text.len())),
+            message: reason.clone(),
+            related: vec![],
+        }],
+        source: SourceFile {
+            id,
+            path: path.to_path_buf(),
+            text,
+            lines,
+            redactions: vec![],
+            no_snippet: vec![],
+        },
+        docs: vec![],
+        status: FileStatus::Skipped { rule, reason },
+    }
+}
+
+/// Decodes and parses one file. Never fails: problems become issues on the file.
+pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -> LoadedFile {
+    if bytes.len() as u64 > opts.max_file_size {
+        let reason = format!(
+            "file is {} bytes, larger than the limit of {} bytes; skipped (raise maxFileSize in .gwlint.yaml to lint it)",
+            bytes.len(),
+            opts.max_file_size
+        );
+        return skipped(id, path, String::new(), "YAML003", 0, reason);
+    }
+    if let Some(nul) = memchr_nul(&bytes) {
+        let reason = format!("binary file (NUL byte at offset {nul}); skipped");
+        return skipped(id, path, String::new(), "YAML003", 0, reason);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let reason = format!("not valid UTF-8 (invalid byte at offset {at}); skipped");
+            return skipped(id, path, String::new(), "YAML003", 0, reason);
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if in_chart_templates(path) {
+        return skipped(
+            id,
+            path,
+            text,
+            "YAML002",
+            0,
+            "file is in a Helm chart's templates/ directory; skipped (lint the output of `helm template` instead)".into(),
+        );
+    }
+    let lines = LineIndex::new(&text);
+    let parsed = parse::parse(&text, &lines, id, opts.limits);
+    let has_syntax_error = parsed.issues.iter().any(|i| i.rule == "YAML001");
+    let template_at = parsed
+        .template_at
+        .or_else(|| has_syntax_error.then(|| template_marker(&text, &parsed.issues)).flatten());
+    if let Some(at) = template_at {
+        return skipped(
+            id,
+            path,
+            text,
+            "YAML002",
+            at,
+            "file is an unrendered template ({{ }} or {% %} syntax outside strings); skipped (lint the rendered output instead)".into(),
+        );
+    }
+    let no_snippet = parsed
+        .broken
+        .iter()
+        .filter(|r| mentions_secret(&text[r.start..r.end]))
+        .cloned()
+        .collect();
+    LoadedFile {
+        status: FileStatus::Loaded {
+            documents: parsed.docs.len(),
+        },
+        source: SourceFile {
+            id,
+            path: path.to_path_buf(),
+            text,
+            lines,
+            redactions: vec![],
+            no_snippet,
+        },
+        docs: parsed.docs,
+        issues: parsed.issues,
+    }
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// A file under `templates/` of a directory holding `Chart.yaml` is a Helm template.
+fn in_chart_templates(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "templates")
+            && dir.parent().is_some_and(|chart| chart.join("Chart.yaml").is_file())
+    })
+}
+
+/// Where template syntax shows that a syntax error comes from an unrendered template: a line that
+/// starts with `{{` or `{%`, any `{%`, or `{{` on the line of the error.
+fn template_marker(text: &str, issues: &[LoadIssue]) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with("{{") || trimmed.starts_with("{%") {
+            return Some(offset + indent);
+        }
+        if let Some(i) = line.find("{%") {
+            return Some(offset + i);
+        }
+        offset += line.len();
+    }
+    issues.iter().filter(|i| i.rule == "YAML001").find_map(|i| {
+        let start = text[..i.span.start as usize].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let end = text[start..].find('\n').map(|p| start + p).unwrap_or(text.len());
+        text[start..end].find("{{").map(|p| start + p)
+    })
+}
+
+/// A broken document that may be a Secret: its snippet could show values we cannot locate.
+fn mentions_secret(doc: &str) -> bool {
+    doc.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with("kind:") && l[5..].trim().trim_matches(['"', '\'']) == "Secret"
+    }) || doc.contains("stringData") || doc.contains("\ndata:")
+}

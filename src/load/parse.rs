@@ -1,0 +1,451 @@
+//! YAML text to span trees: one tree per document, with resynchronisation after a broken
+//! document, duplicate-key detection, merge keys, and bounds on nesting and alias expansion.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+
+use super::scalar::resolve_plain;
+use super::tree::{Node, Style, Value};
+use super::LoadIssue;
+use crate::source::{FileId, LineIndex, Span};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of collections accepted in one document.
+    pub max_depth: usize,
+    /// Most nodes that aliases may copy into one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 200,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// One parsed document.
+#[derive(Debug)]
+pub struct RawDoc {
+    pub root: Node,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub docs: Vec<RawDoc>,
+    pub issues: Vec<LoadIssue>,
+    /// Byte ranges of documents that failed to parse.
+    pub broken: Vec<std::ops::Range<usize>>,
+    /// Offset of a flow mapping written `{{`: the text is a template, not YAML.
+    pub template_at: Option<usize>,
+}
+
+struct Cursor<'t> {
+    text: &'t str,
+    lines: &'t LineIndex,
+    file: FileId,
+    /// Byte offset and 0-based line of the chunk being parsed.
+    base: usize,
+    base_line: usize,
+}
+
+impl Cursor<'_> {
+    fn byte(&self, m: &Marker) -> usize {
+        let line = self.base_line + m.line().saturating_sub(1);
+        let start = if m.line() <= 1 {
+            self.base
+        } else {
+            self.lines.line_start(line, self.text.len())
+        };
+        let rest = &self.text[start.min(self.text.len())..];
+        let col = m.col();
+        let prefix = &rest.as_bytes()[..col.min(rest.len())];
+        let off = if prefix.is_ascii() {
+            col.min(rest.len())
+        } else {
+            rest.char_indices().nth(col).map(|(i, _)| i).unwrap_or(rest.len())
+        };
+        start + off
+    }
+
+    fn span(&self, s: &saphyr_parser::Span) -> Span {
+        Span::new(self.file, self.byte(&s.start), self.byte(&s.end))
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        pending: Option<Node>,
+        merges: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    anchors: HashMap<usize, Node>,
+    alias_nodes: usize,
+    doc_start: usize,
+}
+
+enum Stop {
+    Scan(ScanError),
+    Limit(usize, String),
+}
+
+pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Parsed {
+    let mut out = Parsed::default();
+    let mut base = 0usize;
+    loop {
+        let base_line = lines.line_of(base);
+        let cur = Cursor {
+            text,
+            lines,
+            file,
+            base,
+            base_line,
+        };
+        match parse_chunk(&cur, limits, &mut out) {
+            Ok(()) => break,
+            Err((doc_start, stop)) => {
+                let (at, message) = match stop {
+                    Stop::Scan(e) => (cur.byte(e.marker()), syntax_message(e.info())),
+                    Stop::Limit(at, msg) => (at, msg),
+                };
+                let at = at.min(text.len());
+                let next = next_document_start(text, lines, at, base);
+                let end = next.unwrap_or(text.len());
+                out.broken.push(doc_start.min(at)..end);
+                out.issues.push(LoadIssue {
+                    rule: "YAML001",
+                    span: Span::new(file, at, at + next_char_len(text, at)),
+                    message,
+                    related: vec![],
+                });
+                match next {
+                    Some(n) if n > base => base = n,
+                    _ => break,
+                }
+            }
+        }
+    }
+    out
+}
+
+fn next_char_len(text: &str, at: usize) -> usize {
+    text[at..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .map(char::len_utf8)
+        .unwrap_or(0)
+}
+
+fn syntax_message(info: &str) -> String {
+    format!("invalid YAML: {info}")
+}
+
+/// The start of the first `---` line after the error, where parsing can resume.
+fn next_document_start(text: &str, lines: &LineIndex, at: usize, base: usize) -> Option<usize> {
+    let err_line = lines.line_of(at);
+    let err_at_line_start = at == lines.line_start(err_line, text.len());
+    let first = if err_at_line_start { err_line } else { err_line + 1 };
+    (first..lines.line_count())
+        .map(|l| (l, lines.line_start(l, text.len())))
+        .find(|&(_, start)| {
+            start > base && {
+                let rest = &text[start..];
+                rest.starts_with("---")
+                    && matches!(rest.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+            }
+        })
+        .map(|(_, start)| start)
+}
+
+fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (usize, Stop)> {
+    let chunk = &cur.text[cur.base..];
+    let mut parser = Parser::new_from_str(chunk);
+    let mut b = Builder {
+        stack: Vec::new(),
+        root: None,
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        doc_start: cur.base,
+    };
+    while let Some(ev) = parser.next_event() {
+        let (event, span) = ev.map_err(|e| (b.doc_start, Stop::Scan(e)))?;
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                b.stack.clear();
+                b.root = None;
+                b.anchors.clear();
+                b.alias_nodes = 0;
+                b.doc_start = cur.byte(&span.start);
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = b.root.take() {
+                    let end = cur.byte(&span.end).max(root.span.end as usize);
+                    out.docs.push(RawDoc {
+                        root,
+                        start: b.doc_start,
+                        end,
+                    });
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let sp = cur.span(&span);
+                let (value, style) = match style {
+                    ScalarStyle::Plain => {
+                        let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                        if forced_str {
+                            (Value::Str(value.as_ref().into()), Style::Plain)
+                        } else {
+                            (resolve_plain(&value), Style::Plain)
+                        }
+                    }
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        (Value::Str(value.as_ref().into()), Style::Quoted)
+                    }
+                    ScalarStyle::Literal | ScalarStyle::Folded => {
+                        (Value::Str(value.as_ref().into()), Style::Block)
+                    }
+                };
+                let node = Node {
+                    value,
+                    span: sp,
+                    style,
+                };
+                if anchor != 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.attach(node, out, cur.file);
+            }
+            Event::Alias(id) => {
+                let sp = cur.span(&span);
+                let Some(target) = b.anchors.get(&id) else {
+                    return Err((
+                        b.doc_start,
+                        Stop::Limit(sp.start as usize, "invalid YAML: alias to an unknown anchor".into()),
+                    ));
+                };
+                b.alias_nodes += target.count();
+                if b.alias_nodes > limits.max_alias_nodes {
+                    return Err((
+                        b.doc_start,
+                        Stop::Limit(
+                            sp.start as usize,
+                            format!(
+                                "aliases expand to more than {} nodes (an alias bomb?); document skipped",
+                                limits.max_alias_nodes
+                            ),
+                        ),
+                    ));
+                }
+                let mut node = target.clone();
+                node.span = sp;
+                b.attach(node, out, cur.file);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let start = cur.byte(&span.start);
+                if b.stack.len() >= limits.max_depth {
+                    return Err((
+                        b.doc_start,
+                        Stop::Limit(
+                            start,
+                            format!("nesting deeper than {} levels; document skipped", limits.max_depth),
+                        ),
+                    ));
+                }
+                if matches!(event, Event::SequenceStart(..)) {
+                    b.stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        start,
+                        anchor,
+                    });
+                } else {
+                    if out.template_at.is_none() && cur.text[start..].starts_with("{{") {
+                        out.template_at = Some(start);
+                    }
+                    b.stack.push(Frame::Map {
+                        entries: Vec::new(),
+                        pending: None,
+                        merges: Vec::new(),
+                        start,
+                        anchor,
+                    });
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = cur.byte(&span.end);
+                let Some(frame) = b.stack.pop() else { continue };
+                let (value, start, anchor) = match frame {
+                    Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                    } => (Value::Seq(items), start, anchor),
+                    Frame::Map {
+                        mut entries,
+                        merges,
+                        start,
+                        anchor,
+                        ..
+                    } => {
+                        apply_merges(&mut entries, merges);
+                        (Value::Map(entries), start, anchor)
+                    }
+                };
+                let node = Node {
+                    value,
+                    span: Span::new(cur.file, start, end.max(start)),
+                    style: Style::Collection,
+                };
+                if anchor != 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.attach(node, out, cur.file);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// YAML 1.1 merge keys (`<<: *base`), which kubectl honours: entries not already present are added.
+fn apply_merges(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>) {
+    for source in merges {
+        let maps: Vec<&Node> = match &source.value {
+            Value::Map(_) => vec![&source],
+            Value::Seq(items) => items.iter().collect(),
+            _ => vec![],
+        };
+        for m in maps {
+            if let Value::Map(src) = &m.value {
+                for (k, v) in src {
+                    if !entries.iter().any(|(e, _)| e.value == k.value) {
+                        entries.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Builder {
+    fn attach(&mut self, node: Node, out: &mut Parsed, file: FileId) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending,
+                merges,
+                ..
+            }) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => {
+                    if key.style == Style::Plain && key.as_str() == Some("<<") {
+                        merges.push(node);
+                        return;
+                    }
+                    if matches!(key.value, Value::Str(_) | Value::Int(_) | Value::Bool(_)) {
+                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key.value) {
+                            let name = match &key.value {
+                                Value::Str(s) => s.to_string(),
+                                other => format!("{other:?}"),
+                            };
+                            out.issues.push(LoadIssue {
+                                rule: "YAML004",
+                                span: key.span,
+                                message: format!("duplicate key `{name}`: the API server rejects the object (or, with some clients, the later value silently wins)"),
+                                related: vec![(
+                                    Span::new(file, first.span.start as usize, first.span.end as usize),
+                                    "first defined here".into(),
+                                )],
+                            });
+                            return;
+                        }
+                    }
+                    entries.push((key, node));
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Parsed {
+        let lines = LineIndex::new(text);
+        parse(text, &lines, 0, Limits::default())
+    }
+
+    #[test]
+    fn spans_are_byte_exact_with_non_ascii() {
+        let text = "a: ü\nname: x\n";
+        let p = run(text);
+        let root = &p.docs[0].root;
+        let name = root.get("name").unwrap();
+        assert_eq!(&text[name.span.range()], "x");
+    }
+
+    #[test]
+    fn resyncs_after_broken_document() {
+        let text = "a: [1, 2\n---\nb: 1\n---\nc: d: e\n---\nz: 2\n";
+        let p = run(text);
+        let keys: Vec<_> = p
+            .docs
+            .iter()
+            .map(|d| d.root.as_map().unwrap()[0].0.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(keys, vec!["b", "z"]);
+        assert_eq!(p.issues.iter().filter(|i| i.rule == "YAML001").count(), 2);
+    }
+
+    #[test]
+    fn duplicate_keys_and_merge() {
+        let p = run("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\nm2: 1\nm2: 2\n");
+        let root = &p.docs[0].root;
+        let m = root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().value, Value::Int(1));
+        assert_eq!(m.get("y").unwrap().value, Value::Int(3));
+        assert_eq!(p.issues.len(), 1);
+        assert_eq!(p.issues[0].rule, "YAML004");
+    }
+
+    #[test]
+    fn alias_bomb_and_depth_are_bounded() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = (b'a' + i - 1) as char;
+            let cur = (b'a' + i) as char;
+            bomb.push_str(&format!(
+                "{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let p = run(&bomb);
+        assert!(p.docs.is_empty());
+        assert!(p.issues[0].message.contains("alias"));
+
+        let deep = "[".repeat(10_000);
+        let p = run(&deep);
+        assert!(p.docs.is_empty());
+        assert_eq!(p.issues.len(), 1);
+    }
+}

@@ -1,0 +1,307 @@
+//! Model stage: span trees to typed Kubernetes objects.
+
+pub mod certmanager;
+pub mod core;
+pub mod eso;
+pub mod gateway;
+pub mod istio;
+pub mod read;
+pub mod refs;
+pub mod route;
+
+use std::fmt;
+
+use crate::load::tree::{Node, Value};
+use crate::load::{LoadIssue, RawDoc};
+use crate::source::{FileId, Sp, Span};
+use read::Reader;
+
+pub const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
+pub const GATEWAY_X_GROUP: &str = "gateway.networking.x-k8s.io";
+pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
+pub const ESO_GROUP: &str = "external-secrets.io";
+pub const ISTIO_NETWORKING_GROUP: &str = "networking.istio.io";
+
+/// `(group, kind, namespace, name)`; namespace is empty for cluster-scoped kinds, group is empty
+/// for the core group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjKey {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjKey {
+    pub fn new(group: &str, kind: &str, namespace: &str, name: &str) -> Self {
+        ObjKey {
+            group: group.to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ObjKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// Kinds whose objects have no namespace.
+pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        ("", "Namespace" | "Node" | "PersistentVolume")
+            | (GATEWAY_GROUP, "GatewayClass")
+            | (CERT_MANAGER_GROUP, "ClusterIssuer")
+            | (ESO_GROUP, "ClusterSecretStore" | "ClusterExternalSecret" | "ClusterPushSecret")
+            | ("generators.external-secrets.io", "ClusterGenerator")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | ("rbac.authorization.k8s.io", "ClusterRole" | "ClusterRoleBinding")
+            | ("networking.k8s.io", "IngressClass")
+            | ("storage.k8s.io", "StorageClass")
+            | ("scheduling.k8s.io", "PriorityClass")
+            | ("apiregistration.k8s.io", "APIService")
+            | (
+                "admissionregistration.k8s.io",
+                "ValidatingWebhookConfiguration"
+                    | "MutatingWebhookConfiguration"
+                    | "ValidatingAdmissionPolicy"
+                    | "ValidatingAdmissionPolicyBinding"
+            )
+            | ("trust.cert-manager.io", "Bundle")
+    )
+}
+
+#[derive(Clone, Debug)]
+pub struct Meta {
+    pub name: Option<Sp<String>>,
+    pub namespace: Option<Sp<String>>,
+    pub labels: Vec<(Sp<String>, Sp<String>)>,
+    pub annotations: Vec<(Sp<String>, Sp<String>)>,
+    pub span: Span,
+}
+
+impl Meta {
+    pub fn annotation(&self, key: &str) -> Option<&Sp<String>> {
+        self.annotations.iter().find(|(k, _)| k.v == key).map(|(_, v)| v)
+    }
+
+    pub fn label(&self, key: &str) -> Option<&Sp<String>> {
+        self.labels.iter().find(|(k, _)| k.v == key).map(|(_, v)| v)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Spec {
+    GatewayClass(gateway::GatewayClass),
+    Gateway(gateway::Gateway),
+    ListenerSet(gateway::ListenerSet),
+    Route(route::Route),
+    ReferenceGrant(gateway::ReferenceGrant),
+    Service(core::Service),
+    Secret(core::Secret),
+    Certificate(certmanager::Certificate),
+    Issuer(certmanager::Issuer),
+    ExternalSecret(eso::ExternalSecretSpec),
+    ClusterExternalSecret(eso::ClusterExternalSecret),
+    PushSecret(eso::PushSecret),
+    IstioGateway(istio::IstioGateway),
+    VirtualService(istio::VirtualService),
+    /// Any other kind: kept for the index and generic queries.
+    Other,
+}
+
+/// One Kubernetes object from the input.
+#[derive(Debug)]
+pub struct Object {
+    pub key: ObjKey,
+    pub api_version: Sp<String>,
+    pub kind_span: Span,
+    pub meta: Meta,
+    pub spec: Spec,
+    /// The object's own tree (for `kind: List` items, the item).
+    pub node: Node,
+    pub file: FileId,
+    /// True when `metadata.namespace` was absent and the namespace is a default.
+    pub namespace_defaulted: bool,
+}
+
+impl Object {
+    /// The span of the value at a JSON-pointer path, or of its nearest existing parent.
+    pub fn span(&self, path: &str) -> Span {
+        let mut p = path.trim_end_matches('/');
+        loop {
+            if let Some(n) = self.node.pointer(p) {
+                return n.span;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return self.node.span,
+            }
+        }
+    }
+
+    pub fn name_span(&self) -> Span {
+        self.meta.name.as_ref().map(|n| n.span).unwrap_or(self.meta.span)
+    }
+
+    /// The field path of a span inside this object (for messages and fingerprints).
+    pub fn path_of(&self, span: Span) -> String {
+        self.node.path_to(span.start)
+    }
+
+    pub fn is_route(&self) -> bool {
+        matches!(self.spec, Spec::Route(_))
+    }
+}
+
+/// What modelling one file produced.
+#[derive(Debug, Default)]
+pub struct Modelled {
+    pub objects: Vec<Object>,
+    pub issues: Vec<LoadIssue>,
+    pub redactions: Vec<std::ops::Range<usize>>,
+}
+
+/// Builds objects from a file's documents. Documents without `apiVersion` and `kind` are not
+/// Kubernetes objects (values files, kustomizations) and are ignored quietly.
+pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modelled {
+    let mut out = Modelled::default();
+    for doc in docs {
+        let root = doc.root;
+        if !is_object(&root) {
+            continue;
+        }
+        let is_list = root.get("kind").and_then(Node::as_str) == Some("List")
+            && root.get("items").is_some_and(|i| i.as_seq().is_some());
+        if is_list {
+            let Some(Value::Seq(items)) = root.get("items").map(|i| &i.value) else {
+                continue;
+            };
+            for item in items.iter().filter(|i| is_object(i)) {
+                model_object(file, item.clone(), default_namespace, &mut out);
+            }
+        } else {
+            model_object(file, root, default_namespace, &mut out);
+        }
+    }
+    out
+}
+
+fn is_object(n: &Node) -> bool {
+    n.get("apiVersion").and_then(Node::as_str).is_some() && n.get("kind").and_then(Node::as_str).is_some()
+}
+
+fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Modelled) {
+    let (Some(av), Some(kind_node)) = (node.get("apiVersion"), node.get("kind")) else {
+        return;
+    };
+    let api_version = Sp::new(av.as_str().unwrap_or("").to_string(), av.span);
+    let kind = kind_node.as_str().unwrap_or("").to_string();
+    let kind_span = kind_node.span;
+    let group = match api_version.v.rsplit_once('/') {
+        Some((g, _)) => g.to_string(),
+        None => String::new(),
+    };
+    let mut r = Reader::new(&node, &kind);
+    let meta_node = r.map(&node, "metadata");
+    let meta = match meta_node {
+        Some(m) => Meta {
+            name: r.str(m, "name"),
+            namespace: r.str(m, "namespace"),
+            labels: r.string_map(m, "labels"),
+            annotations: r.string_map(m, "annotations"),
+            span: m.span,
+        },
+        None => Meta {
+            name: None,
+            namespace: None,
+            labels: vec![],
+            annotations: vec![],
+            span: kind_span,
+        },
+    };
+    let cluster = is_cluster_scoped(&group, &kind);
+    let namespace_defaulted = !cluster && meta.namespace.is_none();
+    let namespace = if cluster {
+        String::new()
+    } else {
+        meta.namespace
+            .as_ref()
+            .map(|n| n.v.clone())
+            .unwrap_or_else(|| default_namespace.to_string())
+    };
+    let name = meta
+        .name
+        .as_ref()
+        .map(|n| n.v.clone())
+        .or_else(|| meta_node.and_then(|m| m.get("generateName")).and_then(Node::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let spec_node = r.map(&node, "spec");
+    let spec = read_spec(&mut r, &group, &kind, spec_node, &node);
+    if group.is_empty() && kind == "Secret" {
+        out.redactions.extend(core::secret_value_ranges(&node));
+    }
+    out.issues.append(&mut r.issues);
+    drop(r);
+    out.objects.push(Object {
+        key: ObjKey {
+            group,
+            kind,
+            namespace,
+            name,
+        },
+        api_version,
+        kind_span,
+        meta,
+        spec,
+        node,
+        file,
+        namespace_defaulted,
+    });
+}
+
+fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root: &Node) -> Spec {
+    static EMPTY: Node = Node {
+        value: Value::Null,
+        span: Span {
+            file: 0,
+            start: 0,
+            end: 0,
+        },
+        style: crate::load::tree::Style::Plain,
+    };
+    let s = spec.unwrap_or(&EMPTY);
+    match (group, kind) {
+        ("", "Service") => Spec::Service(core::Service::read(r, s)),
+        ("", "Secret") => Spec::Secret(core::Secret::read(r, root)),
+        (GATEWAY_GROUP, "GatewayClass") => Spec::GatewayClass(gateway::GatewayClass::read(r, s)),
+        (GATEWAY_GROUP, "Gateway") => Spec::Gateway(gateway::Gateway::read(r, s)),
+        (GATEWAY_GROUP, "ListenerSet") | (GATEWAY_X_GROUP, "XListenerSet") => {
+            Spec::ListenerSet(gateway::ListenerSet::read(r, s))
+        }
+        (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute") => {
+            Spec::Route(route::Route::read(r, s))
+        }
+        (GATEWAY_GROUP, "ReferenceGrant") => Spec::ReferenceGrant(gateway::ReferenceGrant::read(r, s)),
+        (CERT_MANAGER_GROUP, "Certificate") => Spec::Certificate(certmanager::Certificate::read(r, s)),
+        (CERT_MANAGER_GROUP, "Issuer" | "ClusterIssuer") => Spec::Issuer(certmanager::Issuer::read(r, s)),
+        (ESO_GROUP, "ExternalSecret") => Spec::ExternalSecret(eso::ExternalSecretSpec::read(r, s)),
+        (ESO_GROUP, "ClusterExternalSecret") => {
+            Spec::ClusterExternalSecret(eso::ClusterExternalSecret::read(r, s))
+        }
+        (ESO_GROUP, "PushSecret") => Spec::PushSecret(eso::PushSecret::read(r, s)),
+        (ISTIO_NETWORKING_GROUP, "Gateway") => Spec::IstioGateway(istio::IstioGateway::read(r, s)),
+        (ISTIO_NETWORKING_GROUP, "VirtualService") => {
+            Spec::VirtualService(istio::VirtualService::read(r, s))
+        }
+        _ => Spec::Other,
+    }
+}

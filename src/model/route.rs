@@ -1,0 +1,72 @@
+//! Gateway API routes: HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute.
+
+use super::read::Reader;
+use super::refs::{BackendRef, ParentRef};
+use crate::load::tree::Node;
+use crate::source::{Sp, Span};
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub parent_refs: Vec<ParentRef>,
+    /// Span of `spec.parentRefs` when present.
+    pub parent_refs_span: Option<Span>,
+    pub hostnames: Vec<Sp<String>>,
+    pub rules: Vec<RouteRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteRule {
+    pub backend_refs: Vec<BackendRef>,
+    /// `requestMirror.backendRef` of the rule's filters and of its backendRefs' filters.
+    pub mirrors: Vec<BackendRef>,
+    pub span: Span,
+}
+
+impl RouteRule {
+    pub fn all_backends(&self) -> impl Iterator<Item = &BackendRef> {
+        self.backend_refs.iter().chain(self.mirrors.iter())
+    }
+}
+
+fn read_mirrors(r: &mut Reader, holder: &Node, out: &mut Vec<BackendRef>) {
+    for filter in r.maps(holder, "filters") {
+        if let Some(mirror) = r.map(filter, "requestMirror") {
+            if let Some(b) = r.map(mirror, "backendRef") {
+                out.push(BackendRef::read(r, b, true));
+            }
+        }
+    }
+}
+
+impl Route {
+    pub fn read(r: &mut Reader, spec: &Node) -> Self {
+        let parent_refs_span = r.field(spec, "parentRefs").map(|n| n.span);
+        let parent_refs = r
+            .maps(spec, "parentRefs")
+            .into_iter()
+            .map(|p| ParentRef::read(r, p))
+            .collect();
+        let hostnames = r.str_list(spec, "hostnames");
+        let mut rules = Vec::new();
+        for rule in r.maps(spec, "rules") {
+            let mut mirrors = Vec::new();
+            read_mirrors(r, rule, &mut mirrors);
+            let mut backend_refs = Vec::new();
+            for b in r.maps(rule, "backendRefs") {
+                backend_refs.push(BackendRef::read(r, b, false));
+                read_mirrors(r, b, &mut mirrors);
+            }
+            rules.push(RouteRule {
+                backend_refs,
+                mirrors,
+                span: rule.span,
+            });
+        }
+        Route {
+            parent_refs,
+            parent_refs_span,
+            hostnames,
+            rules,
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! `--format human`: miette snippets built from a redacted copy of each file.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::{counts, region};
+use crate::Outcome;
+use crate::config::Severity;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+
+type Source = NamedSource<Arc<String>>;
+
+/// One rendered finding (or one related location in another file).
+struct Human {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<Source>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Human>,
+}
+
+impl fmt::Debug for Human {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Human {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Human {}
+
+impl miette::Diagnostic for Human {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_none() || self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+struct Sources<'o> {
+    outcome: &'o Outcome,
+    cache: HashMap<FileId, Arc<String>>,
+}
+
+impl Sources<'_> {
+    /// The redacted source for a span, unless no snippet may be shown there.
+    fn get(&mut self, span: Span) -> Option<Source> {
+        let f = self.outcome.file(span.file);
+        if f.text.is_empty() || !f.snippet_allowed(span) {
+            return None;
+        }
+        let text = self
+            .cache
+            .entry(span.file)
+            .or_insert_with(|| Arc::new(f.redacted_text()))
+            .clone();
+        Some(NamedSource::new(f.display_path(), text).with_language("yaml"))
+    }
+}
+
+fn severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+fn source_span(span: Span) -> SourceSpan {
+    SourceSpan::new((span.start as usize).into(), (span.end - span.start) as usize)
+}
+
+fn location(outcome: &Outcome, span: Span) -> String {
+    let (start, _) = region(outcome, span);
+    format!("{}:{}:{}", outcome.file(span.file).display_path(), start.line, start.column)
+}
+
+fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
+    let meta = crate::rules::meta(d.rule);
+    let code = Some(match meta {
+        Some(m) => format!("{}({})", d.rule, m.name),
+        None => d.rule.to_string(),
+    });
+    let source = sources.get(d.span);
+    let mut message = d.message.clone();
+    if source.is_none() {
+        message = format!("{}: {message}", location(outcome, d.span));
+    }
+    let mut labels = vec![LabeledSpan::new_primary_with_span(d.label.clone(), source_span(d.span))];
+    let mut related = Vec::new();
+    for r in &d.related {
+        if r.span.file == d.span.file && source.is_some() && outcome.file(d.span.file).snippet_allowed(r.span) {
+            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
+        } else {
+            let rsource = sources.get(r.span);
+            let rmessage = if rsource.is_some() {
+                r.message.clone()
+            } else {
+                format!("{}: {}", location(outcome, r.span), r.message)
+            };
+            related.push(Human {
+                message: rmessage,
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                labels: vec![LabeledSpan::new_primary_with_span(None, source_span(r.span))],
+                source: rsource,
+                related: vec![],
+            });
+        }
+    }
+    Human {
+        message,
+        code,
+        severity: severity(d.severity),
+        help: d.help.clone(),
+        source,
+        labels,
+        related,
+    }
+}
+
+pub fn render(outcome: &Outcome, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_urls(false)
+        .with_context_lines(2)
+        .with_width(100)
+        .without_syntax_highlighting();
+    let mut sources = Sources {
+        outcome,
+        cache: HashMap::new(),
+    };
+    let mut out = String::new();
+    for d in &outcome.diagnostics {
+        let h = build(outcome, &mut sources, d);
+        if handler.render_report(&mut out, &h).is_err() {
+            out.push_str(&format!("{}: {} {}\n", location(outcome, d.span), d.rule, d.message));
+        }
+    }
+    let c = counts(&outcome.diagnostics);
+    let files = outcome.files.len();
+    if outcome.diagnostics.is_empty() {
+        out.push_str(&format!(
+            "No findings in {files} file{} ({} objects).\n",
+            if files == 1 { "" } else { "s" },
+            outcome.objects
+        ));
+    } else {
+        out.push_str(&format!(
+            "Found {} error{}, {} warning{}, {} info in {files} file{} ({} objects).\n",
+            c.errors,
+            if c.errors == 1 { "" } else { "s" },
+            c.warnings,
+            if c.warnings == 1 { "" } else { "s" },
+            c.infos,
+            if files == 1 { "" } else { "s" },
+            outcome.objects
+        ));
+    }
+    out
+}

@@ -1,0 +1,232 @@
+//! Source files, byte spans and their line/column positions.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// Index of a file in the run's file table.
+pub type FileId = u32;
+
+/// A byte range in one source file. Offsets are into the file's text after a leading BOM, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Span {
+            file,
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A value together with the span of the YAML node it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sp<T> {
+    pub v: T,
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    pub fn new(v: T, span: Span) -> Self {
+        Sp { v, span }
+    }
+}
+
+impl Sp<String> {
+    pub fn as_str(&self) -> &str {
+        &self.v
+    }
+}
+
+/// 1-based line and column; columns count characters (Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Line starts of a text, with YAML's notion of a line break (LF, CRLF or lone CR).
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        starts.push(0);
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// Byte offset where the 0-based line `line` starts; past the end, the text length.
+    pub fn line_start(&self, line: usize, text_len: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(text_len)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 0-based line containing byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        let column = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        Position {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+
+    /// Text of the 0-based line without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.line_start(line, text.len());
+        let end = self.line_start(line + 1, text.len());
+        text.get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// A file that was read and decoded. Findings point into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// Path as shown to users: relative to the working directory where possible.
+    pub path: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+    /// Byte ranges whose text must never be shown (Secret values).
+    pub redactions: Vec<Range<usize>>,
+    /// Byte ranges in which no snippet may be shown at all (broken documents that mention a Secret).
+    pub no_snippet: Vec<Range<usize>>,
+}
+
+impl SourceFile {
+    pub fn empty(id: FileId, path: &std::path::Path) -> SourceFile {
+        SourceFile {
+            id,
+            path: path.to_path_buf(),
+            text: String::new(),
+            lines: LineIndex::new(""),
+            redactions: vec![],
+            no_snippet: vec![],
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+
+    pub fn display_path(&self) -> String {
+        self.path.to_string_lossy().replace('\\', "/")
+    }
+
+    /// True when a snippet around `span` may be shown.
+    pub fn snippet_allowed(&self, span: Span) -> bool {
+        let r = span.range();
+        !self
+            .no_snippet
+            .iter()
+            .any(|z| r.start < z.end && z.start <= r.end)
+    }
+
+    /// The text with every redacted range blanked: the first line of a range becomes `<redacted>`
+    /// (cut or padded to the original byte length), later lines keep only their line breaks, so
+    /// every byte offset stays valid.
+    pub fn redacted_text(&self) -> String {
+        if self.redactions.is_empty() {
+            return self.text.clone();
+        }
+        let mut bytes = self.text.as_bytes().to_vec();
+        for r in &self.redactions {
+            let r = r.start.min(bytes.len())..r.end.min(bytes.len());
+            let marker = b"<redacted>";
+            let mut k = 0;
+            let mut first_line = true;
+            for b in &mut bytes[r] {
+                if *b == b'\n' || *b == b'\r' {
+                    first_line = false;
+                    continue;
+                }
+                *b = if first_line && k < marker.len() {
+                    k += 1;
+                    marker[k - 1]
+                } else {
+                    b' '
+                };
+            }
+        }
+        // Only ASCII bytes replaced whole ranges whose ends are char boundaries of the original.
+        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_all_line_breaks() {
+        let text = "a: ü\r\nb: x\rc: y\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        let off = text.find('x').unwrap();
+        assert_eq!(idx.position(text, off), Position { line: 2, column: 4 });
+        let off = text.find('y').unwrap();
+        assert_eq!(idx.position(text, off), Position { line: 3, column: 4 });
+        let off = text.find('\r').unwrap();
+        assert_eq!(idx.position(text, off), Position { line: 1, column: 5 });
+    }
+
+    #[test]
+    fn redaction_keeps_offsets() {
+        let text = "data:\n  k: c2VjcmV0\nafter: 1\n".to_string();
+        let start = text.find("c2V").unwrap();
+        let f = SourceFile {
+            id: 0,
+            path: "x".into(),
+            lines: LineIndex::new(&text),
+            redactions: vec![start..start + 8],
+            no_snippet: vec![],
+            text: text.clone(),
+        };
+        let r = f.redacted_text();
+        assert_eq!(r.len(), text.len());
+        assert!(!r.contains("c2VjcmV0"));
+        assert!(r.contains("k: <redacte\nafter: 1"));
+    }
+}
