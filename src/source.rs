@@ -121,6 +121,9 @@ impl LineIndex {
     }
 }
 
+/// Lines of context shown around a snippet.
+pub const CONTEXT_LINES: usize = 2;
+
 /// A file that was read and decoded. Findings point into it.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -155,9 +158,11 @@ impl SourceFile {
         self.path.to_string_lossy().replace('\\', "/")
     }
 
-    /// True when a snippet around `span` may be shown.
+    /// True when a snippet around `span`, with `CONTEXT_LINES` lines either side, may be shown.
     pub fn snippet_allowed(&self, span: Span) -> bool {
-        let r = span.range();
+        let first = self.lines.line_of(span.start as usize).saturating_sub(CONTEXT_LINES);
+        let last = self.lines.line_of(span.end as usize) + CONTEXT_LINES + 1;
+        let r = self.lines.line_start(first, self.text.len())..self.lines.line_start(last, self.text.len());
         !self
             .no_snippet
             .iter()

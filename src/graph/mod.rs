@@ -194,6 +194,12 @@ impl<'m> Graph<'m> {
         self.index.get(key).and_then(|v| v.first().copied())
     }
 
+    /// Every object with this key: a repository may define one several times (overlays,
+    /// environments), and a rule must not call a field missing while one definition has it.
+    pub fn all(&self, key: &ObjKey) -> &[ObjId] {
+        self.index.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     pub fn obj(&self, id: ObjId) -> &'m Object {
         &self.objects[id]
     }

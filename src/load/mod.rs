@@ -55,6 +55,9 @@ impl Default for LoadOptions {
 fn skipped(id: FileId, path: &Path, text: String, rule: &'static str, at: usize, reason: String) -> LoadedFile {
     let lines = LineIndex::new(&text);
     let end = at + text[at.min(text.len())..].chars().next().map(char::len_utf8).unwrap_or(0);
+    // A skipped file was never parsed, so nothing in it can be located for redaction: no
+    // snippet of it is ever shown.
+    let no_snippet = vec![0..text.len().max(1)];
     LoadedFile {
         issues: vec![LoadIssue {
             rule,
@@ -68,7 +71,7 @@ fn skipped(id: FileId, path: &Path, text: String, rule: &'static str, at: usize,
             text,
             lines,
             redactions: vec![],
-            no_snippet: vec![],
+            no_snippet,
         },
         docs: vec![],
         status: FileStatus::Skipped { rule, reason },

@@ -33,6 +33,9 @@ pub struct RawDoc {
     pub root: Node,
     pub start: usize,
     pub end: usize,
+    /// Values of duplicate keys, which are not in the tree but must still be redacted if they
+    /// belong to a Secret.
+    pub dropped: Vec<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Default)]
@@ -99,6 +102,7 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     doc_start: usize,
+    dropped: Vec<std::ops::Range<usize>>,
 }
 
 enum Stop {
@@ -184,6 +188,7 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
         anchors: HashMap::new(),
         alias_nodes: 0,
         doc_start: cur.base,
+        dropped: Vec::new(),
     };
     while let Some(ev) = parser.next_event() {
         let (event, span) = ev.map_err(|e| (b.doc_start, Stop::Scan(e)))?;
@@ -195,6 +200,7 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                 b.root = None;
                 b.anchors.clear();
                 b.alias_nodes = 0;
+                b.dropped.clear();
                 b.doc_start = cur.byte(&span.start);
             }
             Event::DocumentEnd => {
@@ -204,6 +210,7 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                         root,
                         start: b.doc_start,
                         end,
+                        dropped: std::mem::take(&mut b.dropped),
                     });
                 }
             }
@@ -358,7 +365,7 @@ impl Builder {
             }) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
-                    if key.style == Style::Plain && key.as_str() == Some("<<") {
+                    if key.style == Style::Plain && key.as_str() == Some("<<") && matches!(node.value, Value::Map(_) | Value::Seq(_)) {
                         merges.push(node);
                         return;
                     }
@@ -377,6 +384,7 @@ impl Builder {
                                     "first defined here".into(),
                                 )],
                             });
+                            self.dropped.push(node.span.range());
                             return;
                         }
                     }

@@ -175,7 +175,7 @@ pub struct Modelled {
 pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modelled {
     let mut out = Modelled::default();
     for doc in docs {
-        let root = doc.root;
+        let RawDoc { root, dropped, .. } = doc;
         if !is_object(&root) {
             continue;
         }
@@ -186,10 +186,10 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modell
                 continue;
             };
             for item in items.iter().filter(|i| is_object(i)) {
-                model_object(file, item.clone(), default_namespace, &mut out);
+                model_object(file, item.clone(), default_namespace, &mut out, &dropped);
             }
         } else {
-            model_object(file, root, default_namespace, &mut out);
+            model_object(file, root, default_namespace, &mut out, &dropped);
         }
     }
     out
@@ -199,7 +199,7 @@ fn is_object(n: &Node) -> bool {
     n.get("apiVersion").and_then(Node::as_str).is_some() && n.get("kind").and_then(Node::as_str).is_some()
 }
 
-fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Modelled) {
+fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Modelled, dropped: &[std::ops::Range<usize>]) {
     let (Some(av), Some(kind_node)) = (node.get("apiVersion"), node.get("kind")) else {
         return;
     };
@@ -248,8 +248,16 @@ fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Mod
     let spec = read_spec(&mut r, &group, &kind, spec_node, &node);
     if group.is_empty() && kind == "Secret" {
         out.redactions.extend(core::secret_value_ranges(&node));
+        let whole = node.span.range();
+        out.redactions
+            .extend(dropped.iter().filter(|r| whole.start <= r.start && r.end <= whole.end).cloned());
     }
-    out.issues.append(&mut r.issues);
+    let who = if namespace.is_empty() { name.clone() } else { format!("{namespace}/{name}") };
+    for mut issue in r.issues.drain(..) {
+        // The reader only knows the kind; name the object too.
+        issue.message = format!("{kind} {who}: {}", issue.message.strip_prefix(kind.as_str()).unwrap_or(&issue.message).trim_start());
+        out.issues.push(issue);
+    }
     drop(r);
     out.objects.push(Object {
         key: ObjKey {

@@ -163,7 +163,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_urls(false)
-        .with_context_lines(2)
+        .with_context_lines(crate::source::CONTEXT_LINES)
         .with_width(100)
         .without_syntax_highlighting();
     let mut sources = Sources {

@@ -25,7 +25,11 @@ impl Check for Rule {
             if svc.is_external_name() && svc.ports.is_empty() {
                 continue;
             }
-            if svc.ports.iter().any(|p| p.port.as_ref().is_some_and(|sp| sp.v == port.v)) {
+            let on_some_definition = cx.graph.all(&r.target).iter().any(|&id| match &cx.obj(id).spec {
+                Spec::Service(s) => s.ports.iter().any(|p| p.port.as_ref().is_some_and(|sp| sp.v == port.v)),
+                _ => false,
+            });
+            if on_some_definition {
                 continue;
             }
             let ports: Vec<String> = svc

@@ -22,15 +22,28 @@ impl Check for Rule {
                 continue;
             };
             let Some(port) = &pr.port else { continue };
-            let candidates: Vec<_> = match &pr.section_name {
-                Some(s) => listeners.iter().filter(|l| l.name() == s.v).collect(),
-                None => listeners.iter().collect(),
-            };
+            fn candidates_of<'l>(
+                ls: &'l [crate::model::gateway::Listener],
+                section: Option<&crate::source::Sp<String>>,
+            ) -> Vec<&'l crate::model::gateway::Listener> {
+                match section {
+                    Some(s) => ls.iter().filter(|l| l.name() == s.v).collect(),
+                    None => ls.iter().collect(),
+                }
+            }
+            let candidates = candidates_of(listeners, pr.section_name.as_ref());
             if candidates.is_empty() {
                 // An unknown sectionName is GW102's finding.
                 continue;
             }
-            if candidates.iter().any(|l| l.port.as_ref().is_some_and(|p| p.v == port.v)) {
+            let matched_anywhere = cx.graph.all(&r.target).iter().any(|&id| {
+                super::listeners(cx.obj(id)).is_some_and(|ls| {
+                    candidates_of(ls, pr.section_name.as_ref())
+                        .iter()
+                        .any(|l| l.port.as_ref().is_some_and(|p| p.v == port.v))
+                })
+            });
+            if matched_anywhere {
                 continue;
             }
             let ports: Vec<String> = candidates

@@ -22,7 +22,10 @@ impl Check for Rule {
                 continue;
             };
             let Some(section) = &pr.section_name else { continue };
-            if listeners.iter().any(|l| l.name() == section.v) {
+            let defined_anywhere = cx.graph.all(&r.target).iter().any(|&id| {
+                super::listeners(cx.obj(id)).is_some_and(|ls| ls.iter().any(|l| l.name() == section.v))
+            });
+            if defined_anywhere {
                 continue;
             }
             let names: Vec<&str> = listeners.iter().map(|l| l.name()).filter(|n| !n.is_empty()).collect();

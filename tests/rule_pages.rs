@@ -1,0 +1,56 @@
+//! Every rule page's Example triggers its rule and its Fix does not.
+
+mod common;
+
+use gwlint::config::Config;
+use gwlint::{Options, lint};
+
+fn rules_in(yaml: &str) -> Vec<&'static str> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("example.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let opts = Options {
+        paths: vec![file],
+        config: Config::default(),
+        ..Options::default()
+    };
+    lint(&opts, None).diagnostics.iter().map(|d| d.rule).collect()
+}
+
+#[test]
+fn examples_trigger_and_fixes_do_not() {
+    let mut problems = Vec::new();
+    for r in gwlint::rules::all() {
+        for section in ["What it finds", "Why it matters", "Example", "Fix"] {
+            if r.section(section).is_none_or(str::is_empty) {
+                problems.push(format!("{}: section `{section}` missing", r.file));
+            }
+        }
+        let (Some((ex_lang, example)), Some((fix_lang, fix))) = (r.code_block("Example"), r.code_block("Fix")) else {
+            problems.push(format!("{}: Example and Fix need a fenced block", r.file));
+            continue;
+        };
+        if ex_lang != "yaml" || fix_lang != "yaml" {
+            // Only a binary file cannot be shown as YAML.
+            if r.id != "YAML003" {
+                problems.push(format!("{}: Example and Fix must be yaml blocks", r.file));
+            }
+            continue;
+        }
+        if !rules_in(example).contains(&r.id) {
+            problems.push(format!("{}: Example does not trigger {}", r.file, r.id));
+        }
+        if rules_in(fix).contains(&r.id) {
+            problems.push(format!("{}: Fix still triggers {}", r.file, r.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn page_file_names_match_front_matter() {
+    for r in gwlint::rules::all() {
+        assert_eq!(r.file, format!("{}-{}.md", r.id, r.name));
+        assert!(!r.summary.is_empty(), "{} has no summary", r.id);
+    }
+}
