@@ -17,7 +17,12 @@ fn main() {
     let mut out = String::from("&[\n");
     for p in pages {
         let file = p.file_name().unwrap().to_string_lossy().into_owned();
-        writeln!(out, "    ({file:?}, include_str!({:?})),", p.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({file:?}, include_str!({:?})),",
+            p.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("]\n");
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("rule_pages.rs");

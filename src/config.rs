@@ -130,7 +130,11 @@ impl std::error::Error for ConfigError {}
 
 /// Finds `.gwlint.yaml` in `start` or the nearest ancestor, stopping at a repository root.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()? } else { start };
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
     let abs = std::path::absolute(start).ok()?;
     for dir in abs.ancestors() {
         let candidate = dir.join(FILE_NAME);
@@ -200,7 +204,10 @@ impl Ctx<'_> {
 }
 
 /// Reads and validates a configuration file. `known_rule` maps an id or name to a rule id.
-pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> Result<Config, ConfigError> {
+pub fn load(
+    path: &Path,
+    known_rule: &dyn Fn(&str) -> Option<&'static str>,
+) -> Result<Config, ConfigError> {
     let io_err = |e: std::io::Error| ConfigError {
         path: path.to_path_buf(),
         line: 1,
@@ -242,32 +249,48 @@ pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> R
         let key = k.as_str().unwrap_or("");
         match key {
             "rules" => {
-                let rules = v
-                    .as_map()
-                    .ok_or_else(|| ctx.err(v, "`rules` must map rule ids or names to off|info|warning|error".into()))?;
+                let rules = v.as_map().ok_or_else(|| {
+                    ctx.err(
+                        v,
+                        "`rules` must map rule ids or names to off|info|warning|error".into(),
+                    )
+                })?;
                 for (rk, rv) in rules {
                     let name = match &rk.value {
                         Value::Str(s) => s.to_string(),
                         _ => return Err(ctx.err(rk, "rule keys must be rule ids or names".into())),
                     };
-                    let id = known_rule(&name)
-                        .ok_or_else(|| ctx.err(rk, format!("unknown rule `{name}` (see `gwlint rules`)")))?;
+                    let id = known_rule(&name).ok_or_else(|| {
+                        ctx.err(rk, format!("unknown rule `{name}` (see `gwlint rules`)"))
+                    })?;
                     let level = match &rv.value {
                         Value::Str(s) if &**s == "off" => RuleLevel::Off,
                         Value::Bool(false) => RuleLevel::Off,
                         Value::Str(s) => RuleLevel::Level(Severity::parse(s).ok_or_else(|| {
-                            ctx.err(rv, format!("`{s}` is not a level: use off, info, warning or error"))
+                            ctx.err(
+                                rv,
+                                format!("`{s}` is not a level: use off, info, warning or error"),
+                            )
                         })?),
-                        _ => return Err(ctx.err(rv, "a rule level must be off, info, warning or error".into())),
+                        _ => {
+                            return Err(ctx.err(
+                                rv,
+                                "a rule level must be off, info, warning or error".into(),
+                            ));
+                        }
                     };
                     cfg.rules.insert(id.to_string(), level);
                 }
             }
             "failOn" => {
-                let s = v.as_str().filter(|s| matches!(*s, "error" | "warning" | "info" | "never"));
+                let s = v
+                    .as_str()
+                    .filter(|s| matches!(*s, "error" | "warning" | "info" | "never"));
                 cfg.fail_on = Some(
-                    s.ok_or_else(|| ctx.err(v, "`failOn` must be error, warning, info or never".into()))?
-                        .to_string(),
+                    s.ok_or_else(|| {
+                        ctx.err(v, "`failOn` must be error, warning, info or never".into())
+                    })?
+                    .to_string(),
                 );
             }
             "allowExternalSecrets" => match v.value {
@@ -278,7 +301,11 @@ pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> R
             "exclude" => cfg.exclude = ctx.string_list(v, "exclude")?,
             "maxFileSize" => match v.value {
                 Value::Int(n) if n > 0 => cfg.max_file_size = n as u64,
-                _ => return Err(ctx.err(v, "`maxFileSize` must be a positive number of bytes".into())),
+                _ => {
+                    return Err(
+                        ctx.err(v, "`maxFileSize` must be a positive number of bytes".into())
+                    );
+                }
             },
             "defaultNamespace" => {
                 cfg.default_namespace = v
@@ -287,7 +314,9 @@ pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> R
                     .to_string()
             }
             "externals" => {
-                let ext = v.as_map().ok_or_else(|| ctx.err(v, "`externals` must be a mapping".into()))?;
+                let ext = v
+                    .as_map()
+                    .ok_or_else(|| ctx.err(v, "`externals` must be a mapping".into()))?;
                 for (ek, ev) in ext {
                     let ekey = ek.as_str().unwrap_or("");
                     let list = ctx.string_list(ev, ekey)?;
@@ -305,7 +334,10 @@ pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> R
                         _ => {
                             return Err(ctx.err(
                                 ek,
-                                format!("unknown key `externals.{ekey}` (expected one of: {})", EXTERNAL_KEYS.join(", ")),
+                                format!(
+                                    "unknown key `externals.{ekey}` (expected one of: {})",
+                                    EXTERNAL_KEYS.join(", ")
+                                ),
                             ));
                         }
                     };
@@ -315,7 +347,10 @@ pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> Option<&'static str>) -> R
             _ => {
                 return Err(ctx.err(
                     k,
-                    format!("unknown key `{key}` (expected one of: {})", TOP_KEYS.join(", ")),
+                    format!(
+                        "unknown key `{key}` (expected one of: {})",
+                        TOP_KEYS.join(", ")
+                    ),
                 ));
             }
         }

@@ -32,7 +32,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        let severity = crate::rules::meta(rule).map(|m| m.severity).unwrap_or(Severity::Error);
+        let severity = crate::rules::meta(rule)
+            .map(|m| m.severity)
+            .unwrap_or(Severity::Error);
         Diagnostic {
             rule,
             severity,

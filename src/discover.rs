@@ -39,10 +39,15 @@ fn globset(patterns: &[String]) -> Result<Option<GlobSet>, String> {
 pub fn display_path(p: &Path) -> PathBuf {
     let cwd = std::env::current_dir().ok();
     let rel = match (&cwd, p.is_absolute()) {
-        (Some(cwd), true) => p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf()),
+        (Some(cwd), true) => p
+            .strip_prefix(cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf()),
         _ => p.to_path_buf(),
     };
-    rel.components().filter(|c| !matches!(c, Component::CurDir)).collect()
+    rel.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
 }
 
 pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
@@ -87,7 +92,9 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
             .follow_links(false)
             .filter_entry(|e| {
                 !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIP_DIRS.contains(&n)))
             })
             .build();
         for entry in walker {
@@ -98,35 +105,43 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                     continue;
                 }
             };
-            let Some(ft) = entry.file_type() else { continue };
+            let Some(ft) = entry.file_type() else {
+                continue;
+            };
             let path = entry.path();
             let rel = path.strip_prefix(root).unwrap_or(path);
             let selected = match &include {
                 Some(g) => g.is_match(rel),
-                None => path
-                    .extension()
-                    .is_some_and(|x| x == "yaml" || x == "yml"),
+                None => path.extension().is_some_and(|x| x == "yaml" || x == "yml"),
             };
             if !selected || ft.is_dir() {
                 continue;
             }
             if exclude.as_ref().is_some_and(|g| g.is_match(rel)) {
-                out.notes.push(format!("{}: excluded by configuration", path.display()));
+                out.notes
+                    .push(format!("{}: excluded by configuration", path.display()));
                 continue;
             }
             let canon = if ft.is_symlink() {
                 match std::fs::canonicalize(path) {
                     Ok(c) if c.starts_with(&canon_root) && c.is_file() => c,
                     Ok(c) if c.is_dir() => {
-                        out.notes.push(format!("{}: symlink to a directory, not followed", path.display()));
+                        out.notes.push(format!(
+                            "{}: symlink to a directory, not followed",
+                            path.display()
+                        ));
                         continue;
                     }
                     Ok(_) => {
-                        out.notes.push(format!("{}: symlink out of the tree, not followed", path.display()));
+                        out.notes.push(format!(
+                            "{}: symlink out of the tree, not followed",
+                            path.display()
+                        ));
                         continue;
                     }
                     Err(e) => {
-                        out.notes.push(format!("{}: broken symlink ({e}), skipped", path.display()));
+                        out.notes
+                            .push(format!("{}: broken symlink ({e}), skipped", path.display()));
                         continue;
                     }
                 }
@@ -139,7 +154,10 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
             if seen.insert(canon) {
                 found.push(display_path(path));
             } else {
-                out.notes.push(format!("{}: same file as one already listed, skipped", path.display()));
+                out.notes.push(format!(
+                    "{}: same file as one already listed, skipped",
+                    path.display()
+                ));
             }
         }
         found.sort();

@@ -79,7 +79,13 @@ fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn process(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions, default_ns: &str) -> FileResult {
+fn process(
+    id: FileId,
+    path: &Path,
+    bytes: Vec<u8>,
+    opts: &LoadOptions,
+    default_ns: &str,
+) -> FileResult {
     let loaded = load::load_bytes(id, path, bytes, opts);
     let documents = loaded.docs.len();
     let mut source = loaded.source;
@@ -96,6 +102,18 @@ fn process(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions, default_
     }
 }
 
+fn unreadable(id: FileId, path: &Path, e: std::io::Error) -> FileResult {
+    FileResult {
+        source: SourceFile::empty(id, path),
+        status: FileStatus::Unreadable {
+            error: format!("{}: {e}", path.display()),
+        },
+        objects: Vec::new(),
+        issues: Vec::new(),
+        documents: 0,
+    }
+}
+
 /// Runs the whole pipeline. `stdin` supplies the bytes for a `-` path.
 pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
     let cfg = &opts.config;
@@ -107,9 +125,18 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
 
     // discover
     let mut inputs = Vec::new();
-    let fs_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let fs_paths: Vec<PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
     if opts.paths.iter().any(|p| p.as_os_str() == "-") {
-        inputs.push(Input::Stdin(opts.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>"))));
+        inputs.push(Input::Stdin(
+            opts.stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>")),
+        ));
     }
     if !fs_paths.is_empty() {
         let found = discover::discover(&fs_paths, cfg);
@@ -119,18 +146,23 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
     }
 
     // load + model, one file per task
-    let mut stdin = stdin;
-    let stdin_bytes = stdin.take();
-    let results: Vec<Result<FileResult, (SourceFile, String)>> = inputs
+    let stdin_bytes = stdin;
+    let results: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
             let id = i as FileId;
             match input {
-                Input::Stdin(name) => Ok(process(id, name, stdin_bytes.clone().unwrap_or_default(), &load_opts, &cfg.default_namespace)),
+                Input::Stdin(name) => process(
+                    id,
+                    name,
+                    stdin_bytes.clone().unwrap_or_default(),
+                    &load_opts,
+                    &cfg.default_namespace,
+                ),
                 Input::Path(p) => match read_limited(p, cfg.max_file_size) {
-                    Ok(bytes) => Ok(process(id, p, bytes, &load_opts, &cfg.default_namespace)),
-                    Err(e) => Err((SourceFile::empty(id, p), format!("{}: {e}", p.display()))),
+                    Ok(bytes) => process(id, p, bytes, &load_opts, &cfg.default_namespace),
+                    Err(e) => unreadable(id, p, e),
                 },
             }
         })
@@ -138,41 +170,33 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
 
     let mut objects = Vec::new();
     let mut issues = Vec::new();
-    for r in results {
-        match r {
-            Ok(mut fr) => {
-                outcome.documents += fr.documents;
-                objects.append(&mut fr.objects);
-                issues.append(&mut fr.issues);
-                outcome.statuses.push(fr.status);
-                outcome.files.push(fr.source);
-            }
-            Err((source, e)) => {
-                outcome.io_errors.push(e.clone());
-                outcome.statuses.push(FileStatus::Unreadable { error: e });
-                outcome.files.push(source);
-            }
+    for mut fr in results {
+        if let FileStatus::Unreadable { error } = &fr.status {
+            outcome.io_errors.push(error.clone());
         }
+        outcome.documents += fr.documents;
+        objects.append(&mut fr.objects);
+        issues.append(&mut fr.issues);
+        outcome.statuses.push(fr.status);
+        outcome.files.push(fr.source);
     }
     outcome.objects = objects.len();
 
     // graph + checks
     let graph = graph::Graph::build(&objects, cfg);
-    let cx = checks::Ctx { graph: &graph, config: cfg };
+    let cx = checks::Ctx {
+        graph: &graph,
+        config: cfg,
+    };
     let enabled = |id: &str| rule_enabled(opts, id);
     let mut diags = checks::run(&cx, &enabled);
-    diags.extend(
-        issues
-            .into_iter()
-            .filter(|i| enabled(i.rule))
-            .map(|i| {
-                let mut d = Diagnostic::new(i.rule, i.span, i.message);
-                for (span, msg) in i.related {
-                    d = d.related(span, msg);
-                }
-                d
-            }),
-    );
+    diags.extend(issues.into_iter().filter(|i| enabled(i.rule)).map(|i| {
+        let mut d = Diagnostic::new(i.rule, i.span, i.message);
+        for (span, msg) in i.related {
+            d = d.related(span, msg);
+        }
+        d
+    }));
     for d in &mut diags {
         if let Some(RuleLevel::Level(s)) = cfg.rules.get(d.rule) {
             d.severity = *s;
@@ -181,7 +205,13 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
     diags.sort_by(|a, b| {
         let pa = &outcome.files[a.span.file as usize].path;
         let pb = &outcome.files[b.span.file as usize].path;
-        (pa, a.span.start, a.span.end, a.rule, &a.message).cmp(&(pb, b.span.start, b.span.end, b.rule, &b.message))
+        (pa, a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            pb,
+            b.span.start,
+            b.span.end,
+            b.rule,
+            &b.message,
+        ))
     });
     diags.dedup();
     outcome.diagnostics = diags;

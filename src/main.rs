@@ -103,7 +103,16 @@ struct CheckArgs {
 
 /// `gwlint PATH…` means `gwlint check PATH…`.
 fn with_default_command(mut args: Vec<String>) -> Vec<String> {
-    let known = ["check", "explain", "rules", "help", "-h", "--help", "-V", "--version"];
+    let known = [
+        "check",
+        "explain",
+        "rules",
+        "help",
+        "-h",
+        "--help",
+        "-V",
+        "--version",
+    ];
     match args.get(1) {
         Some(a) if known.contains(&a.as_str()) => {}
         _ => args.insert(1, "check".into()),
@@ -168,11 +177,20 @@ fn list_rules(format: ListFormat) -> ExitCode {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
         }
         ListFormat::Human => {
             for r in rules::all() {
-                println!("{:<8} {:<36} {:<8} {}", r.id, r.name, r.severity.as_str(), r.summary);
+                println!(
+                    "{:<8} {:<36} {:<8} {}",
+                    r.id,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                );
             }
         }
     }
@@ -180,7 +198,11 @@ fn list_rules(format: ListFormat) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let known = |n: &str| rules::find(n).map(|r| r.id);
     let config_path = if args.no_config {
         None
@@ -262,7 +284,9 @@ fn check(args: CheckArgs) -> ExitCode {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
         }
     };
     let text = report::render(&outcome, format, color);
@@ -288,5 +312,9 @@ fn check(args: CheckArgs) -> ExitCode {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -94,7 +94,9 @@ impl LineIndex {
 
     /// 0-based line containing byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     pub fn position(&self, text: &str, offset: usize) -> Position {
@@ -160,9 +162,13 @@ impl SourceFile {
 
     /// True when a snippet around `span`, with `CONTEXT_LINES` lines either side, may be shown.
     pub fn snippet_allowed(&self, span: Span) -> bool {
-        let first = self.lines.line_of(span.start as usize).saturating_sub(CONTEXT_LINES);
+        let first = self
+            .lines
+            .line_of(span.start as usize)
+            .saturating_sub(CONTEXT_LINES);
         let last = self.lines.line_of(span.end as usize) + CONTEXT_LINES + 1;
-        let r = self.lines.line_start(first, self.text.len())..self.lines.line_start(last, self.text.len());
+        let r = self.lines.line_start(first, self.text.len())
+            ..self.lines.line_start(last, self.text.len());
         !self
             .no_snippet
             .iter()
@@ -196,7 +202,8 @@ impl SourceFile {
             }
         }
         // Only ASCII bytes replaced whole ranges whose ends are char boundaries of the original.
-        String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -225,7 +232,7 @@ mod tests {
             id: 0,
             path: "x".into(),
             lines: LineIndex::new(&text),
-            redactions: vec![start..start + 8],
+            redactions: std::iter::once(start..start + 8).collect(),
             no_snippet: vec![],
             text: text.clone(),
         };

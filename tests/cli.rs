@@ -15,44 +15,90 @@ fn gwlint() -> Command {
 #[test]
 fn exit_codes_do_not_depend_on_format() {
     for format in ["human", "json", "sarif"] {
-        gwlint().args(["check", "testdata/GW101/clean", "--format", format]).assert().code(0);
-        gwlint().args(["check", "testdata/GW101/trigger", "--format", format]).assert().code(1);
         gwlint()
-            .args(["check", "testdata/GW101/trigger", "--fail-on", "never", "--format", format])
+            .args(["check", "testdata/GW101/clean", "--format", format])
+            .assert()
+            .code(0);
+        gwlint()
+            .args(["check", "testdata/GW101/trigger", "--format", format])
+            .assert()
+            .code(1);
+        gwlint()
+            .args([
+                "check",
+                "testdata/GW101/trigger",
+                "--fail-on",
+                "never",
+                "--format",
+                format,
+            ])
             .assert()
             .code(0);
         // Warnings alone pass unless --fail-on warning.
-        gwlint().args(["check", "testdata/GW112/trigger", "--format", format]).assert().code(0);
         gwlint()
-            .args(["check", "testdata/GW112/trigger", "--fail-on", "warning", "--format", format])
+            .args(["check", "testdata/GW112/trigger", "--format", format])
+            .assert()
+            .code(0);
+        gwlint()
+            .args([
+                "check",
+                "testdata/GW112/trigger",
+                "--fail-on",
+                "warning",
+                "--format",
+                format,
+            ])
             .assert()
             .code(1);
-        gwlint().args(["check", "no/such/dir", "--format", format]).assert().code(2);
+        gwlint()
+            .args(["check", "no/such/dir", "--format", format])
+            .assert()
+            .code(2);
     }
 }
 
 #[test]
 fn default_command_is_check() {
-    gwlint().arg("testdata/GW101/trigger").assert().code(1).stdout(predicate::str::contains("GW101"));
+    gwlint()
+        .arg("testdata/GW101/trigger")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("GW101"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    gwlint().args(["check", "--select", "NOPE1", "testdata"]).assert().code(2);
-    gwlint().args(["check", "--format", "xml", "testdata"]).assert().code(2);
+    gwlint()
+        .args(["check", "--select", "NOPE1", "testdata"])
+        .assert()
+        .code(2);
+    gwlint()
+        .args(["check", "--format", "xml", "testdata"])
+        .assert()
+        .code(2);
     gwlint().args(["explain", "nope"]).assert().code(2);
 }
 
 #[test]
 fn bad_config_is_reported_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(".gwlint.yaml"), "rules:\n  GW101: error\nexternalz: []\n").unwrap();
-    std::fs::write(dir.path().join("a.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n").unwrap();
+    std::fs::write(
+        dir.path().join(".gwlint.yaml"),
+        "rules:\n  GW101: error\nexternalz: []\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n",
+    )
+    .unwrap();
     gwlint()
         .args(["check", dir.path().to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(".gwlint.yaml:3:1: unknown key `externalz`"));
+        .stderr(predicate::str::contains(
+            ".gwlint.yaml:3:1: unknown key `externalz`",
+        ));
     std::fs::write(dir.path().join(".gwlint.yaml"), "rules:\n  GW999: off\n").unwrap();
     gwlint()
         .args(["check", dir.path().to_str().unwrap()])
@@ -70,22 +116,49 @@ fn config_levels_and_externals_apply() {
     )
     .unwrap();
     let path = dir.path().to_str().unwrap().to_string();
-    gwlint().args(["check", &path, "--fail-on", "warning"]).assert().code(1);
-    std::fs::write(dir.path().join(".gwlint.yaml"), "externals:\n  gatewayClasses: [corp-lb]\n").unwrap();
-    gwlint().args(["check", &path, "--fail-on", "warning"]).assert().code(0);
-    std::fs::write(dir.path().join(".gwlint.yaml"), "rules:\n  unknown-gateway-class: error\n").unwrap();
+    gwlint()
+        .args(["check", &path, "--fail-on", "warning"])
+        .assert()
+        .code(1);
+    std::fs::write(
+        dir.path().join(".gwlint.yaml"),
+        "externals:\n  gatewayClasses: [corp-lb]\n",
+    )
+    .unwrap();
+    gwlint()
+        .args(["check", &path, "--fail-on", "warning"])
+        .assert()
+        .code(0);
+    std::fs::write(
+        dir.path().join(".gwlint.yaml"),
+        "rules:\n  unknown-gateway-class: error\n",
+    )
+    .unwrap();
     gwlint().args(["check", &path]).assert().code(1);
     std::fs::write(dir.path().join(".gwlint.yaml"), "rules:\n  GW112: off\n").unwrap();
-    gwlint().args(["check", &path, "--fail-on", "info"]).assert().code(0);
+    gwlint()
+        .args(["check", &path, "--fail-on", "info"])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn stdin_uses_the_given_file_name() {
-    let input = std::fs::read_to_string(common::root().join("testdata/GW108/trigger/routes.yaml")).unwrap();
-    let services = std::fs::read_to_string(common::root().join("testdata/GW108/trigger/services.yaml")).unwrap();
+    let input =
+        std::fs::read_to_string(common::root().join("testdata/GW108/trigger/routes.yaml")).unwrap();
+    let services =
+        std::fs::read_to_string(common::root().join("testdata/GW108/trigger/services.yaml"))
+            .unwrap();
     let stream = format!("{services}\n---\n{input}");
     let out = gwlint()
-        .args(["check", "-", "--stdin-filename", "rendered/app.yaml", "--format", "json"])
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "rendered/app.yaml",
+            "--format",
+            "json",
+        ])
         .write_stdin(stream)
         .assert()
         .code(1)
@@ -95,7 +168,11 @@ fn stdin_uses_the_given_file_name() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let diags = v["diagnostics"].as_array().unwrap();
     assert!(!diags.is_empty());
-    assert!(diags.iter().all(|d| d["location"]["path"] == "rendered/app.yaml"));
+    assert!(
+        diags
+            .iter()
+            .all(|d| d["location"]["path"] == "rendered/app.yaml")
+    );
     assert!(diags.iter().any(|d| d["rule"] == "GW108"));
 }
 
@@ -110,7 +187,12 @@ fn output_is_identical_across_thread_counts() {
         let run = |threads: &str| {
             let mut args = vec!["check".to_string(), "--format".into(), format.into()];
             args.extend(targets.iter().cloned());
-            gwlint().env("RAYON_NUM_THREADS", threads).args(&args).output().unwrap().stdout
+            gwlint()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(&args)
+                .output()
+                .unwrap()
+                .stdout
         };
         let one = run("1");
         let two = run("2");
@@ -122,13 +204,21 @@ fn output_is_identical_across_thread_counts() {
 
 #[test]
 fn sarif_validates_against_the_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(common::root().join("../shared/schemas/sarif-schema-2.1.0.json")).unwrap())
-            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("../shared/schemas/sarif-schema-2.1.0.json"))
+            .unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let out = gwlint().args(["check", "--format", "sarif", "testdata"]).output().unwrap();
+    let out = gwlint()
+        .args(["check", "--format", "sarif", "testdata"])
+        .output()
+        .unwrap();
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     let run = &sarif["runs"][0];
     let results = run["results"].as_array().unwrap();
@@ -141,15 +231,27 @@ fn sarif_validates_against_the_schema() {
         let region = &r["locations"][0]["physicalLocation"]["region"];
         assert!(region["startLine"].as_u64().unwrap() >= 1);
         assert!(region["startColumn"].as_u64().unwrap() >= 1);
-        assert!(!r["partialFingerprints"]["gwlint/v1"].as_str().unwrap().is_empty());
+        assert!(
+            !r["partialFingerprints"]["gwlint/v1"]
+                .as_str()
+                .unwrap()
+                .is_empty()
+        );
     }
     // Related locations carry the other end of a reference.
-    assert!(results.iter().any(|r| !r["relatedLocations"].as_array().unwrap().is_empty()));
+    assert!(
+        results
+            .iter()
+            .any(|r| !r["relatedLocations"].as_array().unwrap().is_empty())
+    );
 }
 
 #[test]
 fn rules_and_explain() {
-    let out = gwlint().args(["rules", "--format", "json"]).output().unwrap();
+    let out = gwlint()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), gwlint::rules::all().len());
@@ -185,18 +287,33 @@ fn secret_values_never_appear_in_any_format() {
     for format in ["human", "json", "sarif"] {
         for color in ["never", "always"] {
             let out = gwlint()
-                .args(["check", "testdata/redaction/secret-next-to-findings", "--format", format, "--color", color])
+                .args([
+                    "check",
+                    "testdata/redaction/secret-next-to-findings",
+                    "--format",
+                    format,
+                    "--color",
+                    color,
+                ])
                 .output()
                 .unwrap();
             let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(
-                stdout.contains("YAML004") && stdout.contains("GW108") && stdout.contains("YAML001"),
+                stdout.contains("YAML004")
+                    && stdout.contains("GW108")
+                    && stdout.contains("YAML001"),
                 "redaction fixture must produce findings next to the Secret values:\n{stdout}"
             );
             for s in SECRETS {
-                assert!(!stdout.contains(s), "{format} output shows secret value {s}:\n{stdout}");
-                assert!(!stderr.contains(s), "{format} stderr shows secret value {s}");
+                assert!(
+                    !stdout.contains(s),
+                    "{format} output shows secret value {s}:\n{stdout}"
+                );
+                assert!(
+                    !stderr.contains(s),
+                    "{format} stderr shows secret value {s}"
+                );
             }
         }
     }

@@ -13,7 +13,9 @@ fn expectations(dir: &Path) -> BTreeMap<(String, usize), Vec<String>> {
     for entry in walk(dir) {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        let path = gwlint::discover::display_path(&entry).to_string_lossy().replace('\\', "/");
+        let path = gwlint::discover::display_path(&entry)
+            .to_string_lossy()
+            .replace('\\', "/");
         for (i, line) in text.split('\n').enumerate() {
             for (marker, offset) in [("# expect-next-line:", 2usize), ("# expect:", 1)] {
                 if let Some(pos) = line.find(marker) {
@@ -79,7 +81,10 @@ fn check_repo(repo: &Path) -> Vec<String> {
             .and_then(|ids| ids.iter().position(|i| i == d.rule).map(|p| ids.remove(p)))
             .is_some();
         if !matched && d.severity >= Severity::Warning {
-            problems.push(format!("unexpected {} at {}:{}: {}", d.rule, key.0, key.1, d.message));
+            problems.push(format!(
+                "unexpected {} at {}:{}: {}",
+                d.rule, key.0, key.1, d.message
+            ));
         }
     }
     for ((path, line), ids) in expected {
@@ -105,7 +110,11 @@ fn fixtures_match_expectations() {
 #[test]
 fn every_rule_has_trigger_and_clean_fixtures_and_an_implementation() {
     std::env::set_current_dir(common::root()).unwrap();
-    assert!(gwlint::rules::malformed_pages().is_empty(), "malformed pages: {:?}", gwlint::rules::malformed_pages());
+    assert!(
+        gwlint::rules::malformed_pages().is_empty(),
+        "malformed pages: {:?}",
+        gwlint::rules::malformed_pages()
+    );
     let implemented: Vec<&str> = gwlint::checks::registry()
         .iter()
         .map(|c| c.id())
@@ -119,7 +128,10 @@ fn every_rule_has_trigger_and_clean_fixtures_and_an_implementation() {
         let trigger = Path::new("testdata").join(r.id).join("trigger");
         let clean = Path::new("testdata").join(r.id).join("clean");
         if !trigger.is_dir() || !clean.is_dir() {
-            problems.push(format!("{}: testdata/{}/trigger and clean are required", r.id, r.id));
+            problems.push(format!(
+                "{}: testdata/{}/trigger and clean are required",
+                r.id, r.id
+            ));
             continue;
         }
         let exp = expectations(&trigger);

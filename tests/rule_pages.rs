@@ -14,7 +14,11 @@ fn rules_in(yaml: &str) -> Vec<&'static str> {
         config: Config::default(),
         ..Options::default()
     };
-    lint(&opts, None).diagnostics.iter().map(|d| d.rule).collect()
+    lint(&opts, None)
+        .diagnostics
+        .iter()
+        .map(|d| d.rule)
+        .collect()
 }
 
 #[test]
@@ -26,7 +30,9 @@ fn examples_trigger_and_fixes_do_not() {
                 problems.push(format!("{}: section `{section}` missing", r.file));
             }
         }
-        let (Some((ex_lang, example)), Some((fix_lang, fix))) = (r.code_block("Example"), r.code_block("Fix")) else {
+        let (Some((ex_lang, example)), Some((fix_lang, fix))) =
+            (r.code_block("Example"), r.code_block("Fix"))
+        else {
             problems.push(format!("{}: Example and Fix need a fenced block", r.file));
             continue;
         };

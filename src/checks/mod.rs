@@ -70,7 +70,12 @@ pub fn run(cx: &Ctx, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
 }
 
 /// "a Gateway named X exists in namespace Y" hints for a dangling reference.
-pub fn same_name_elsewhere<'m>(cx: &Ctx<'_, 'm>, group: &str, kind: &str, name: &str) -> Vec<&'m Object> {
+pub fn same_name_elsewhere<'m>(
+    cx: &Ctx<'_, 'm>,
+    group: &str,
+    kind: &str,
+    name: &str,
+) -> Vec<&'m Object> {
     cx.graph
         .same_name(group, kind, name)
         .iter()

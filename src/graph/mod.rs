@@ -11,7 +11,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::config::{BUILTIN_GATEWAY_CLASSES, Config};
 use crate::model::refs::ObjRef;
 use crate::model::{
-    CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, GATEWAY_X_GROUP, ISTIO_NETWORKING_GROUP, ObjKey, Object, Spec,
+    CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, GATEWAY_X_GROUP, ISTIO_NETWORKING_GROUP, ObjKey,
+    Object, Spec,
 };
 use crate::source::Span;
 pub use producers::{Producer, ProducerKind};
@@ -138,8 +139,16 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
     let mut out = HashSet::new();
     let mut add = |group: &str, kind: &str, items: &[String], namespaced: bool| {
         for item in items {
-            let (ns, name) = if namespaced { split_ns_name(item) } else { ("", item.as_str()) };
-            let ns = if namespaced && ns.is_empty() { cfg.default_namespace.as_str() } else { ns };
+            let (ns, name) = if namespaced {
+                split_ns_name(item)
+            } else {
+                ("", item.as_str())
+            };
+            let ns = if namespaced && ns.is_empty() {
+                cfg.default_namespace.as_str()
+            } else {
+                ns
+            };
             out.insert(ObjKey::new(group, kind, ns, name));
         }
     };
@@ -148,9 +157,19 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
     add("", "Service", &e.services, true);
     add("", "Secret", &e.secrets, true);
     add(CERT_MANAGER_GROUP, "Issuer", &e.issuers, true);
-    add(CERT_MANAGER_GROUP, "ClusterIssuer", &e.cluster_issuers, false);
+    add(
+        CERT_MANAGER_GROUP,
+        "ClusterIssuer",
+        &e.cluster_issuers,
+        false,
+    );
     add(ESO_GROUP, "SecretStore", &e.secret_stores, true);
-    add(ESO_GROUP, "ClusterSecretStore", &e.cluster_secret_stores, false);
+    add(
+        ESO_GROUP,
+        "ClusterSecretStore",
+        &e.cluster_secret_stores,
+        false,
+    );
     add("", "Namespace", &e.namespaces, false);
     for class in BUILTIN_GATEWAY_CLASSES {
         out.insert(ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", class));
@@ -253,7 +272,10 @@ impl<'m> Graph<'m> {
         if self.externals.contains(key) {
             return Resolution::External;
         }
-        if key.group.is_empty() && key.kind == "Secret" && self.producers.produces(self, &key.namespace, &key.name) {
+        if key.group.is_empty()
+            && key.kind == "Secret"
+            && self.producers.produces(self, &key.namespace, &key.name)
+        {
             return Resolution::Produced;
         }
         if checkable || self.has_kind(&key.group, &key.kind) {
@@ -264,7 +286,16 @@ impl<'m> Graph<'m> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, kind: RefKind, from: ObjId, target: ObjKey, span: Span, loc: Loc, checkable: bool, ns_defaulted: bool) {
+    fn push(
+        &mut self,
+        kind: RefKind,
+        from: ObjId,
+        target: ObjKey,
+        span: Span,
+        loc: Loc,
+        checkable: bool,
+        ns_defaulted: bool,
+    ) {
         let resolution = self.resolve(&target, checkable);
         self.refs.push(Reference {
             kind,
@@ -277,16 +308,36 @@ impl<'m> Graph<'m> {
         });
     }
 
-    fn push_obj_ref(&mut self, kind: RefKind, from: ObjId, r: &ObjRef, defaults: (&str, &str), loc: Loc, checkable: &dyn Fn(&str, &str) -> bool) {
+    fn push_obj_ref(
+        &mut self,
+        kind: RefKind,
+        from: ObjId,
+        r: &ObjRef,
+        defaults: (&str, &str),
+        loc: Loc,
+        checkable: &dyn Fn(&str, &str) -> bool,
+    ) {
         let o = &self.objects[from];
         let Some(name) = &r.name else { return };
         let group = r.group_or(defaults.0);
-        let group = if group == "core" && kind != RefKind::ParentRef { "" } else { group };
+        let group = if group == "core" && kind != RefKind::ParentRef {
+            ""
+        } else {
+            group
+        };
         let k = r.kind_or(defaults.1);
         let ns = r.namespace_or(&o.key.namespace);
         let target = ObjKey::new(group, k, ns, &name.v);
         let check = checkable(group, k);
-        self.push(kind, from, target, name.span, loc, check, r.namespace.is_none());
+        self.push(
+            kind,
+            from,
+            target,
+            name.span,
+            loc,
+            check,
+            r.namespace.is_none(),
+        );
     }
 
     fn collect_refs(&mut self) {
@@ -296,25 +347,57 @@ impl<'m> Graph<'m> {
             match &o.spec {
                 Spec::Route(route) => {
                     for (i, p) in route.parent_refs.iter().enumerate() {
-                        self.push_obj_ref(RefKind::ParentRef, id, &p.target, (GATEWAY_GROUP, "Gateway"), Loc::ParentRef(i), &parent_kind_checkable);
+                        self.push_obj_ref(
+                            RefKind::ParentRef,
+                            id,
+                            &p.target,
+                            (GATEWAY_GROUP, "Gateway"),
+                            Loc::ParentRef(i),
+                            &parent_kind_checkable,
+                        );
                     }
                     for (ri, rule) in route.rules.iter().enumerate() {
                         for (bi, b) in rule.all_backends().enumerate() {
-                            self.push_obj_ref(RefKind::BackendRef, id, &b.target, ("", "Service"), Loc::Backend { rule: ri, index: bi }, &|g, k| g.is_empty() && k == "Service");
+                            self.push_obj_ref(
+                                RefKind::BackendRef,
+                                id,
+                                &b.target,
+                                ("", "Service"),
+                                Loc::Backend {
+                                    rule: ri,
+                                    index: bi,
+                                },
+                                &|g, k| g.is_empty() && k == "Service",
+                            );
                         }
                     }
                 }
                 Spec::Gateway(gw) => {
                     if let Some(class) = &gw.gateway_class_name {
                         let target = ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", &class.v);
-                        self.push(RefKind::GatewayClass, id, target, class.span, Loc::Field, true, false);
+                        self.push(
+                            RefKind::GatewayClass,
+                            id,
+                            target,
+                            class.span,
+                            Loc::Field,
+                            true,
+                            false,
+                        );
                     }
                     self.listener_refs(id, &gw.listeners);
                     self.shim_issuer_refs(id);
                 }
                 Spec::ListenerSet(ls) => {
                     if let Some(p) = &ls.parent_ref {
-                        self.push_obj_ref(RefKind::ListenerSetParent, id, &p.target, (GATEWAY_GROUP, "Gateway"), Loc::ListenerSetParent, &parent_kind_checkable);
+                        self.push_obj_ref(
+                            RefKind::ListenerSetParent,
+                            id,
+                            &p.target,
+                            (GATEWAY_GROUP, "Gateway"),
+                            Loc::ListenerSetParent,
+                            &parent_kind_checkable,
+                        );
                     }
                     self.listener_refs(id, &ls.listeners);
                     self.shim_issuer_refs(id);
@@ -327,10 +410,20 @@ impl<'m> Graph<'m> {
                     }
                     let target = match ir.kind() {
                         "Issuer" => ObjKey::new(CERT_MANAGER_GROUP, "Issuer", ns, &name.v),
-                        "ClusterIssuer" => ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &name.v),
+                        "ClusterIssuer" => {
+                            ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &name.v)
+                        }
                         _ => continue,
                     };
-                    self.push(RefKind::IssuerRef, id, target, name.span, Loc::Field, true, false);
+                    self.push(
+                        RefKind::IssuerRef,
+                        id,
+                        target,
+                        name.span,
+                        Loc::Field,
+                        true,
+                        false,
+                    );
                 }
                 Spec::ExternalSecret(es) => {
                     for (i, sr) in es.store_refs().enumerate() {
@@ -360,8 +453,26 @@ impl<'m> Graph<'m> {
                             continue;
                         }
                         let (gns, gname) = istio_gateway_name(&gw.v, ns);
-                        let target = ObjKey::new(ISTIO_NETWORKING_GROUP, "Gateway", gns, gname);
-                        self.push(RefKind::IstioGateway, id, target, gw.span, Loc::Entry(i), true, !gw.v.contains('/'));
+                        // Names Istio generates for Gateway API Gateways (`gateway~istio-autogenerated-…`)
+                        // are internal, not objects anyone writes: nothing to resolve.
+                        if gname.contains('~') {
+                            continue;
+                        }
+                        let mut target = ObjKey::new(ISTIO_NETWORKING_GROUP, "Gateway", gns, gname);
+                        // Istio also binds a VirtualService to a Gateway API Gateway of that name.
+                        let k8s = ObjKey::new(GATEWAY_GROUP, "Gateway", gns, gname);
+                        if self.get(&target).is_none() && self.get(&k8s).is_some() {
+                            target = k8s;
+                        }
+                        self.push(
+                            RefKind::IstioGateway,
+                            id,
+                            target,
+                            gw.span,
+                            Loc::Entry(i),
+                            true,
+                            !gw.v.contains('/'),
+                        );
                     }
                 }
                 _ => {}
@@ -373,9 +484,17 @@ impl<'m> Graph<'m> {
         for (li, l) in listeners.iter().enumerate() {
             let Some(tls) = &l.tls else { continue };
             for (ci, c) in tls.certificate_refs.iter().enumerate() {
-                self.push_obj_ref(RefKind::CertificateRef, id, c, ("", "Secret"), Loc::CertificateRef { listener: li, index: ci }, &|g, k| {
-                    g.is_empty() && k == "Secret"
-                });
+                self.push_obj_ref(
+                    RefKind::CertificateRef,
+                    id,
+                    c,
+                    ("", "Secret"),
+                    Loc::CertificateRef {
+                        listener: li,
+                        index: ci,
+                    },
+                    &|g, k| g.is_empty() && k == "Secret",
+                );
             }
         }
     }
@@ -389,7 +508,10 @@ impl<'m> Graph<'m> {
         if !group_ok {
             return;
         }
-        let kind_override = o.meta.annotation("cert-manager.io/issuer-kind").map(|k| k.v.as_str());
+        let kind_override = o
+            .meta
+            .annotation("cert-manager.io/issuer-kind")
+            .map(|k| k.v.as_str());
         if let Some(issuer) = o.meta.annotation("cert-manager.io/issuer") {
             let kind = kind_override.unwrap_or("Issuer");
             let target = match kind {
@@ -397,11 +519,27 @@ impl<'m> Graph<'m> {
                 "ClusterIssuer" => ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v),
                 _ => return,
             };
-            self.push(RefKind::ShimIssuer, id, target, issuer.span, Loc::Field, true, false);
+            self.push(
+                RefKind::ShimIssuer,
+                id,
+                target,
+                issuer.span,
+                Loc::Field,
+                true,
+                false,
+            );
         }
         if let Some(issuer) = o.meta.annotation("cert-manager.io/cluster-issuer") {
             let target = ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v);
-            self.push(RefKind::ShimIssuer, id, target, issuer.span, Loc::Field, true, false);
+            self.push(
+                RefKind::ShimIssuer,
+                id,
+                target,
+                issuer.span,
+                Loc::Field,
+                true,
+                false,
+            );
         }
     }
 
@@ -412,21 +550,31 @@ impl<'m> Graph<'m> {
             "ClusterSecretStore" => ObjKey::new(ESO_GROUP, "ClusterSecretStore", "", &name.v),
             _ => return,
         };
-        self.push(RefKind::SecretStoreRef, id, target, name.span, Loc::Entry(i), true, false);
+        self.push(
+            RefKind::SecretStoreRef,
+            id,
+            target,
+            name.span,
+            Loc::Entry(i),
+            true,
+            false,
+        );
     }
 
     fn build_petgraph(&mut self) {
-        let mut graph: DiGraph<GNode, GEdge> = DiGraph::with_capacity(self.objects.len(), self.refs.len());
+        let mut graph: DiGraph<GNode, GEdge> =
+            DiGraph::with_capacity(self.objects.len(), self.refs.len());
         for id in 0..self.objects.len() {
             graph.add_node(GNode::Object(id));
         }
         let mut virtual_nodes: HashMap<ObjKey, NodeIndex> = HashMap::new();
-        let mut target_node = |graph: &mut DiGraph<GNode, GEdge>, res: &Resolution, key: &ObjKey| match res {
-            Resolution::Object(t) => NodeIndex::new(*t),
-            _ => *virtual_nodes
-                .entry(key.clone())
-                .or_insert_with(|| graph.add_node(GNode::Virtual(key.clone()))),
-        };
+        let mut target_node =
+            |graph: &mut DiGraph<GNode, GEdge>, res: &Resolution, key: &ObjKey| match res {
+                Resolution::Object(t) => NodeIndex::new(*t),
+                _ => *virtual_nodes
+                    .entry(key.clone())
+                    .or_insert_with(|| graph.add_node(GNode::Virtual(key.clone()))),
+            };
         for (i, r) in self.refs.iter().enumerate() {
             let to = target_node(&mut graph, &r.resolution, &r.target);
             graph.add_edge(NodeIndex::new(r.from), to, GEdge::Ref(i));
@@ -451,7 +599,9 @@ impl<'m> Graph<'m> {
 fn parent_kind_checkable(group: &str, kind: &str) -> bool {
     matches!(
         (group, kind),
-        (GATEWAY_GROUP, "Gateway" | "ListenerSet") | (GATEWAY_X_GROUP, "XListenerSet") | ("", "Service")
+        (GATEWAY_GROUP, "Gateway" | "ListenerSet")
+            | (GATEWAY_X_GROUP, "XListenerSet")
+            | ("", "Service")
     )
 }
 

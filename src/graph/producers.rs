@@ -105,7 +105,15 @@ pub fn collect(g: &Graph) -> Producers {
                 } else {
                     ProducerKind::ExternalSecretMerge
                 };
-                out.add(ns, name, Producer { kind, obj: id, span });
+                out.add(
+                    ns,
+                    name,
+                    Producer {
+                        kind,
+                        obj: id,
+                        span,
+                    },
+                );
             }
             Spec::ClusterExternalSecret(ces) => {
                 let es_name = ces
@@ -130,7 +138,12 @@ pub fn collect(g: &Graph) -> Producers {
                 }
                 if !ces.selectors.is_empty() {
                     out.selector_names.insert(name.to_string());
-                    for ns_id in g.objects.iter().enumerate().filter(|(_, n)| n.key.group.is_empty() && n.key.kind == "Namespace") {
+                    for ns_id in g
+                        .objects
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| n.key.group.is_empty() && n.key.kind == "Namespace")
+                    {
                         let labels = namespace_labels(ns_id.1);
                         let hit = ces
                             .selectors
@@ -150,7 +163,12 @@ pub fn collect(g: &Graph) -> Producers {
 }
 
 fn namespace_labels(ns: &Object) -> Vec<(&str, &str)> {
-    let mut labels: Vec<(&str, &str)> = ns.meta.labels.iter().map(|(k, v)| (k.v.as_str(), v.v.as_str())).collect();
+    let mut labels: Vec<(&str, &str)> = ns
+        .meta
+        .labels
+        .iter()
+        .map(|(k, v)| (k.v.as_str(), v.v.as_str()))
+        .collect();
     labels.push(("kubernetes.io/metadata.name", ns.key.name.as_str()));
     labels
 }
@@ -160,7 +178,9 @@ fn namespace_labels(ns: &Object) -> Vec<(&str, &str)> {
 /// Secret is each ref's name.
 fn shim_secrets(id: ObjId, o: &Object, out: &mut Producers) {
     let annotated = o.meta.annotation("cert-manager.io/issuer").is_some()
-        || o.meta.annotation("cert-manager.io/cluster-issuer").is_some();
+        || o.meta
+            .annotation("cert-manager.io/cluster-issuer")
+            .is_some();
     if !annotated {
         return;
     }

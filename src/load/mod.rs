@@ -52,12 +52,24 @@ impl Default for LoadOptions {
     }
 }
 
-fn skipped(id: FileId, path: &Path, text: String, rule: &'static str, at: usize, reason: String) -> LoadedFile {
+fn skipped(
+    id: FileId,
+    path: &Path,
+    text: String,
+    rule: &'static str,
+    at: usize,
+    reason: String,
+) -> LoadedFile {
     let lines = LineIndex::new(&text);
-    let end = at + text[at.min(text.len())..].chars().next().map(char::len_utf8).unwrap_or(0);
+    let end = at
+        + text[at.min(text.len())..]
+            .chars()
+            .next()
+            .map(char::len_utf8)
+            .unwrap_or(0);
     // A skipped file was never parsed, so nothing in it can be located for redaction: no
     // snippet of it is ever shown.
-    let no_snippet = vec![0..text.len().max(1)];
+    let no_snippet = std::iter::once(0..text.len().max(1)).collect();
     LoadedFile {
         issues: vec![LoadIssue {
             rule,
@@ -117,9 +129,11 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
     let lines = LineIndex::new(&text);
     let parsed = parse::parse(&text, &lines, id, opts.limits);
     let has_syntax_error = parsed.issues.iter().any(|i| i.rule == "YAML001");
-    let template_at = parsed
-        .template_at
-        .or_else(|| has_syntax_error.then(|| template_marker(&text, &parsed.issues)).flatten());
+    let template_at = parsed.template_at.or_else(|| {
+        has_syntax_error
+            .then(|| template_marker(&text, &parsed.issues))
+            .flatten()
+    });
     if let Some(at) = template_at {
         return skipped(
             id,
@@ -161,7 +175,9 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 fn in_chart_templates(path: &Path) -> bool {
     path.ancestors().skip(1).any(|dir| {
         dir.file_name().is_some_and(|n| n == "templates")
-            && dir.parent().is_some_and(|chart| chart.join("Chart.yaml").is_file())
+            && dir
+                .parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
     })
 }
 
@@ -181,8 +197,14 @@ fn template_marker(text: &str, issues: &[LoadIssue]) -> Option<usize> {
         offset += line.len();
     }
     issues.iter().filter(|i| i.rule == "YAML001").find_map(|i| {
-        let start = text[..i.span.start as usize].rfind('\n').map(|p| p + 1).unwrap_or(0);
-        let end = text[start..].find('\n').map(|p| start + p).unwrap_or(text.len());
+        let start = text[..i.span.start as usize]
+            .rfind('\n')
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        let end = text[start..]
+            .find('\n')
+            .map(|p| start + p)
+            .unwrap_or(text.len());
         text[start..end].find("{{").map(|p| start + p)
     })
 }
@@ -192,5 +214,6 @@ fn mentions_secret(doc: &str) -> bool {
     doc.lines().any(|l| {
         let l = l.trim();
         l.starts_with("kind:") && l[5..].trim().trim_matches(['"', '\'']) == "Secret"
-    }) || doc.contains("stringData") || doc.contains("\ndata:")
+    }) || doc.contains("stringData")
+        || doc.contains("\ndata:")
 }

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
+use super::LoadIssue;
 use super::scalar::resolve_plain;
 use super::tree::{Node, Style, Value};
-use super::LoadIssue;
 use crate::source::{FileId, LineIndex, Span};
 
 #[derive(Clone, Copy, Debug)]
@@ -71,7 +71,10 @@ impl Cursor<'_> {
         let off = if prefix.is_ascii() {
             col.min(rest.len())
         } else {
-            rest.char_indices().nth(col).map(|(i, _)| i).unwrap_or(rest.len())
+            rest.char_indices()
+                .nth(col)
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len())
         };
         start + off
     }
@@ -166,14 +169,21 @@ fn syntax_message(info: &str) -> String {
 fn next_document_start(text: &str, lines: &LineIndex, at: usize, base: usize) -> Option<usize> {
     let err_line = lines.line_of(at);
     let err_at_line_start = at == lines.line_start(err_line, text.len());
-    let first = if err_at_line_start { err_line } else { err_line + 1 };
+    let first = if err_at_line_start {
+        err_line
+    } else {
+        err_line + 1
+    };
     (first..lines.line_count())
         .map(|l| (l, lines.line_start(l, text.len())))
         .find(|&(_, start)| {
             start > base && {
                 let rest = &text[start..];
                 rest.starts_with("---")
-                    && matches!(rest.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+                    && matches!(
+                        rest.as_bytes().get(3),
+                        None | Some(b' ' | b'\t' | b'\n' | b'\r')
+                    )
             }
         })
         .map(|(_, start)| start)
@@ -247,7 +257,10 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                 let Some(target) = b.anchors.get(&id) else {
                     return Err((
                         b.doc_start,
-                        Stop::Limit(sp.start as usize, "invalid YAML: alias to an unknown anchor".into()),
+                        Stop::Limit(
+                            sp.start as usize,
+                            "invalid YAML: alias to an unknown anchor".into(),
+                        ),
                     ));
                 };
                 b.alias_nodes += target.count();
@@ -274,7 +287,10 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                         b.doc_start,
                         Stop::Limit(
                             start,
-                            format!("nesting deeper than {} levels; document skipped", limits.max_depth),
+                            format!(
+                                "nesting deeper than {} levels; document skipped",
+                                limits.max_depth
+                            ),
                         ),
                     ));
                 }
@@ -365,12 +381,16 @@ impl Builder {
             }) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
-                    if key.style == Style::Plain && key.as_str() == Some("<<") && matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+                    if key.style == Style::Plain
+                        && key.as_str() == Some("<<")
+                        && matches!(node.value, Value::Map(_) | Value::Seq(_))
+                    {
                         merges.push(node);
                         return;
                     }
                     if matches!(key.value, Value::Str(_) | Value::Int(_) | Value::Bool(_)) {
-                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key.value) {
+                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key.value)
+                        {
                             let name = match &key.value {
                                 Value::Str(s) => s.to_string(),
                                 other => format!("{other:?}"),

@@ -116,8 +116,10 @@ impl Node {
             match &node.value {
                 Value::Map(entries) => {
                     for (k, v) in entries {
-                        let key_hit = k.span.start <= offset && offset < k.span.end.max(k.span.start + 1);
-                        let val_hit = v.span.start <= offset && offset < v.span.end.max(v.span.start + 1);
+                        let key_hit =
+                            k.span.start <= offset && offset < k.span.end.max(k.span.start + 1);
+                        let val_hit =
+                            v.span.start <= offset && offset < v.span.end.max(v.span.start + 1);
                         if key_hit || val_hit {
                             if !out.is_empty() {
                                 out.push('.');

@@ -23,7 +23,10 @@ impl StoreRef {
     }
 
     pub fn kind(&self) -> &str {
-        self.kind.as_ref().map(|k| k.v.as_str()).unwrap_or("SecretStore")
+        self.kind
+            .as_ref()
+            .map(|k| k.v.as_str())
+            .unwrap_or("SecretStore")
     }
 }
 
@@ -63,7 +66,10 @@ impl ExternalSecretSpec {
     }
 
     pub fn creation_policy(&self) -> &str {
-        self.creation_policy.as_ref().map(|c| c.v.as_str()).unwrap_or("Owner")
+        self.creation_policy
+            .as_ref()
+            .map(|c| c.v.as_str())
+            .unwrap_or("Owner")
     }
 
     /// Whether this ExternalSecret writes a Secret that did not exist before.
@@ -72,7 +78,9 @@ impl ExternalSecretSpec {
     }
 
     pub fn store_refs(&self) -> impl Iterator<Item = &StoreRef> {
-        self.secret_store_ref.iter().chain(self.entry_store_refs.iter())
+        self.secret_store_ref
+            .iter()
+            .chain(self.entry_store_refs.iter())
     }
 }
 
@@ -87,12 +95,18 @@ pub struct ClusterExternalSecret {
 
 impl ClusterExternalSecret {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
-        let mut selectors: Vec<Node> = r.maps(spec, "namespaceSelectors").into_iter().cloned().collect();
+        let mut selectors: Vec<Node> = r
+            .maps(spec, "namespaceSelectors")
+            .into_iter()
+            .cloned()
+            .collect();
         if let Some(s) = r.map(spec, "namespaceSelector") {
             selectors.push(s.clone());
         }
         ClusterExternalSecret {
-            spec: r.map(spec, "externalSecretSpec").map(|s| ExternalSecretSpec::read(r, s)),
+            spec: r
+                .map(spec, "externalSecretSpec")
+                .map(|s| ExternalSecretSpec::read(r, s)),
             external_secret_name: r.str(spec, "externalSecretName"),
             namespaces: r.str_list(spec, "namespaces"),
             selectors,

@@ -146,8 +146,16 @@ pub struct ReferenceGrant {
 impl ReferenceGrant {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
         ReferenceGrant {
-            from: r.maps(spec, "from").into_iter().map(|n| ObjRef::read(r, n)).collect(),
-            to: r.maps(spec, "to").into_iter().map(|n| ObjRef::read(r, n)).collect(),
+            from: r
+                .maps(spec, "from")
+                .into_iter()
+                .map(|n| ObjRef::read(r, n))
+                .collect(),
+            to: r
+                .maps(spec, "to")
+                .into_iter()
+                .map(|n| ObjRef::read(r, n))
+                .collect(),
         }
     }
 }

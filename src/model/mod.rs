@@ -60,10 +60,16 @@ pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
         ("", "Namespace" | "Node" | "PersistentVolume")
             | (GATEWAY_GROUP, "GatewayClass")
             | (CERT_MANAGER_GROUP, "ClusterIssuer")
-            | (ESO_GROUP, "ClusterSecretStore" | "ClusterExternalSecret" | "ClusterPushSecret")
+            | (
+                ESO_GROUP,
+                "ClusterSecretStore" | "ClusterExternalSecret" | "ClusterPushSecret"
+            )
             | ("generators.external-secrets.io", "ClusterGenerator")
             | ("apiextensions.k8s.io", "CustomResourceDefinition")
-            | ("rbac.authorization.k8s.io", "ClusterRole" | "ClusterRoleBinding")
+            | (
+                "rbac.authorization.k8s.io",
+                "ClusterRole" | "ClusterRoleBinding"
+            )
             | ("networking.k8s.io", "IngressClass")
             | ("storage.k8s.io", "StorageClass")
             | ("scheduling.k8s.io", "PriorityClass")
@@ -90,7 +96,10 @@ pub struct Meta {
 
 impl Meta {
     pub fn annotation(&self, key: &str) -> Option<&Sp<String>> {
-        self.annotations.iter().find(|(k, _)| k.v == key).map(|(_, v)| v)
+        self.annotations
+            .iter()
+            .find(|(k, _)| k.v == key)
+            .map(|(_, v)| v)
     }
 
     pub fn label(&self, key: &str) -> Option<&Sp<String>> {
@@ -149,7 +158,11 @@ impl Object {
     }
 
     pub fn name_span(&self) -> Span {
-        self.meta.name.as_ref().map(|n| n.span).unwrap_or(self.meta.span)
+        self.meta
+            .name
+            .as_ref()
+            .map(|n| n.span)
+            .unwrap_or(self.meta.span)
     }
 
     /// The field path of a span inside this object (for messages and fingerprints).
@@ -196,10 +209,17 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modell
 }
 
 fn is_object(n: &Node) -> bool {
-    n.get("apiVersion").and_then(Node::as_str).is_some() && n.get("kind").and_then(Node::as_str).is_some()
+    n.get("apiVersion").and_then(Node::as_str).is_some()
+        && n.get("kind").and_then(Node::as_str).is_some()
 }
 
-fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Modelled, dropped: &[std::ops::Range<usize>]) {
+fn model_object(
+    file: FileId,
+    node: Node,
+    default_namespace: &str,
+    out: &mut Modelled,
+    dropped: &[std::ops::Range<usize>],
+) {
     let (Some(av), Some(kind_node)) = (node.get("apiVersion"), node.get("kind")) else {
         return;
     };
@@ -242,20 +262,45 @@ fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Mod
         .name
         .as_ref()
         .map(|n| n.v.clone())
-        .or_else(|| meta_node.and_then(|m| m.get("generateName")).and_then(Node::as_str).map(str::to_string))
+        .or_else(|| {
+            meta_node
+                .and_then(|m| m.get("generateName"))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        })
         .unwrap_or_default();
-    let spec_node = r.map(&node, "spec");
+    // Only kinds gwlint models have a known `spec` shape; another kind's spec may be anything.
+    let spec_node = if is_modelled(&group, &kind) {
+        r.map(&node, "spec")
+    } else {
+        node.get("spec").filter(|s| s.as_map().is_some())
+    };
     let spec = read_spec(&mut r, &group, &kind, spec_node, &node);
     if group.is_empty() && kind == "Secret" {
         out.redactions.extend(core::secret_value_ranges(&node));
         let whole = node.span.range();
-        out.redactions
-            .extend(dropped.iter().filter(|r| whole.start <= r.start && r.end <= whole.end).cloned());
+        out.redactions.extend(
+            dropped
+                .iter()
+                .filter(|r| whole.start <= r.start && r.end <= whole.end)
+                .cloned(),
+        );
     }
-    let who = if namespace.is_empty() { name.clone() } else { format!("{namespace}/{name}") };
+    let who = if namespace.is_empty() {
+        name.clone()
+    } else {
+        format!("{namespace}/{name}")
+    };
     for mut issue in r.issues.drain(..) {
         // The reader only knows the kind; name the object too.
-        issue.message = format!("{kind} {who}: {}", issue.message.strip_prefix(kind.as_str()).unwrap_or(&issue.message).trim_start());
+        issue.message = format!(
+            "{kind} {who}: {}",
+            issue
+                .message
+                .strip_prefix(kind.as_str())
+                .unwrap_or(&issue.message)
+                .trim_start()
+        );
         out.issues.push(issue);
     }
     drop(r);
@@ -274,6 +319,28 @@ fn model_object(file: FileId, node: Node, default_namespace: &str, out: &mut Mod
         file,
         namespace_defaulted,
     });
+}
+
+fn is_modelled(group: &str, kind: &str) -> bool {
+    !matches!(read_kind(group, kind), ModelKind::Other)
+}
+
+enum ModelKind {
+    Known,
+    Other,
+}
+
+fn read_kind(group: &str, kind: &str) -> ModelKind {
+    match (group, kind) {
+        ("", "Service" | "Secret")
+        | (GATEWAY_GROUP, "GatewayClass" | "Gateway" | "ListenerSet" | "ReferenceGrant")
+        | (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute")
+        | (GATEWAY_X_GROUP, "XListenerSet")
+        | (CERT_MANAGER_GROUP, "Certificate" | "Issuer" | "ClusterIssuer")
+        | (ESO_GROUP, "ExternalSecret" | "ClusterExternalSecret" | "PushSecret")
+        | (ISTIO_NETWORKING_GROUP, "Gateway" | "VirtualService") => ModelKind::Known,
+        _ => ModelKind::Other,
+    }
 }
 
 fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root: &Node) -> Spec {
@@ -298,9 +365,15 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
         (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute") => {
             Spec::Route(route::Route::read(r, s))
         }
-        (GATEWAY_GROUP, "ReferenceGrant") => Spec::ReferenceGrant(gateway::ReferenceGrant::read(r, s)),
-        (CERT_MANAGER_GROUP, "Certificate") => Spec::Certificate(certmanager::Certificate::read(r, s)),
-        (CERT_MANAGER_GROUP, "Issuer" | "ClusterIssuer") => Spec::Issuer(certmanager::Issuer::read(r, s)),
+        (GATEWAY_GROUP, "ReferenceGrant") => {
+            Spec::ReferenceGrant(gateway::ReferenceGrant::read(r, s))
+        }
+        (CERT_MANAGER_GROUP, "Certificate") => {
+            Spec::Certificate(certmanager::Certificate::read(r, s))
+        }
+        (CERT_MANAGER_GROUP, "Issuer" | "ClusterIssuer") => {
+            Spec::Issuer(certmanager::Issuer::read(r, s))
+        }
         (ESO_GROUP, "ExternalSecret") => Spec::ExternalSecret(eso::ExternalSecretSpec::read(r, s)),
         (ESO_GROUP, "ClusterExternalSecret") => {
             Spec::ClusterExternalSecret(eso::ClusterExternalSecret::read(r, s))

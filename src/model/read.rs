@@ -1,8 +1,8 @@
 //! Typed reads from the span tree. A value of the wrong type becomes an API505 finding at that
 //! value and reads as absent, so one bad field never drops the whole object.
 
-use crate::load::tree::{Node, Value};
 use crate::load::LoadIssue;
+use crate::load::tree::{Node, Value};
 use crate::source::{Sp, Span};
 
 pub struct Reader<'a> {
@@ -138,8 +138,14 @@ impl<'a> Reader<'a> {
                 continue;
             };
             match &v.value {
-                Value::Str(s) => out.push((Sp::new(ks.to_string(), k.span), Sp::new(s.to_string(), v.span))),
-                Value::Null => out.push((Sp::new(ks.to_string(), k.span), Sp::new(String::new(), v.span))),
+                Value::Str(s) => out.push((
+                    Sp::new(ks.to_string(), k.span),
+                    Sp::new(s.to_string(), v.span),
+                )),
+                Value::Null => out.push((
+                    Sp::new(ks.to_string(), k.span),
+                    Sp::new(String::new(), v.span),
+                )),
                 _ => self.type_error(v, "a string (quote it)"),
             }
         }

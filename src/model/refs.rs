@@ -36,7 +36,10 @@ impl ObjRef {
     }
 
     pub fn namespace_or<'a>(&'a self, default: &'a str) -> &'a str {
-        self.namespace.as_ref().map(|n| n.v.as_str()).unwrap_or(default)
+        self.namespace
+            .as_ref()
+            .map(|n| n.v.as_str())
+            .unwrap_or(default)
     }
 
     /// The span a finding about the target should point at: the name, else the whole entry.

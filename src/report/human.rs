@@ -41,7 +41,9 @@ impl std::error::Error for Human {}
 
 impl miette::Diagnostic for Human {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -49,7 +51,9 @@ impl miette::Diagnostic for Human {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -67,7 +71,9 @@ impl miette::Diagnostic for Human {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -101,12 +107,20 @@ fn severity(s: Severity) -> miette::Severity {
 }
 
 fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new((span.start as usize).into(), (span.end - span.start) as usize)
+    SourceSpan::new(
+        (span.start as usize).into(),
+        (span.end - span.start) as usize,
+    )
 }
 
 fn location(outcome: &Outcome, span: Span) -> String {
     let (start, _) = region(outcome, span);
-    format!("{}:{}:{}", outcome.file(span.file).display_path(), start.line, start.column)
+    format!(
+        "{}:{}:{}",
+        outcome.file(span.file).display_path(),
+        start.line,
+        start.column
+    )
 }
 
 fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
@@ -120,11 +134,20 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
     if source.is_none() {
         message = format!("{}: {message}", location(outcome, d.span));
     }
-    let mut labels = vec![LabeledSpan::new_primary_with_span(d.label.clone(), source_span(d.span))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        d.label.clone(),
+        source_span(d.span),
+    )];
     let mut related = Vec::new();
     for r in &d.related {
-        if r.span.file == d.span.file && source.is_some() && outcome.file(d.span.file).snippet_allowed(r.span) {
-            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
+        if r.span.file == d.span.file
+            && source.is_some()
+            && outcome.file(d.span.file).snippet_allowed(r.span)
+        {
+            labels.push(LabeledSpan::new_with_span(
+                Some(r.message.clone()),
+                source_span(r.span),
+            ));
         } else {
             let rsource = sources.get(r.span);
             let rmessage = if rsource.is_some() {
@@ -137,7 +160,10 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                labels: vec![LabeledSpan::new_primary_with_span(None, source_span(r.span))],
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    source_span(r.span),
+                )],
                 source: rsource,
                 related: vec![],
             });
@@ -174,7 +200,12 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     for d in &outcome.diagnostics {
         let h = build(outcome, &mut sources, d);
         if handler.render_report(&mut out, &h).is_err() {
-            out.push_str(&format!("{}: {} {}\n", location(outcome, d.span), d.rule, d.message));
+            out.push_str(&format!(
+                "{}: {} {}\n",
+                location(outcome, d.span),
+                d.rule,
+                d.message
+            ));
         }
     }
     let c = counts(&outcome.diagnostics);

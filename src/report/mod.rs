@@ -21,7 +21,10 @@ pub enum Format {
 /// Start and end (exclusive) positions of a span.
 pub fn region(outcome: &Outcome, span: Span) -> (Position, Position) {
     let f = outcome.file(span.file);
-    (f.position(span.start as usize), f.position(span.end as usize))
+    (
+        f.position(span.start as usize),
+        f.position(span.end as usize),
+    )
 }
 
 /// A stable identity for a finding: rule, file, object and field, but no line numbers, so it
@@ -40,7 +43,10 @@ pub fn fingerprint(outcome: &Outcome, d: &Diagnostic) -> String {
         }
         _ => h.update(d.message.as_bytes()),
     }
-    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -16,7 +16,9 @@ pub fn corpus() -> PathBuf {
 
 pub fn lint_dir(dir: &Path) -> Outcome {
     let cfg = match config::discover(dir) {
-        Some(p) => config::load(&p, &|n| gwlint::rules::find(n).map(|r| r.id)).expect("fixture config"),
+        Some(p) => {
+            config::load(&p, &|n| gwlint::rules::find(n).map(|r| r.id)).expect("fixture config")
+        }
         None => Config::default(),
     };
     let opts = Options {
@@ -34,7 +36,12 @@ pub fn findings(o: &Outcome) -> Vec<(String, usize, String, String)> {
         .map(|d| {
             let f = o.file(d.span.file);
             let pos = f.position(d.span.start as usize);
-            (f.display_path(), pos.line, d.rule.to_string(), d.severity.to_string())
+            (
+                f.display_path(),
+                pos.line,
+                d.rule.to_string(),
+                d.severity.to_string(),
+            )
         })
         .collect()
 }

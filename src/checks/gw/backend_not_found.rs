@@ -34,7 +34,10 @@ impl Check for Rule {
                     super::defaulted_ns_note(r, "backendRef", from)
                 ),
             )
-            .label(format!("no {} named `{}` in namespace `{}`", t.kind, t.name, t.namespace))
+            .label(format!(
+                "no {} named `{}` in namespace `{}`",
+                t.kind, t.name, t.namespace
+            ))
             .on(from);
             if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name).first() {
                 d = d

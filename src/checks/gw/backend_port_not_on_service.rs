@@ -18,17 +18,28 @@ impl Check for Rule {
                 continue;
             };
             let service_obj = cx.obj(*sid);
-            let Spec::Service(svc) = &service_obj.spec else { continue };
+            let Spec::Service(svc) = &service_obj.spec else {
+                continue;
+            };
             let from = cx.obj(r.from);
-            let Some(b) = super::backend_ref(from, r) else { continue };
+            let Some(b) = super::backend_ref(from, r) else {
+                continue;
+            };
             let Some(port) = &b.port else { continue };
             if svc.is_external_name() && svc.ports.is_empty() {
                 continue;
             }
-            let on_some_definition = cx.graph.all(&r.target).iter().any(|&id| match &cx.obj(id).spec {
-                Spec::Service(s) => s.ports.iter().any(|p| p.port.as_ref().is_some_and(|sp| sp.v == port.v)),
-                _ => false,
-            });
+            let on_some_definition =
+                cx.graph
+                    .all(&r.target)
+                    .iter()
+                    .any(|&id| match &cx.obj(id).spec {
+                        Spec::Service(s) => s
+                            .ports
+                            .iter()
+                            .any(|p| p.port.as_ref().is_some_and(|sp| sp.v == port.v)),
+                        _ => false,
+                    });
             if on_some_definition {
                 continue;
             }
@@ -45,12 +56,19 @@ impl Check for Rule {
                     super::describe(from),
                     port.v,
                     super::describe(service_obj),
-                    if ports.is_empty() { "none".to_string() } else { ports.join(", ") }
+                    if ports.is_empty() {
+                        "none".to_string()
+                    } else {
+                        ports.join(", ")
+                    }
                 ),
             )
             .label("not a Service port")
             .on(from)
-            .related(service_obj.span("/spec/ports"), format!("ports of Service {}", service_obj.key.name));
+            .related(
+                service_obj.span("/spec/ports"),
+                format!("ports of Service {}", service_obj.key.name),
+            );
             let via_target = svc
                 .ports
                 .iter()

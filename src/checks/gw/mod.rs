@@ -25,7 +25,9 @@ pub fn parent_ref<'m>(from: &'m Object, r: &Reference) -> Option<&'m ParentRef> 
 /// The typed backendRef a BackendRef reference came from.
 pub fn backend_ref<'m>(from: &'m Object, r: &Reference) -> Option<&'m BackendRef> {
     match (&from.spec, r.loc) {
-        (Spec::Route(route), Loc::Backend { rule, index }) => route.rules.get(rule)?.all_backends().nth(index),
+        (Spec::Route(route), Loc::Backend { rule, index }) => {
+            route.rules.get(rule)?.all_backends().nth(index)
+        }
         _ => None,
     }
 }

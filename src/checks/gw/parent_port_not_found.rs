@@ -18,7 +18,9 @@ impl Check for Rule {
             };
             let from = cx.obj(r.from);
             let parent = cx.obj(*pid);
-            let (Some(pr), Some(listeners)) = (super::parent_ref(from, r), super::listeners(parent)) else {
+            let (Some(pr), Some(listeners)) =
+                (super::parent_ref(from, r), super::listeners(parent))
+            else {
                 continue;
             };
             let Some(port) = &pr.port else { continue };
@@ -55,7 +57,11 @@ impl Check for Rule {
                 None => format!("no listener of {}", super::describe(parent)),
             };
             let message = match &pr.section_name {
-                Some(_) => format!("{}: port {} does not match {scope}", super::describe(from), port.v),
+                Some(_) => format!(
+                    "{}: port {} does not match {scope}",
+                    super::describe(from),
+                    port.v
+                ),
                 None => format!("{}: port {} matches {scope}", super::describe(from), port.v),
             };
             let mut d = Diagnostic::new(self.id(), port.span, message)
@@ -63,7 +69,10 @@ impl Check for Rule {
                 .on(from);
             for l in &candidates {
                 if let Some(p) = &l.port {
-                    d = d.related(p.span, format!("listener `{}` listens on port {}", l.name(), p.v));
+                    d = d.related(
+                        p.span,
+                        format!("listener `{}` listens on port {}", l.name(), p.v),
+                    );
                 }
             }
             d = d.help(format!(

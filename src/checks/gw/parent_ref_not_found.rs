@@ -3,6 +3,7 @@
 use crate::checks::{Check, Ctx, same_name_elsewhere};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{RefKind, Resolution};
+use crate::model::ObjKey;
 
 pub struct Rule;
 
@@ -13,7 +14,9 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for r in &cx.graph.refs {
-            if !matches!(r.kind, RefKind::ParentRef | RefKind::ListenerSetParent) || r.resolution != Resolution::Missing {
+            if !matches!(r.kind, RefKind::ParentRef | RefKind::ListenerSetParent)
+                || r.resolution != Resolution::Missing
+            {
                 continue;
             }
             let from = cx.obj(r.from);
@@ -30,13 +33,30 @@ impl Check for Rule {
                     super::defaulted_ns_note(r, "parentRef", from)
                 ),
             )
-            .label(format!("no {} named `{}` in namespace `{}`", t.kind, t.name, t.namespace))
+            .label(format!(
+                "no {} named `{}` in namespace `{}`",
+                t.kind, t.name, t.namespace
+            ))
             .on(from);
             let elsewhere = same_name_elsewhere(cx, &t.group, &t.kind, &t.name);
-            if let Some(other) = elsewhere.first() {
+            let service = ObjKey::new("", "Service", &t.namespace, &t.name);
+            if let (Some(svc), "Gateway") = (cx.graph.get(&service), t.kind.as_str()) {
                 d = d
-                    .related(other.name_span(), format!("{} `{}` exists in namespace `{}`", t.kind, t.name, other.key.namespace))
-                    .help(format!("set `namespace: {}` on the parentRef", other.key.namespace));
+                    .related(cx.obj(svc).name_span(), format!("Service `{}` exists in namespace `{}`", t.name, t.namespace))
+                    .help("to attach to a Service (mesh), set `group: \"\"` and `kind: Service` on the parentRef");
+            } else if let Some(other) = elsewhere.first() {
+                d = d
+                    .related(
+                        other.name_span(),
+                        format!(
+                            "{} `{}` exists in namespace `{}`",
+                            t.kind, t.name, other.key.namespace
+                        ),
+                    )
+                    .help(format!(
+                        "set `namespace: {}` on the parentRef",
+                        other.key.namespace
+                    ));
             } else {
                 d = d.help(format!(
                     "fix the name, add the {} to the repository, or declare it under `externals` in .gwlint.yaml if it is managed elsewhere",

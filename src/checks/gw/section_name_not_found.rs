@@ -18,17 +18,26 @@ impl Check for Rule {
             };
             let from = cx.obj(r.from);
             let parent = cx.obj(*pid);
-            let (Some(pr), Some(listeners)) = (super::parent_ref(from, r), super::listeners(parent)) else {
+            let (Some(pr), Some(listeners)) =
+                (super::parent_ref(from, r), super::listeners(parent))
+            else {
                 continue;
             };
-            let Some(section) = &pr.section_name else { continue };
+            let Some(section) = &pr.section_name else {
+                continue;
+            };
             let defined_anywhere = cx.graph.all(&r.target).iter().any(|&id| {
-                super::listeners(cx.obj(id)).is_some_and(|ls| ls.iter().any(|l| l.name() == section.v))
+                super::listeners(cx.obj(id))
+                    .is_some_and(|ls| ls.iter().any(|l| l.name() == section.v))
             });
             if defined_anywhere {
                 continue;
             }
-            let names: Vec<&str> = listeners.iter().map(|l| l.name()).filter(|n| !n.is_empty()).collect();
+            let names: Vec<&str> = listeners
+                .iter()
+                .map(|l| l.name())
+                .filter(|n| !n.is_empty())
+                .collect();
             let mut d = Diagnostic::new(
                 self.id(),
                 section.span,
@@ -43,10 +52,21 @@ impl Check for Rule {
             .on(from);
             d = d.related(
                 parent.span("/spec/listeners"),
-                format!("listeners of {}: {}", parent.key.name, if names.is_empty() { "none".into() } else { names.join(", ") }),
+                format!(
+                    "listeners of {}: {}",
+                    parent.key.name,
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
             );
             if !names.is_empty() {
-                d = d.help(format!("use one of the listener names: {}", names.join(", ")));
+                d = d.help(format!(
+                    "use one of the listener names: {}",
+                    names.join(", ")
+                ));
             }
             out.push(d);
         }

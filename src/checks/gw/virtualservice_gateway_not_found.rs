@@ -37,10 +37,18 @@ impl Check for Rule {
             .on(from);
             if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name).first() {
                 d = d
-                    .related(other.name_span(), format!("Istio Gateway `{}` exists in namespace `{}`", t.name, other.key.namespace))
+                    .related(
+                        other.name_span(),
+                        format!(
+                            "Istio Gateway `{}` exists in namespace `{}`",
+                            t.name, other.key.namespace
+                        ),
+                    )
                     .help(format!("write it as `{}/{}`", other.key.namespace, t.name));
             } else {
-                d = d.help("fix the reference (`namespace/name`), or use `mesh` for sidecar traffic");
+                d = d.help(
+                    "fix the reference (`namespace/name`), or use `mesh` for sidecar traffic",
+                );
             }
             out.push(d);
         }

@@ -24,9 +24,13 @@ impl Check for Rule {
             } else {
                 format!("ClusterSecretStore {}", t.name)
             };
-            let mut d = Diagnostic::new(self.id(), r.span, format!("{}: {target} does not exist", from.key))
-                .label(format!("no {} named `{}`", t.kind, t.name))
-                .on(from);
+            let mut d = Diagnostic::new(
+                self.id(),
+                r.span,
+                format!("{}: {target} does not exist", from.key),
+            )
+            .label(format!("no {} named `{}`", t.kind, t.name))
+            .on(from);
             let stores = cx.graph.same_name(ESO_GROUP, "SecretStore", &t.name);
             let cluster = cx.graph.same_name(ESO_GROUP, "ClusterSecretStore", &t.name);
             if t.kind == "SecretStore" && !cluster.is_empty() {

@@ -15,14 +15,21 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for r in &cx.graph.refs {
-            if r.kind != RefKind::CertificateRef || r.resolution != Resolution::Missing || r.target.kind != "Secret" {
+            if r.kind != RefKind::CertificateRef
+                || r.resolution != Resolution::Missing
+                || r.target.kind != "Secret"
+            {
                 continue;
             }
             let from = cx.obj(r.from);
             let t = &r.target;
             let listener = match (&from.spec, r.loc) {
-                (Spec::Gateway(g), Loc::CertificateRef { listener, .. }) => g.listeners.get(listener),
-                (Spec::ListenerSet(l), Loc::CertificateRef { listener, .. }) => l.listeners.get(listener),
+                (Spec::Gateway(g), Loc::CertificateRef { listener, .. }) => {
+                    g.listeners.get(listener)
+                }
+                (Spec::ListenerSet(l), Loc::CertificateRef { listener, .. }) => {
+                    l.listeners.get(listener)
+                }
                 _ => None,
             };
             let listener_name = listener.map(|l| l.name()).unwrap_or("?");
@@ -58,7 +65,8 @@ impl Check for Rule {
                 .iter()
                 .filter(|o| match &o.spec {
                     Spec::Certificate(c) => {
-                        o.key.namespace != t.namespace && c.secret_name.as_ref().is_some_and(|s| s.v == t.name)
+                        o.key.namespace != t.namespace
+                            && c.secret_name.as_ref().is_some_and(|s| s.v == t.name)
                     }
                     _ => false,
                 })
@@ -66,7 +74,13 @@ impl Check for Rule {
             if let Some(cert) = elsewhere.first() {
                 if let Spec::Certificate(c) = &cert.spec {
                     if let Some(s) = &c.secret_name {
-                        d = d.related(s.span, format!("{} writes a Secret of this name in namespace `{}`", cert.key, cert.key.namespace));
+                        d = d.related(
+                            s.span,
+                            format!(
+                                "{} writes a Secret of this name in namespace `{}`",
+                                cert.key, cert.key.namespace
+                            ),
+                        );
                     }
                 }
                 d = d.help(format!(

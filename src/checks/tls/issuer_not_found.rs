@@ -14,7 +14,9 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for r in &cx.graph.refs {
-            if !matches!(r.kind, RefKind::IssuerRef | RefKind::ShimIssuer) || r.resolution != Resolution::Missing {
+            if !matches!(r.kind, RefKind::IssuerRef | RefKind::ShimIssuer)
+                || r.resolution != Resolution::Missing
+            {
                 continue;
             }
             let from = cx.obj(r.from);
@@ -24,7 +26,11 @@ impl Check for Rule {
             } else {
                 format!("ClusterIssuer {}", t.name)
             };
-            let via = if r.kind == RefKind::ShimIssuer { "issuer annotation" } else { "issuerRef" };
+            let via = if r.kind == RefKind::ShimIssuer {
+                "issuer annotation"
+            } else {
+                "issuerRef"
+            };
             let mut d = Diagnostic::new(
                 self.id(),
                 r.span,
@@ -33,16 +39,22 @@ impl Check for Rule {
             .label(format!("no {} named `{}`", t.kind, t.name))
             .on(from);
             let issuers = cx.graph.same_name(CERT_MANAGER_GROUP, "Issuer", &t.name);
-            let cluster = cx.graph.same_name(CERT_MANAGER_GROUP, "ClusterIssuer", &t.name);
+            let cluster = cx
+                .graph
+                .same_name(CERT_MANAGER_GROUP, "ClusterIssuer", &t.name);
             if t.kind == "Issuer" && !cluster.is_empty() {
                 let ci = cx.obj(cluster[0]);
-                d = d.related(ci.name_span(), format!("ClusterIssuer `{}` is defined here", t.name)).help(
-                    if r.kind == RefKind::ShimIssuer {
-                        "use the annotation `cert-manager.io/cluster-issuer` for a ClusterIssuer".to_string()
+                d = d
+                    .related(
+                        ci.name_span(),
+                        format!("ClusterIssuer `{}` is defined here", t.name),
+                    )
+                    .help(if r.kind == RefKind::ShimIssuer {
+                        "use the annotation `cert-manager.io/cluster-issuer` for a ClusterIssuer"
+                            .to_string()
                     } else {
                         "set `kind: ClusterIssuer` on the issuerRef".to_string()
-                    },
-                );
+                    });
             } else if t.kind == "Issuer" && !issuers.is_empty() {
                 let other = cx.obj(issuers[0]);
                 d = d
