@@ -228,6 +228,25 @@ fn rule_enabled(opts: &Options, id: &str) -> bool {
     !matches!(opts.config.rules.get(id), Some(RuleLevel::Off))
 }
 
+/// Discovers, loads and models the input without running rules: the objects a graph is built
+/// from (for tools and tests that inspect the graph itself).
+pub fn load_objects(opts: &Options) -> Vec<Object> {
+    let found = discover::discover(&opts.paths, &opts.config);
+    let load_opts = LoadOptions {
+        max_file_size: opts.config.max_file_size,
+        ..LoadOptions::default()
+    };
+    found
+        .files
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, p)| {
+            let bytes = read_limited(p, opts.config.max_file_size).unwrap_or_default();
+            process(i as FileId, p, bytes, &load_opts, &opts.config.default_namespace).objects
+        })
+        .collect()
+}
+
 /// Parses every file and nothing else: the baseline the benchmark compares the pipeline with.
 pub fn parse_only(paths: &[PathBuf]) -> (usize, usize) {
     let cfg = Config::default();

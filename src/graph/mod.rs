@@ -1,6 +1,9 @@
 //! Graph stage: an index of every object and one typed edge per reference field, each resolved
 //! once against the input set, producers and declared externals.
 
+pub mod attach;
+pub mod grants;
+pub mod hostname;
 pub mod producers;
 pub mod selector;
 
@@ -41,6 +44,10 @@ pub enum RefKind {
     SecretStoreRef,
     /// Istio VirtualService `spec.gateways[]`.
     IstioGateway,
+    /// BackendTLSPolicy `spec.targetRefs[]`.
+    PolicyTarget,
+    /// BackendTLSPolicy `spec.validation.caCertificateRefs[]`.
+    PolicyCaCertificate,
 }
 
 impl RefKind {
@@ -55,6 +62,8 @@ impl RefKind {
             RefKind::ShimIssuer => "issuer annotation",
             RefKind::SecretStoreRef => "secretStoreRef",
             RefKind::IstioGateway => "gateways",
+            RefKind::PolicyTarget => "targetRef",
+            RefKind::PolicyCaCertificate => "caCertificateRef",
         }
     }
 }
@@ -128,6 +137,11 @@ pub struct Graph<'m> {
     pub refs: Vec<Reference>,
     pub producers: producers::Producers,
     pub graph: DiGraph<GNode, GEdge>,
+    pub grants: grants::Grants,
+    /// ListenerSets whose parentRef resolves to a Gateway, with their admission.
+    pub listener_sets: HashMap<ObjId, attach::ListenerSetParent>,
+    /// One entry per route parentRef, in reference order.
+    pub attachments: Vec<attach::Attachment>,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -201,9 +215,14 @@ impl<'m> Graph<'m> {
             refs: Vec::new(),
             producers: producers::Producers::default(),
             graph: DiGraph::new(),
+            grants: grants::Grants::index(objects),
+            listener_sets: HashMap::new(),
+            attachments: Vec::new(),
         };
         g.producers = producers::collect(&g);
         g.collect_refs();
+        g.listener_sets = attach::listener_sets(&g);
+        g.attachments = attach::compute(&g);
         g.build_petgraph();
         g
     }
@@ -263,6 +282,31 @@ impl<'m> Graph<'m> {
                 .map(|(k, v)| (k.v.as_str(), v.v.as_str()))
                 .collect(),
         )
+    }
+
+    /// Whether a cross-namespace reference is allowed by a ReferenceGrant (R2.5).
+    pub fn permission(&self, r: &Reference) -> grants::Permission {
+        let from = &self.objects[r.from].key;
+        self.grants.permits(
+            self.objects,
+            &grants::Reference {
+                from_group: &from.group,
+                from_kind: &from.kind,
+                from_namespace: &from.namespace,
+                to_group: &r.target.group,
+                to_kind: &r.target.kind,
+                to_namespace: &r.target.namespace,
+                to_name: &r.target.name,
+            },
+        )
+    }
+
+    /// References that need a ReferenceGrant when they cross namespaces (R2.5.3).
+    pub fn grant_governed(&self) -> impl Iterator<Item = &Reference> {
+        self.refs
+            .iter()
+            .filter(|r| matches!(r.kind, RefKind::BackendRef | RefKind::CertificateRef))
+            .filter(move |r| self.objects[r.from].key.namespace != r.target.namespace)
     }
 
     fn resolve(&self, key: &ObjKey, checkable: bool) -> Resolution {
@@ -445,6 +489,16 @@ impl<'m> Graph<'m> {
                 Spec::PushSecret(ps) => {
                     for (i, sr) in ps.store_refs.iter().enumerate() {
                         self.store_ref(id, sr, ns, i);
+                    }
+                }
+                Spec::BackendTlsPolicy(p) => {
+                    for (i, t) in p.target_refs.iter().enumerate() {
+                        let local = ObjRef { namespace: None, ..t.clone() };
+                        self.push_obj_ref(RefKind::PolicyTarget, id, &local, ("", "Service"), Loc::Entry(i), &|g, k| g.is_empty() && k == "Service");
+                    }
+                    for (i, c) in p.ca_certificate_refs.iter().enumerate() {
+                        let local = ObjRef { namespace: None, ..c.clone() };
+                        self.push_obj_ref(RefKind::PolicyCaCertificate, id, &local, ("", "ConfigMap"), Loc::Entry(i), &|g, k| g.is_empty() && k == "ConfigMap");
                     }
                 }
                 Spec::VirtualService(vs) => {

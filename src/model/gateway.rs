@@ -50,6 +50,10 @@ pub struct AllowedRoutes {
     pub selector: Option<Node>,
     pub kinds: Vec<ObjRef>,
     pub span: Option<Span>,
+    /// Span of `allowedRoutes.namespaces`.
+    pub namespaces_span: Option<Span>,
+    /// Span of `allowedRoutes.kinds`.
+    pub kinds_span: Option<Span>,
 }
 
 impl Listener {
@@ -76,6 +80,8 @@ impl Listener {
                         .map(|k| ObjRef::read(r, k))
                         .collect(),
                     span: Some(ar.span),
+                    namespaces_span: ns.map(|n| n.span),
+                    kinds_span: r.field(ar, "kinds").map(|k| k.span),
                 }
             }
         };
@@ -99,21 +105,60 @@ impl Listener {
     }
 }
 
+/// `spec.allowedListeners.namespaces` (ListenerSet attachment; `None` when absent).
+#[derive(Clone, Debug, Default)]
+pub struct NamespaceSelection {
+    pub from: Option<Sp<String>>,
+    pub selector: Option<Node>,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Infrastructure {
+    pub parameters_ref: Option<ObjRef>,
+    pub annotations: Vec<(Sp<String>, Sp<String>)>,
+    pub labels: Vec<(Sp<String>, Sp<String>)>,
+    pub span: Option<Span>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Gateway {
     pub gateway_class_name: Option<Sp<String>>,
     pub listeners: Vec<Listener>,
+    pub allowed_listeners: NamespaceSelection,
+    pub infrastructure: Infrastructure,
+    pub listeners_span: Option<Span>,
 }
 
 impl Gateway {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
+        let allowed_listeners = match r.map(spec, "allowedListeners").and_then(|a| r.map(a, "namespaces")) {
+            Some(ns) => NamespaceSelection {
+                from: r.str(ns, "from"),
+                selector: r.map(ns, "selector").cloned(),
+                span: Some(ns.span),
+            },
+            None => NamespaceSelection::default(),
+        };
+        let infrastructure = match r.map(spec, "infrastructure") {
+            Some(i) => Infrastructure {
+                parameters_ref: r.map(i, "parametersRef").map(|p| ObjRef::read(r, p)),
+                annotations: r.string_map(i, "annotations"),
+                labels: r.string_map(i, "labels"),
+                span: Some(i.span),
+            },
+            None => Infrastructure::default(),
+        };
         Gateway {
             gateway_class_name: r.str(spec, "gatewayClassName"),
+            listeners_span: r.field(spec, "listeners").map(|n| n.span),
             listeners: r
                 .maps(spec, "listeners")
                 .into_iter()
                 .map(|l| Listener::read(r, l))
                 .collect(),
+            allowed_listeners,
+            infrastructure,
         }
     }
 }
@@ -133,6 +178,29 @@ impl ListenerSet {
                 .into_iter()
                 .map(|l| Listener::read(r, l))
                 .collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BackendTlsPolicy {
+    pub target_refs: Vec<ObjRef>,
+    pub ca_certificate_refs: Vec<ObjRef>,
+}
+
+impl BackendTlsPolicy {
+    pub fn read(r: &mut Reader, spec: &Node) -> Self {
+        let ca_certificate_refs = match r.map(spec, "validation") {
+            Some(v) => r
+                .maps(v, "caCertificateRefs")
+                .into_iter()
+                .map(|c| ObjRef::read(r, c))
+                .collect(),
+            None => Vec::new(),
+        };
+        BackendTlsPolicy {
+            target_refs: r.maps(spec, "targetRefs").into_iter().map(|t| ObjRef::read(r, t)).collect(),
+            ca_certificate_refs,
         }
     }
 }

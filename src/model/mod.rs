@@ -114,6 +114,7 @@ pub enum Spec {
     ListenerSet(gateway::ListenerSet),
     Route(route::Route),
     ReferenceGrant(gateway::ReferenceGrant),
+    BackendTlsPolicy(gateway::BackendTlsPolicy),
     Service(core::Service),
     Secret(core::Secret),
     Certificate(certmanager::Certificate),
@@ -333,7 +334,7 @@ enum ModelKind {
 fn read_kind(group: &str, kind: &str) -> ModelKind {
     match (group, kind) {
         ("", "Service" | "Secret")
-        | (GATEWAY_GROUP, "GatewayClass" | "Gateway" | "ListenerSet" | "ReferenceGrant")
+        | (GATEWAY_GROUP, "GatewayClass" | "Gateway" | "ListenerSet" | "ReferenceGrant" | "BackendTLSPolicy")
         | (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute")
         | (GATEWAY_X_GROUP, "XListenerSet")
         | (CERT_MANAGER_GROUP, "Certificate" | "Issuer" | "ClusterIssuer")

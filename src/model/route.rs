@@ -12,6 +12,8 @@ pub struct Route {
     pub parent_refs_span: Option<Span>,
     pub hostnames: Vec<Sp<String>>,
     pub rules: Vec<RouteRule>,
+    /// Experimental `spec.useDefaultGateways`: the route attaches without parentRefs.
+    pub use_default_gateways: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -19,6 +21,8 @@ pub struct RouteRule {
     pub backend_refs: Vec<BackendRef>,
     /// `requestMirror.backendRef` of the rule's filters and of its backendRefs' filters.
     pub mirrors: Vec<BackendRef>,
+    /// `type` of each entry of the rule's own `filters`.
+    pub filter_types: Vec<String>,
     pub span: Span,
 }
 
@@ -56,9 +60,17 @@ impl Route {
                 backend_refs.push(BackendRef::read(r, b, false));
                 read_mirrors(r, b, &mut mirrors);
             }
+            let filter_types = rule
+                .get("filters")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|f| f.get("type").and_then(Node::as_str).map(str::to_string))
+                .collect();
             rules.push(RouteRule {
                 backend_refs,
                 mirrors,
+                filter_types,
                 span: rule.span,
             });
         }
@@ -67,6 +79,7 @@ impl Route {
             parent_refs_span,
             hostnames,
             rules,
+            use_default_gateways: spec.get("useDefaultGateways").is_some(),
         }
     }
 }

@@ -1,6 +1,24 @@
 //! GW1xx: Gateway API references and attachment.
 
 pub mod backend_not_found;
+pub mod backend_ref_not_permitted;
+pub mod backend_tls_policy_ref_not_found;
+pub mod certificate_ref_not_permitted;
+pub mod conflicting_listeners;
+pub mod externalname_backend;
+pub mod istio_parameters_ref_invalid;
+pub mod listenerset_not_allowed;
+pub mod no_effective_backends;
+pub mod no_matching_listener_hostname;
+pub mod reference_grant_cannot_attach;
+pub mod reference_grant_core_group;
+pub mod reference_grant_same_namespace;
+pub mod route_hostname_ignored;
+pub mod route_kind_not_allowed;
+pub mod route_namespace_not_allowed;
+pub mod route_without_parent;
+pub mod selector_without_selector;
+pub mod unused_reference_grant;
 pub mod backend_port_not_on_service;
 pub mod parent_port_not_found;
 pub mod parent_ref_not_found;
@@ -8,7 +26,8 @@ pub mod section_name_not_found;
 pub mod unknown_gateway_class;
 pub mod virtualservice_gateway_not_found;
 
-use crate::graph::{Loc, Reference};
+use crate::graph::attach::ListenerId;
+use crate::graph::{Graph, Loc, Reference};
 use crate::model::gateway::Listener;
 use crate::model::refs::{BackendRef, ParentRef};
 use crate::model::{Object, Spec};
@@ -56,4 +75,54 @@ pub fn defaulted_ns_note(r: &Reference, what: &str, from: &Object) -> String {
     } else {
         String::new()
     }
+}
+
+/// The listener a ListenerId names.
+pub fn listener<'m>(g: &Graph<'m>, id: ListenerId) -> Option<&'m Listener> {
+    listeners(g.obj(id.owner))?.get(id.index)
+}
+
+/// "listener `https` of Gateway gateway-system/edge".
+pub fn listener_label(g: &Graph, id: ListenerId) -> String {
+    let owner = g.obj(id.owner);
+    let name = listener(g, id).map(|l| l.name()).unwrap_or("?");
+    format!("listener `{name}` of {}", owner.key)
+}
+
+/// The ReferenceGrant's kinds a route can be.
+pub const ROUTE_KINDS: &[&str] = &["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"];
+
+/// A RefNotPermitted finding with the grants that almost matched as related locations and a
+/// help line that spells out the grant to add.
+pub fn grant_finding(
+    cx: &crate::checks::Ctx,
+    rule: &'static str,
+    span: crate::source::Span,
+    r: &Reference,
+    message: String,
+) -> crate::diagnostic::Diagnostic {
+    let g = cx.graph;
+    let from = g.obj(r.from);
+    let mut d = crate::diagnostic::Diagnostic::new(rule, span, message)
+        .label("cross-namespace reference without a ReferenceGrant")
+        .on(from);
+    for &grant in g.grants.in_namespace(&r.target.namespace) {
+        let go = g.obj(grant);
+        d = d.related(go.name_span(), format!("ReferenceGrant {} does not match this reference", go.key));
+    }
+    for &grant in g.grants.in_namespace(&from.key.namespace) {
+        let go = g.obj(grant);
+        d = d.related(
+            go.name_span(),
+            format!(
+                "ReferenceGrant {} lives in the referrer's namespace; a grant must live in the target's namespace `{}`",
+                go.key, r.target.namespace
+            ),
+        );
+    }
+    let group = if r.target.group.is_empty() { "\"\"".to_string() } else { r.target.group.clone() };
+    d.help(format!(
+        "add a ReferenceGrant in namespace `{}` with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {group}, kind: {}, name: {}}}",
+        r.target.namespace, from.key.group, from.key.kind, from.key.namespace, r.target.kind, r.target.name
+    ))
 }

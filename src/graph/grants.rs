@@ -1,0 +1,90 @@
+//! ReferenceGrant permission (domain R2.5), in one place.
+
+use std::collections::HashMap;
+
+use super::ObjId;
+use crate::model::{Object, Spec};
+
+/// The referrer and the referent of a cross-namespace reference.
+#[derive(Clone, Copy, Debug)]
+pub struct Reference<'a> {
+    pub from_group: &'a str,
+    pub from_kind: &'a str,
+    pub from_namespace: &'a str,
+    pub to_group: &'a str,
+    pub to_kind: &'a str,
+    pub to_namespace: &'a str,
+    pub to_name: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Same namespace: no grant needed.
+    SameNamespace,
+    /// Allowed by these grants.
+    Granted(Vec<ObjId>),
+    /// No grant in the target namespace allows it.
+    Denied,
+}
+
+impl Permission {
+    pub fn allowed(&self) -> bool {
+        !matches!(self, Permission::Denied)
+    }
+}
+
+/// ReferenceGrants indexed by their (target) namespace.
+#[derive(Default)]
+pub struct Grants {
+    by_namespace: HashMap<String, Vec<ObjId>>,
+}
+
+impl Grants {
+    pub fn index(objects: &[Object]) -> Grants {
+        let mut by_namespace: HashMap<String, Vec<ObjId>> = HashMap::new();
+        for (id, o) in objects.iter().enumerate() {
+            if matches!(o.spec, Spec::ReferenceGrant(_)) {
+                by_namespace.entry(o.key.namespace.clone()).or_default().push(id);
+            }
+        }
+        Grants { by_namespace }
+    }
+
+    pub fn in_namespace(&self, ns: &str) -> &[ObjId] {
+        self.by_namespace.get(ns).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// R2.5.2: same namespace, or some grant in the target namespace with a matching `from`
+    /// entry and a matching `to` entry (group compared exactly: `core` is not `""`).
+    pub fn permits(&self, objects: &[Object], r: &Reference) -> Permission {
+        if r.from_namespace == r.to_namespace {
+            return Permission::SameNamespace;
+        }
+        let granting: Vec<ObjId> = self
+            .in_namespace(r.to_namespace)
+            .iter()
+            .copied()
+            .filter(|&id| grant_allows(&objects[id], r))
+            .collect();
+        if granting.is_empty() {
+            Permission::Denied
+        } else {
+            Permission::Granted(granting)
+        }
+    }
+}
+
+fn grant_allows(grant: &Object, r: &Reference) -> bool {
+    let Spec::ReferenceGrant(g) = &grant.spec else {
+        return false;
+    };
+    let from_ok = g.from.iter().any(|f| {
+        f.group_or("") == r.from_group && f.kind_or("") == r.from_kind && f.namespace_or("") == r.from_namespace
+    });
+    let to_ok = g.to.iter().any(|t| {
+        t.group_or("") == r.to_group
+            && t.kind_or("") == r.to_kind
+            && t.name.as_ref().is_none_or(|n| n.v == r.to_name)
+    });
+    from_ok && to_ok
+}
