@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Bumped whenever the generator's output changes, so stale corpora are rebuilt.
-const GENERATOR_VERSION: u32 = 3;
+const GENERATOR_VERSION: u32 = 4;
 const MARKER: &str = ".gwlint-bench-corpus";
 const DEFAULT_DOCS: usize = 20_000;
 /// "gwlint" in ASCII (113762617618036).
@@ -863,8 +863,13 @@ impl Gen {
             gw.to_string()
         };
         let roll = self.rng.below(10);
+        let mut listener_host: Option<String> = None;
         let (section, port) = if roll < 4 {
             let l = *self.rng.pick(&https);
+            // A route bound to one listener uses a hostname that listener serves.
+            if !l.host.starts_with('*') {
+                listener_host = Some(l.host.clone());
+            }
             let section = if !dangling && self.defect(D_SECTION, 0.012) {
                 "https-legacy".to_string()
             } else {
@@ -892,10 +897,16 @@ impl Gen {
                 });
             }
         }
-        let mut hostnames = vec![format!("{}.{domain}", s.name)];
-        if self.rng.chance(0.2) {
-            hostnames.push(format!("{}-v2.{domain}", s.name));
-        }
+        let hostnames = match listener_host {
+            Some(h) => vec![h],
+            None if self.rng.chance(0.2) => {
+                vec![
+                    format!("{}.{domain}", s.name),
+                    format!("{}-v2.{domain}", s.name),
+                ]
+            }
+            None => vec![format!("{}.{domain}", s.name)],
+        };
         // Backends.
         let backend_port = if s.grpc { 9090 } else { s.port };
         let (name, port) = if self.defect(D_BACKEND, 0.004) {

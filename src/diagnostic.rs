@@ -25,9 +25,11 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The object the finding is about, when there is one.
     pub object: Option<ObjKey>,
-    /// Field path inside the object (`spec.parentRefs[0].name`): with the object, an identity
-    /// that survives edits elsewhere in the file.
+    /// Field path inside the object's document (`spec.parentRefs[0].name`): with the object, an
+    /// identity that survives edits elsewhere in the file. Filled in after the checks, from `doc`.
     pub field: Option<String>,
+    /// Byte range of the object's document, for computing `field`.
+    pub doc: Option<std::ops::Range<u32>>,
 }
 
 impl Diagnostic {
@@ -45,6 +47,7 @@ impl Diagnostic {
             help: None,
             object: None,
             field: None,
+            doc: None,
         }
     }
 
@@ -72,7 +75,7 @@ impl Diagnostic {
     }
 
     pub fn on(mut self, obj: &crate::model::Object) -> Self {
-        self.field = Some(obj.path_of(self.span));
+        self.doc = Some(obj.doc.clone());
         self.object = Some(obj.key.clone());
         self
     }

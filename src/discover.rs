@@ -37,8 +37,11 @@ fn globset(patterns: &[String]) -> Result<Option<GlobSet>, String> {
 
 /// Shown path: relative to the working directory when below it, without a leading `./`.
 pub fn display_path(p: &Path) -> PathBuf {
-    let cwd = std::env::current_dir().ok();
-    let rel = match (&cwd, p.is_absolute()) {
+    display_path_in(p, std::env::current_dir().ok().as_deref())
+}
+
+fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
+    let rel = match (cwd, p.is_absolute()) {
         (Some(cwd), true) => p
             .strip_prefix(cwd)
             .map(Path::to_path_buf)
@@ -66,6 +69,10 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
             return out;
         }
     };
+    let cwd = std::env::current_dir().ok();
+    // Canonical paths are only needed to spot the same file reached twice: through a symlink,
+    // or when several command-line paths overlap.
+    let dedupe_all = paths.len() > 1;
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for root in paths {
         let meta = match std::fs::metadata(root) {
@@ -79,7 +86,7 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
             // A file named on the command line is linted whatever its name.
             let canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
             if seen.insert(canon) {
-                out.files.push(display_path(root));
+                out.files.push(display_path_in(root, cwd.as_deref()));
             }
             continue;
         }
@@ -122,7 +129,7 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                     .push(format!("{}: excluded by configuration", path.display()));
                 continue;
             }
-            let canon = if ft.is_symlink() {
+            let key = if ft.is_symlink() {
                 match std::fs::canonicalize(path) {
                     Ok(c) if c.starts_with(&canon_root) && c.is_file() => c,
                     Ok(c) if c.is_dir() => {
@@ -146,13 +153,16 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                     }
                 }
             } else if ft.is_file() {
-                path.to_path_buf()
+                if dedupe_all {
+                    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+                } else {
+                    canon_root.join(path.strip_prefix(root).unwrap_or(path))
+                }
             } else {
                 continue;
             };
-            let canon = std::fs::canonicalize(&canon).unwrap_or(canon);
-            if seen.insert(canon) {
-                found.push(display_path(path));
+            if seen.insert(key) {
+                found.push(display_path_in(path, cwd.as_deref()));
             } else {
                 out.notes.push(format!(
                     "{}: same file as one already listed, skipped",

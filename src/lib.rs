@@ -73,8 +73,10 @@ struct FileResult {
 
 fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
-    // Read one byte past the limit so the loader can tell an oversized file without holding it.
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    // One allocation of the right size; never more than one byte past the limit, which is how the
+    // loader tells an oversized file without holding all of it.
+    let mut buf = Vec::with_capacity(len.min(limit + 1) as usize + 1);
     f.take(limit + 1).read_to_end(&mut buf)?;
     Ok(buf)
 }
@@ -202,6 +204,7 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
             d.severity = *s;
         }
     }
+    fill_field_paths(&outcome.files, &mut diags);
     diags.sort_by(|a, b| {
         let pa = &outcome.files[a.span.file as usize].path;
         let pb = &outcome.files[b.span.file as usize].path;
@@ -216,6 +219,27 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
     diags.dedup();
     outcome.diagnostics = diags;
     outcome
+}
+
+/// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that
+/// has one.
+fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
+    for d in diags.iter_mut() {
+        let Some(doc) = d.doc.clone() else { continue };
+        let Some(f) = files.get(d.span.file as usize) else {
+            continue;
+        };
+        if d.field.is_none() {
+            let path = load::parse::field_path(
+                &f.text,
+                &f.lines,
+                f.id,
+                doc.start as usize..doc.end as usize,
+                d.span.start,
+            );
+            d.field = Some(path);
+        }
+    }
 }
 
 fn rule_enabled(opts: &Options, id: &str) -> bool {
@@ -242,7 +266,14 @@ pub fn load_objects(opts: &Options) -> Vec<Object> {
         .enumerate()
         .flat_map_iter(|(i, p)| {
             let bytes = read_limited(p, opts.config.max_file_size).unwrap_or_default();
-            process(i as FileId, p, bytes, &load_opts, &opts.config.default_namespace).objects
+            process(
+                i as FileId,
+                p,
+                bytes,
+                &load_opts,
+                &opts.config.default_namespace,
+            )
+            .objects
         })
         .collect()
 }

@@ -28,19 +28,31 @@ fn golden(path: &Path) -> Vec<Expected> {
     for doc in &loaded.docs {
         let root = &doc.root;
         let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
-        if !matches!(kind, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute") {
+        if !matches!(
+            kind,
+            "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute"
+        ) {
             continue;
         }
         let meta = root.get("metadata");
-        let name = meta.and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or("").to_string();
+        let name = meta
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string();
         let namespace = meta
             .and_then(|m| m.get("namespace"))
             .and_then(Node::as_str)
             .unwrap_or("default")
             .to_string();
-        let parents = root.pointer("/status/parents").and_then(Node::as_seq).unwrap_or(&[]);
+        let parents = root
+            .pointer("/status/parents")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
         for p in parents {
-            let Some(pr) = p.get("parentRef") else { continue };
+            let Some(pr) = p.get("parentRef") else {
+                continue;
+            };
             let cond = p
                 .get("conditions")
                 .and_then(Node::as_seq)
@@ -52,15 +64,29 @@ fn golden(path: &Path) -> Vec<Expected> {
                 kind: kind.to_string(),
                 namespace: namespace.clone(),
                 name: name.clone(),
-                parent_name: pr.get("name").and_then(Node::as_str).unwrap_or("").to_string(),
-                parent_namespace: pr.get("namespace").and_then(Node::as_str).map(str::to_string),
-                section: pr.get("sectionName").and_then(Node::as_str).map(str::to_string),
+                parent_name: pr
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                parent_namespace: pr
+                    .get("namespace")
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+                section: pr
+                    .get("sectionName")
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
                 port: match pr.get("port").map(|n| &n.value) {
                     Some(gwlint::load::tree::Value::Int(i)) => Some(*i),
                     _ => None,
                 },
                 accepted: cond.get("status").and_then(Node::as_str) == Some("True"),
-                reason: cond.get("reason").and_then(Node::as_str).unwrap_or("").to_string(),
+                reason: cond
+                    .get("reason")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             });
         }
     }
@@ -83,7 +109,9 @@ fn attachment_agrees_with_istio_status_goldens() {
     let (mut compared, mut agreed, mut skipped) = (0, 0, 0);
     let mut disagreements = Vec::new();
     for golden_path in inputs {
-        let input = golden_path.to_string_lossy().replace(".status.yaml.golden", ".yaml");
+        let input = golden_path
+            .to_string_lossy()
+            .replace(".status.yaml.golden", ".yaml");
         let input = Path::new(&input);
         if !input.is_file() {
             continue;
@@ -100,12 +128,20 @@ fn attachment_agrees_with_istio_status_goldens() {
         for e in golden(&golden_path) {
             let att = graph.attachments.iter().find(|a| {
                 let route = graph.obj(a.route);
-                let Spec::Route(spec) = &route.spec else { return false };
-                let Some(pr) = spec.parent_refs.get(a.parent_ref) else { return false };
+                let Spec::Route(spec) = &route.spec else {
+                    return false;
+                };
+                let Some(pr) = spec.parent_refs.get(a.parent_ref) else {
+                    return false;
+                };
                 route.key.kind == e.kind
                     && route.key.name == e.name
                     && route.key.namespace == e.namespace
-                    && pr.target.name.as_ref().is_some_and(|n| n.v == e.parent_name)
+                    && pr
+                        .target
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| n.v == e.parent_name)
                     && pr.target.namespace.as_ref().map(|n| n.v.clone()) == e.parent_namespace
                     && pr.section_name.as_ref().map(|s| s.v.clone()) == e.section
                     && pr.port.as_ref().map(|p| p.v) == e.port
@@ -115,8 +151,13 @@ fn attachment_agrees_with_istio_status_goldens() {
                 continue;
             };
             let route = graph.obj(att.route);
-            let Spec::Route(spec) = &route.spec else { continue };
-            let parent_kind = spec.parent_refs[att.parent_ref].target.kind_or("Gateway").to_string();
+            let Spec::Route(spec) = &route.spec else {
+                continue;
+            };
+            let parent_kind = spec.parent_refs[att.parent_ref]
+                .target
+                .kind_or("Gateway")
+                .to_string();
             let unknown_labels = att
                 .verdicts
                 .iter()
@@ -131,7 +172,9 @@ fn attachment_agrees_with_istio_status_goldens() {
             let ours = att.outcome == Outcome::Accepted;
             let reason_ok = match (att.outcome, e.reason.as_str()) {
                 (Outcome::Accepted, _) => e.accepted,
-                (Outcome::NotAllowedByListeners | Outcome::KindNotAllowed, r) => r == "NotAllowedByListeners",
+                (Outcome::NotAllowedByListeners | Outcome::KindNotAllowed, r) => {
+                    r == "NotAllowedByListeners"
+                }
                 (Outcome::NoMatchingListenerHostname, r) => r == "NoMatchingListenerHostname",
                 (Outcome::NotEvaluated | Outcome::NoCandidates | Outcome::ParentNotAccepted, r) => {
                     !e.accepted && matches!(r, "NoMatchingParent" | "NotAllowedByListeners")
@@ -149,7 +192,11 @@ fn attachment_agrees_with_istio_status_goldens() {
                     e.parent_name,
                     e.section,
                     e.port,
-                    if e.accepted { "Accepted" } else { "not accepted:" },
+                    if e.accepted {
+                        "Accepted"
+                    } else {
+                        "not accepted:"
+                    },
                     e.reason,
                     att.outcome
                 ));
@@ -160,6 +207,12 @@ fn attachment_agrees_with_istio_status_goldens() {
         "Istio status goldens: {agreed}/{compared} route parents agree ({skipped} not comparable)\n{}",
         disagreements.join("\n")
     );
-    assert!(compared > 50, "too few comparable route parents: {compared}");
-    assert!(agreed * 100 >= compared * 95, "agreement below 95%: {agreed}/{compared}");
+    assert!(
+        compared > 50,
+        "too few comparable route parents: {compared}"
+    );
+    assert!(
+        agreed * 100 >= compared * 95,
+        "agreement below 95%: {agreed}/{compared}"
+    );
 }

@@ -73,7 +73,10 @@ fn status_reason(verdicts: &[Verdict]) -> Outcome {
         Outcome::NoCandidates
     } else if verdicts.iter().any(Verdict::accepted) {
         Outcome::Accepted
-    } else if verdicts.iter().any(|v| !v.hostnames.is_empty() && !v.namespace.possible()) {
+    } else if verdicts
+        .iter()
+        .any(|v| !v.hostnames.is_empty() && !v.namespace.possible())
+    {
         Outcome::NotAllowedByListeners
     } else if verdicts.iter().any(|v| !v.hostnames.is_empty()) {
         Outcome::KindNotAllowed
@@ -110,7 +113,10 @@ impl Attachment {
     pub fn kind_rejected(&self) -> bool {
         self.evaluated()
             && self.verdicts.iter().any(|v| v.namespace.possible())
-            && !self.verdicts.iter().any(|v| v.namespace.possible() && v.kind)
+            && !self
+                .verdicts
+                .iter()
+                .any(|v| v.namespace.possible() && v.kind)
     }
 
     /// GW106: no candidate matches a route hostname, or every candidate that admits the
@@ -120,7 +126,11 @@ impl Attachment {
             return false;
         }
         let none_match = self.verdicts.iter().all(|v| v.hostnames.is_empty());
-        let admitted: Vec<&Verdict> = self.verdicts.iter().filter(|v| v.namespace.possible() && v.kind).collect();
+        let admitted: Vec<&Verdict> = self
+            .verdicts
+            .iter()
+            .filter(|v| v.namespace.possible() && v.kind)
+            .collect();
         none_match || (!admitted.is_empty() && admitted.iter().all(|v| v.hostnames.is_empty()))
     }
 }
@@ -133,7 +143,13 @@ pub struct ListenerSetParent {
 }
 
 /// Evaluates `namespaces.from` (+ `selector`) for a candidate namespace.
-pub fn namespace_admits(g: &Graph, from: &str, selector: Option<&Node>, owner_ns: &str, ns: &str) -> Admit {
+pub fn namespace_admits(
+    g: &Graph,
+    from: &str,
+    selector: Option<&Node>,
+    owner_ns: &str,
+    ns: &str,
+) -> Admit {
     match from {
         "Same" => {
             if owner_ns == ns {
@@ -146,7 +162,9 @@ pub fn namespace_admits(g: &Graph, from: &str, selector: Option<&Node>, owner_ns
         "None" => Admit::No,
         "Selector" => {
             // Istio admits every namespace when the selector is missing (GW119 warns).
-            let Some(sel) = selector else { return Admit::Yes };
+            let Some(sel) = selector else {
+                return Admit::Yes;
+            };
             let mut labels: Vec<(&str, &str)> = g.namespace_labels(ns).unwrap_or_default();
             let complete = g.namespace_labels(ns).is_some();
             labels.push(("kubernetes.io/metadata.name", ns));
@@ -163,14 +181,21 @@ pub fn namespace_admits(g: &Graph, from: &str, selector: Option<&Node>, owner_ns
 /// Whether a Gateway is served by Istio (class `istio*`/`approuting-istio`, or a GatewayClass
 /// in the input whose controller is Istio's).
 pub fn is_istio(g: &Graph, gateway: &Object) -> bool {
-    let Spec::Gateway(gw) = &gateway.spec else { return false };
-    let Some(class) = &gw.gateway_class_name else { return false };
+    let Spec::Gateway(gw) = &gateway.spec else {
+        return false;
+    };
+    let Some(class) = &gw.gateway_class_name else {
+        return false;
+    };
     if class.v == "istio" || class.v.starts_with("istio-") || class.v == "approuting-istio" {
         return true;
     }
     g.get(&ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", &class.v))
         .is_some_and(|id| match &g.obj(id).spec {
-            Spec::GatewayClass(c) => c.controller_name.as_ref().is_some_and(|n| n.v.starts_with("istio.io/")),
+            Spec::GatewayClass(c) => c
+                .controller_name
+                .as_ref()
+                .is_some_and(|n| n.v.starts_with("istio.io/")),
             _ => false,
         })
 }
@@ -219,12 +244,26 @@ pub fn listener_sets(g: &Graph) -> HashMap<ObjId, ListenerSetParent> {
             continue;
         };
         let gateway = g.obj(*gw);
-        let Spec::Gateway(spec) = &gateway.spec else { continue };
+        let Spec::Gateway(spec) = &gateway.spec else {
+            continue;
+        };
         let ls = g.obj(r.from);
         let al = &spec.allowed_listeners;
         let from = al.from.as_ref().map(|f| f.v.as_str()).unwrap_or("None");
-        let admitted = namespace_admits(g, from, al.selector.as_ref(), &gateway.key.namespace, &ls.key.namespace);
-        out.insert(r.from, ListenerSetParent { gateway: *gw, admitted });
+        let admitted = namespace_admits(
+            g,
+            from,
+            al.selector.as_ref(),
+            &gateway.key.namespace,
+            &ls.key.namespace,
+        );
+        out.insert(
+            r.from,
+            ListenerSetParent {
+                gateway: *gw,
+                admitted,
+            },
+        );
     }
     out
 }
@@ -241,10 +280,16 @@ pub fn gateway_of(g: &Graph, owner: ObjId) -> Option<ObjId> {
 pub fn compute(g: &Graph) -> Vec<Attachment> {
     let mut out = Vec::new();
     for r in &g.refs {
-        let (RefKind::ParentRef, Loc::ParentRef(i)) = (r.kind, r.loc) else { continue };
+        let (RefKind::ParentRef, Loc::ParentRef(i)) = (r.kind, r.loc) else {
+            continue;
+        };
         let route_obj = g.obj(r.from);
-        let Spec::Route(route) = &route_obj.spec else { continue };
-        let Some(pr) = route.parent_refs.get(i) else { continue };
+        let Spec::Route(route) = &route_obj.spec else {
+            continue;
+        };
+        let Some(pr) = route.parent_refs.get(i) else {
+            continue;
+        };
         let parent = match r.resolution {
             Resolution::Object(p) => p,
             _ => {
@@ -299,7 +344,12 @@ pub fn compute(g: &Graph) -> Vec<Attachment> {
                     continue;
                 }
             }
-            let from = l.allowed_routes.from.as_ref().map(|f| f.v.as_str()).unwrap_or("Same");
+            let from = l
+                .allowed_routes
+                .from
+                .as_ref()
+                .map(|f| f.v.as_str())
+                .unwrap_or("Same");
             let namespace = namespace_admits(
                 g,
                 from,
@@ -307,10 +357,15 @@ pub fn compute(g: &Graph) -> Vec<Attachment> {
                 &parent_obj.key.namespace,
                 &route_obj.key.namespace,
             );
-            let kind = effective_kinds(l, istio).is_none_or(|ks| ks.iter().any(|k| *k == route_obj.key.kind));
-            let hostnames = hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);
+            let kind = effective_kinds(l, istio)
+                .is_none_or(|ks| ks.contains(&route_obj.key.kind));
+            let hostnames =
+                hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);
             verdicts.push(Verdict {
-                listener: ListenerId { owner: parent, index: li },
+                listener: ListenerId {
+                    owner: parent,
+                    index: li,
+                },
                 namespace,
                 kind,
                 hostnames,

@@ -44,7 +44,10 @@ impl Grants {
         let mut by_namespace: HashMap<String, Vec<ObjId>> = HashMap::new();
         for (id, o) in objects.iter().enumerate() {
             if matches!(o.spec, Spec::ReferenceGrant(_)) {
-                by_namespace.entry(o.key.namespace.clone()).or_default().push(id);
+                by_namespace
+                    .entry(o.key.namespace.clone())
+                    .or_default()
+                    .push(id);
             }
         }
         Grants { by_namespace }
@@ -79,7 +82,9 @@ fn grant_allows(grant: &Object, r: &Reference) -> bool {
         return false;
     };
     let from_ok = g.from.iter().any(|f| {
-        f.group_or("") == r.from_group && f.kind_or("") == r.from_kind && f.namespace_or("") == r.from_namespace
+        f.group_or("") == r.from_group
+            && f.kind_or("") == r.from_kind
+            && f.namespace_or("") == r.from_namespace
     });
     let to_ok = g.to.iter().any(|t| {
         t.group_or("") == r.to_group

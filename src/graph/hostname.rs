@@ -118,11 +118,23 @@ mod tests {
     fn intersection_table() {
         assert_eq!(intersect(None, Some("a.com")).as_deref(), Some("a.com"));
         assert_eq!(intersect(Some("*.a.com"), None).as_deref(), Some("*.a.com"));
-        assert_eq!(intersect(Some("x.a.com"), Some("x.a.com")).as_deref(), Some("x.a.com"));
+        assert_eq!(
+            intersect(Some("x.a.com"), Some("x.a.com")).as_deref(),
+            Some("x.a.com")
+        );
         assert_eq!(intersect(Some("x.a.com"), Some("y.a.com")), None);
-        assert_eq!(intersect(Some("*.a.com"), Some("x.y.a.com")).as_deref(), Some("x.y.a.com"));
-        assert_eq!(intersect(Some("x.a.com"), Some("*.a.com")).as_deref(), Some("x.a.com"));
-        assert_eq!(intersect(Some("*.com"), Some("*.a.com")).as_deref(), Some("*.a.com"));
+        assert_eq!(
+            intersect(Some("*.a.com"), Some("x.y.a.com")).as_deref(),
+            Some("x.y.a.com")
+        );
+        assert_eq!(
+            intersect(Some("x.a.com"), Some("*.a.com")).as_deref(),
+            Some("x.a.com")
+        );
+        assert_eq!(
+            intersect(Some("*.com"), Some("*.a.com")).as_deref(),
+            Some("*.a.com")
+        );
         assert_eq!(intersect(Some("*.a.com"), Some("*.b.com")), None);
         assert_eq!(intersect(Some("*.a.com"), Some("a.com")), None);
     }

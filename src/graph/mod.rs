@@ -493,12 +493,32 @@ impl<'m> Graph<'m> {
                 }
                 Spec::BackendTlsPolicy(p) => {
                     for (i, t) in p.target_refs.iter().enumerate() {
-                        let local = ObjRef { namespace: None, ..t.clone() };
-                        self.push_obj_ref(RefKind::PolicyTarget, id, &local, ("", "Service"), Loc::Entry(i), &|g, k| g.is_empty() && k == "Service");
+                        let local = ObjRef {
+                            namespace: None,
+                            ..t.clone()
+                        };
+                        self.push_obj_ref(
+                            RefKind::PolicyTarget,
+                            id,
+                            &local,
+                            ("", "Service"),
+                            Loc::Entry(i),
+                            &|g, k| g.is_empty() && k == "Service",
+                        );
                     }
                     for (i, c) in p.ca_certificate_refs.iter().enumerate() {
-                        let local = ObjRef { namespace: None, ..c.clone() };
-                        self.push_obj_ref(RefKind::PolicyCaCertificate, id, &local, ("", "ConfigMap"), Loc::Entry(i), &|g, k| g.is_empty() && k == "ConfigMap");
+                        let local = ObjRef {
+                            namespace: None,
+                            ..c.clone()
+                        };
+                        self.push_obj_ref(
+                            RefKind::PolicyCaCertificate,
+                            id,
+                            &local,
+                            ("", "ConfigMap"),
+                            Loc::Entry(i),
+                            &|g, k| g.is_empty() && k == "ConfigMap",
+                        );
                     }
                 }
                 Spec::VirtualService(vs) => {

@@ -55,6 +55,8 @@ struct Cursor<'t> {
     /// Byte offset and 0-based line of the chunk being parsed.
     base: usize,
     base_line: usize,
+    /// Where the chunk ends (the text's length, or a document's end).
+    end: usize,
 }
 
 impl Cursor<'_> {
@@ -124,6 +126,7 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
             file,
             base,
             base_line,
+            end: text.len(),
         };
         match parse_chunk(&cur, limits, &mut out) {
             Ok(()) => break,
@@ -190,7 +193,7 @@ fn next_document_start(text: &str, lines: &LineIndex, at: usize, base: usize) ->
 }
 
 fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (usize, Stop)> {
-    let chunk = &cur.text[cur.base..];
+    let chunk = &cur.text[cur.base..cur.end];
     let mut parser = Parser::new_from_str(chunk);
     let mut b = Builder {
         stack: Vec::new(),
@@ -413,6 +416,37 @@ impl Builder {
             },
         }
     }
+}
+
+/// Re-parses one document (a byte range of the file) and returns the field path of the node at
+/// `offset`: fingerprints need it only for the few documents that have findings, so the trees
+/// are not kept for every object.
+pub fn field_path(
+    text: &str,
+    lines: &LineIndex,
+    file: FileId,
+    doc: std::ops::Range<usize>,
+    offset: u32,
+) -> String {
+    let end = doc.end.min(text.len());
+    let base = doc.start.min(end);
+    if !text.is_char_boundary(base) || !text.is_char_boundary(end) {
+        return String::new();
+    }
+    let cur = Cursor {
+        text,
+        lines,
+        file,
+        base,
+        base_line: lines.line_of(base),
+        end,
+    };
+    let mut out = Parsed::default();
+    let _ = parse_chunk(&cur, Limits::default(), &mut out);
+    out.docs
+        .first()
+        .map(|d| d.root.path_to(offset))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::source::{Sp, Span};
 pub struct Service {
     pub type_: Option<Sp<String>>,
     pub ports: Vec<ServicePort>,
+    pub ports_span: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -23,6 +24,7 @@ impl Service {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
         Service {
             type_: r.str(spec, "type"),
+            ports_span: r.field(spec, "ports").map(|p| p.span),
             ports: r
                 .maps(spec, "ports")
                 .into_iter()

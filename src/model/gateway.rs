@@ -132,7 +132,10 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
-        let allowed_listeners = match r.map(spec, "allowedListeners").and_then(|a| r.map(a, "namespaces")) {
+        let allowed_listeners = match r
+            .map(spec, "allowedListeners")
+            .and_then(|a| r.map(a, "namespaces"))
+        {
             Some(ns) => NamespaceSelection {
                 from: r.str(ns, "from"),
                 selector: r.map(ns, "selector").cloned(),
@@ -199,7 +202,11 @@ impl BackendTlsPolicy {
             None => Vec::new(),
         };
         BackendTlsPolicy {
-            target_refs: r.maps(spec, "targetRefs").into_iter().map(|t| ObjRef::read(r, t)).collect(),
+            target_refs: r
+                .maps(spec, "targetRefs")
+                .into_iter()
+                .map(|t| ObjRef::read(r, t))
+                .collect(),
             ca_certificate_refs,
         }
     }

@@ -136,39 +136,23 @@ pub struct Object {
     pub kind_span: Span,
     pub meta: Meta,
     pub spec: Spec,
-    /// The object's own tree (for `kind: List` items, the item).
-    pub node: Node,
+    /// The byte range of the YAML document the object came from; field paths for fingerprints
+    /// are recomputed from it on demand, so the tree itself is not kept.
+    pub doc: std::ops::Range<u32>,
+    /// Span of `spec`, or of `kind` when there is none.
+    pub spec_span: Span,
     pub file: FileId,
     /// True when `metadata.namespace` was absent and the namespace is a default.
     pub namespace_defaulted: bool,
 }
 
 impl Object {
-    /// The span of the value at a JSON-pointer path, or of its nearest existing parent.
-    pub fn span(&self, path: &str) -> Span {
-        let mut p = path.trim_end_matches('/');
-        loop {
-            if let Some(n) = self.node.pointer(p) {
-                return n.span;
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => return self.node.span,
-            }
-        }
-    }
-
     pub fn name_span(&self) -> Span {
         self.meta
             .name
             .as_ref()
             .map(|n| n.span)
             .unwrap_or(self.meta.span)
-    }
-
-    /// The field path of a span inside this object (for messages and fingerprints).
-    pub fn path_of(&self, span: Span) -> String {
-        self.node.path_to(span.start)
     }
 
     pub fn is_route(&self) -> bool {
@@ -189,7 +173,13 @@ pub struct Modelled {
 pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modelled {
     let mut out = Modelled::default();
     for doc in docs {
-        let RawDoc { root, dropped, .. } = doc;
+        let RawDoc {
+            root,
+            dropped,
+            start,
+            end,
+        } = doc;
+        let doc_range = start as u32..end as u32;
         if !is_object(&root) {
             continue;
         }
@@ -200,10 +190,24 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modell
                 continue;
             };
             for item in items.iter().filter(|i| is_object(i)) {
-                model_object(file, item.clone(), default_namespace, &mut out, &dropped);
+                model_object(
+                    file,
+                    item,
+                    doc_range.clone(),
+                    default_namespace,
+                    &mut out,
+                    &dropped,
+                );
             }
         } else {
-            model_object(file, root, default_namespace, &mut out, &dropped);
+            model_object(
+                file,
+                &root,
+                doc_range,
+                default_namespace,
+                &mut out,
+                &dropped,
+            );
         }
     }
     out
@@ -216,7 +220,8 @@ fn is_object(n: &Node) -> bool {
 
 fn model_object(
     file: FileId,
-    node: Node,
+    node: &Node,
+    doc: std::ops::Range<u32>,
     default_namespace: &str,
     out: &mut Modelled,
     dropped: &[std::ops::Range<usize>],
@@ -231,8 +236,8 @@ fn model_object(
         Some((g, _)) => g.to_string(),
         None => String::new(),
     };
-    let mut r = Reader::new(&node, &kind);
-    let meta_node = r.map(&node, "metadata");
+    let mut r = Reader::new(node, &kind);
+    let meta_node = r.map(node, "metadata");
     let meta = match meta_node {
         Some(m) => Meta {
             name: r.str(m, "name"),
@@ -272,13 +277,14 @@ fn model_object(
         .unwrap_or_default();
     // Only kinds gwlint models have a known `spec` shape; another kind's spec may be anything.
     let spec_node = if is_modelled(&group, &kind) {
-        r.map(&node, "spec")
+        r.map(node, "spec")
     } else {
         node.get("spec").filter(|s| s.as_map().is_some())
     };
-    let spec = read_spec(&mut r, &group, &kind, spec_node, &node);
+    let spec_span = spec_node.map(|n| n.span).unwrap_or(kind_span);
+    let spec = read_spec(&mut r, &group, &kind, spec_node, node);
     if group.is_empty() && kind == "Secret" {
-        out.redactions.extend(core::secret_value_ranges(&node));
+        out.redactions.extend(core::secret_value_ranges(node));
         let whole = node.span.range();
         out.redactions.extend(
             dropped
@@ -316,7 +322,8 @@ fn model_object(
         kind_span,
         meta,
         spec,
-        node,
+        doc,
+        spec_span,
         file,
         namespace_defaulted,
     });
@@ -334,7 +341,10 @@ enum ModelKind {
 fn read_kind(group: &str, kind: &str) -> ModelKind {
     match (group, kind) {
         ("", "Service" | "Secret")
-        | (GATEWAY_GROUP, "GatewayClass" | "Gateway" | "ListenerSet" | "ReferenceGrant" | "BackendTLSPolicy")
+        | (
+            GATEWAY_GROUP,
+            "GatewayClass" | "Gateway" | "ListenerSet" | "ReferenceGrant" | "BackendTLSPolicy",
+        )
         | (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute")
         | (GATEWAY_X_GROUP, "XListenerSet")
         | (CERT_MANAGER_GROUP, "Certificate" | "Issuer" | "ClusterIssuer")
@@ -368,6 +378,9 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
         }
         (GATEWAY_GROUP, "ReferenceGrant") => {
             Spec::ReferenceGrant(gateway::ReferenceGrant::read(r, s))
+        }
+        (GATEWAY_GROUP, "BackendTLSPolicy") => {
+            Spec::BackendTlsPolicy(gateway::BackendTlsPolicy::read(r, s))
         }
         (CERT_MANAGER_GROUP, "Certificate") => {
             Spec::Certificate(certmanager::Certificate::read(r, s))

@@ -10,6 +10,8 @@ pub struct Route {
     pub parent_refs: Vec<ParentRef>,
     /// Span of `spec.parentRefs` when present.
     pub parent_refs_span: Option<Span>,
+    /// `spec.parentRefs` is present but not a list (an API505 finding).
+    pub parent_refs_malformed: bool,
     pub hostnames: Vec<Sp<String>>,
     pub rules: Vec<RouteRule>,
     /// Experimental `spec.useDefaultGateways`: the route attaches without parentRefs.
@@ -45,6 +47,9 @@ fn read_mirrors(r: &mut Reader, holder: &Node, out: &mut Vec<BackendRef>) {
 impl Route {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
         let parent_refs_span = r.field(spec, "parentRefs").map(|n| n.span);
+        let parent_refs_malformed = r
+            .field(spec, "parentRefs")
+            .is_some_and(|n| n.as_seq().is_none());
         let parent_refs = r
             .maps(spec, "parentRefs")
             .into_iter()
@@ -77,6 +82,7 @@ impl Route {
         Route {
             parent_refs,
             parent_refs_span,
+            parent_refs_malformed,
             hostnames,
             rules,
             use_default_gateways: spec.get("useDefaultGateways").is_some(),

@@ -66,7 +66,7 @@ impl Check for Rule {
             .label("not a Service port")
             .on(from)
             .related(
-                service_obj.span("/spec/ports"),
+                svc.ports_span.unwrap_or(service_obj.spec_span),
                 format!("ports of Service {}", service_obj.key.name),
             );
             let via_target = svc

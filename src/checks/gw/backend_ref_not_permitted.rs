@@ -19,8 +19,15 @@ impl Check for Rule {
                 continue;
             }
             let from = g.obj(r.from);
-            let Some(b) = super::backend_ref(from, r) else { continue };
-            let span = b.target.namespace.as_ref().map(|n| n.span).unwrap_or(r.span);
+            let Some(b) = super::backend_ref(from, r) else {
+                continue;
+            };
+            let span = b
+                .target
+                .namespace
+                .as_ref()
+                .map(|n| n.span)
+                .unwrap_or(r.span);
             out.push(super::grant_finding(
                 cx,
                 self.id(),

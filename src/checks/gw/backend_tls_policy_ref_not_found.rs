@@ -14,11 +14,17 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for r in &g.refs {
-            if !matches!(r.kind, RefKind::PolicyTarget | RefKind::PolicyCaCertificate) || r.resolution != Resolution::Missing {
+            if !matches!(r.kind, RefKind::PolicyTarget | RefKind::PolicyCaCertificate)
+                || r.resolution != Resolution::Missing
+            {
                 continue;
             }
             let from = g.obj(r.from);
-            let what = if r.kind == RefKind::PolicyTarget { "targetRef" } else { "caCertificateRef" };
+            let what = if r.kind == RefKind::PolicyTarget {
+                "targetRef"
+            } else {
+                "caCertificateRef"
+            };
             out.push(
                 Diagnostic::new(
                     self.id(),

@@ -15,19 +15,28 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
-        for r in g.grant_governed().filter(|r| r.kind == RefKind::CertificateRef) {
+        for r in g
+            .grant_governed()
+            .filter(|r| r.kind == RefKind::CertificateRef)
+        {
             if g.permission(r) != Permission::Denied {
                 continue;
             }
             let from = g.obj(r.from);
-            let Loc::CertificateRef { listener, index } = r.loc else { continue };
+            let Loc::CertificateRef { listener, index } = r.loc else {
+                continue;
+            };
             let listeners = match &from.spec {
                 Spec::Gateway(gw) => &gw.listeners,
                 Spec::ListenerSet(ls) => &ls.listeners,
                 _ => continue,
             };
-            let Some(l) = listeners.get(listener) else { continue };
-            let Some(c) = l.tls.as_ref().and_then(|t| t.certificate_refs.get(index)) else { continue };
+            let Some(l) = listeners.get(listener) else {
+                continue;
+            };
+            let Some(c) = l.tls.as_ref().and_then(|t| t.certificate_refs.get(index)) else {
+                continue;
+            };
             let span = c.namespace.as_ref().map(|n| n.span).unwrap_or(r.span);
             out.push(super::grant_finding(
                 cx,

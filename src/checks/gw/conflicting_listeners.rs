@@ -30,22 +30,29 @@ impl Check for Rule {
         }
         for (gid, o) in g.objects.iter().enumerate() {
             let Spec::Gateway(gw) = &o.spec else { continue };
-            let mut merged: Vec<ListenerId> = (0..gw.listeners.len()).map(|index| ListenerId { owner: gid, index }).collect();
+            let mut merged: Vec<ListenerId> = (0..gw.listeners.len())
+                .map(|index| ListenerId { owner: gid, index })
+                .collect();
             let mut attached = sets.remove(&gid).unwrap_or_default();
-            attached.sort_by(|a, b| g.obj(*a).key.cmp(&g.obj(*b).key));
+            attached.sort_by(|a, b| (&g.obj(*a).key, a).cmp(&(&g.obj(*b).key, b)));
             for ls in attached {
                 let n = super::listeners(g.obj(ls)).map(<[_]>::len).unwrap_or(0);
                 merged.extend((0..n).map(|index| ListenerId { owner: ls, index }));
             }
             let mut by_port: HashMap<i64, Vec<ListenerId>> = HashMap::new();
             for id in merged {
-                let Some(l) = super::listener(g, id) else { continue };
+                let Some(l) = super::listener(g, id) else {
+                    continue;
+                };
                 let Some(port) = &l.port else { continue };
                 let earlier = by_port.entry(port.v).or_default();
-                let hostname = |x: &crate::model::gateway::Listener| x.hostname.as_ref().map(|h| h.v.to_ascii_lowercase());
+                let hostname = |x: &crate::model::gateway::Listener| {
+                    x.hostname.as_ref().map(|h| h.v.to_ascii_lowercase())
+                };
                 let clash = earlier.iter().copied().find(|&e| {
                     super::listener(g, e).is_some_and(|el| {
-                        (el.protocol() == l.protocol() && hostname(el) == hostname(l)) || tcp_mix(el.protocol(), l.protocol())
+                        (el.protocol() == l.protocol() && hostname(el) == hostname(l))
+                            || tcp_mix(el.protocol(), l.protocol())
                     })
                 });
                 if let Some(e) = clash {
@@ -55,10 +62,21 @@ impl Check for Rule {
                             "same port {}, protocol {} and hostname {}",
                             port.v,
                             l.protocol(),
-                            l.hostname.as_ref().map(|h| format!("`{}`", h.v)).unwrap_or_else(|| "(none)".into())
+                            l.hostname
+                                .as_ref()
+                                .map(|h| format!("`{}`", h.v))
+                                .unwrap_or_else(|| "(none)".into())
                         )
                     } else {
-                        format!("port {} is shared by TCP and {} listeners", port.v, if l.protocol() == "TCP" { el.map(|x| x.protocol()).unwrap_or("?") } else { l.protocol() })
+                        format!(
+                            "port {} is shared by TCP and {} listeners",
+                            port.v,
+                            if l.protocol() == "TCP" {
+                                el.map(|x| x.protocol()).unwrap_or("?")
+                            } else {
+                                l.protocol()
+                            }
+                        )
                     };
                     let mut d = Diagnostic::new(
                         self.id(),
@@ -73,7 +91,10 @@ impl Check for Rule {
                     .help("give each listener on a port a distinct hostname, or move one to another port")
                     .on(g.obj(id.owner));
                     if let Some(ep) = el.and_then(|x| x.port.as_ref()) {
-                        d = d.related(ep.span, format!("{} is defined here", super::listener_label(g, e)));
+                        d = d.related(
+                            ep.span,
+                            format!("{} is defined here", super::listener_label(g, e)),
+                        );
                     }
                     out.push(d);
                 }

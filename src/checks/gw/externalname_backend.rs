@@ -15,14 +15,20 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for r in &g.refs {
-            let (RefKind::BackendRef, Resolution::Object(sid)) = (r.kind, &r.resolution) else { continue };
+            let (RefKind::BackendRef, Resolution::Object(sid)) = (r.kind, &r.resolution) else {
+                continue;
+            };
             let svc = g.obj(*sid);
-            let Spec::Service(s) = &svc.spec else { continue };
+            let Spec::Service(s) = &svc.spec else {
+                continue;
+            };
             if !s.is_external_name() {
                 continue;
             }
             let from = g.obj(r.from);
-            let Some(b) = super::backend_ref(from, r) else { continue };
+            let Some(b) = super::backend_ref(from, r) else {
+                continue;
+            };
             let mut d = Diagnostic::new(
                 self.id(),
                 b.target.span,

@@ -16,7 +16,9 @@ impl Check for Rule {
         let g = cx.graph;
         for o in g.objects {
             let Spec::Gateway(gw) = &o.spec else { continue };
-            let Some(pr) = &gw.infrastructure.parameters_ref else { continue };
+            let Some(pr) = &gw.infrastructure.parameters_ref else {
+                continue;
+            };
             if !attach::is_istio(g, o) {
                 continue;
             }
@@ -27,11 +29,21 @@ impl Check for Rule {
                 format!(
                     "{}: Istio accepts only a core ConfigMap as infrastructure.parametersRef, not {}{}",
                     o.key,
-                    if group.is_empty() { String::new() } else { format!("{group}/") },
+                    if group.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{group}/")
+                    },
                     kind
                 )
-            } else if g.get(&ObjKey::new("", "ConfigMap", &o.key.namespace, name)).is_none() {
-                format!("{}: infrastructure.parametersRef ConfigMap {}/{} does not exist", o.key, o.key.namespace, name)
+            } else if g
+                .get(&ObjKey::new("", "ConfigMap", &o.key.namespace, name))
+                .is_none()
+            {
+                format!(
+                    "{}: infrastructure.parametersRef ConfigMap {}/{} does not exist",
+                    o.key, o.key.namespace, name
+                )
             } else {
                 continue;
             };

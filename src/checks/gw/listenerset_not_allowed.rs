@@ -14,14 +14,22 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
-        let mut sets: Vec<_> = g.listener_sets.iter().filter(|(_, p)| p.admitted == Admit::No).collect();
+        let mut sets: Vec<_> = g
+            .listener_sets
+            .iter()
+            .filter(|(_, p)| p.admitted == Admit::No)
+            .collect();
         sets.sort_by_key(|(id, _)| **id);
         for (&ls_id, p) in sets {
             let ls = g.obj(ls_id);
-            let Spec::ListenerSet(spec) = &ls.spec else { continue };
+            let Spec::ListenerSet(spec) = &ls.spec else {
+                continue;
+            };
             let Some(pr) = &spec.parent_ref else { continue };
             let gw = g.obj(p.gateway);
-            let Spec::Gateway(gspec) = &gw.spec else { continue };
+            let Spec::Gateway(gspec) = &gw.spec else {
+                continue;
+            };
             let al = &gspec.allowed_listeners;
             let why = match al.from.as_ref().map(|f| f.v.as_str()) {
                 None => "it sets no `spec.allowedListeners`, so no ListenerSet may attach (from: None is the default)".to_string(),
@@ -30,7 +38,11 @@ impl Check for Rule {
                 Some("Selector") => format!("its namespace selector does not match namespace `{}`", ls.key.namespace),
                 Some(other) => format!("`allowedListeners.namespaces.from` is {other}"),
             };
-            let related = al.from.as_ref().map(|f| f.span).unwrap_or_else(|| gw.name_span());
+            let related = al
+                .from
+                .as_ref()
+                .map(|f| f.span)
+                .unwrap_or_else(|| gw.name_span());
             out.push(
                 Diagnostic::new(
                     self.id(),

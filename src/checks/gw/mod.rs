@@ -1,6 +1,7 @@
 //! GW1xx: Gateway API references and attachment.
 
 pub mod backend_not_found;
+pub mod backend_port_not_on_service;
 pub mod backend_ref_not_permitted;
 pub mod backend_tls_policy_ref_not_found;
 pub mod certificate_ref_not_permitted;
@@ -10,6 +11,8 @@ pub mod istio_parameters_ref_invalid;
 pub mod listenerset_not_allowed;
 pub mod no_effective_backends;
 pub mod no_matching_listener_hostname;
+pub mod parent_port_not_found;
+pub mod parent_ref_not_found;
 pub mod reference_grant_cannot_attach;
 pub mod reference_grant_core_group;
 pub mod reference_grant_same_namespace;
@@ -17,13 +20,10 @@ pub mod route_hostname_ignored;
 pub mod route_kind_not_allowed;
 pub mod route_namespace_not_allowed;
 pub mod route_without_parent;
-pub mod selector_without_selector;
-pub mod unused_reference_grant;
-pub mod backend_port_not_on_service;
-pub mod parent_port_not_found;
-pub mod parent_ref_not_found;
 pub mod section_name_not_found;
+pub mod selector_without_selector;
 pub mod unknown_gateway_class;
+pub mod unused_reference_grant;
 pub mod virtualservice_gateway_not_found;
 
 use crate::graph::attach::ListenerId;
@@ -108,7 +108,10 @@ pub fn grant_finding(
         .on(from);
     for &grant in g.grants.in_namespace(&r.target.namespace) {
         let go = g.obj(grant);
-        d = d.related(go.name_span(), format!("ReferenceGrant {} does not match this reference", go.key));
+        d = d.related(
+            go.name_span(),
+            format!("ReferenceGrant {} does not match this reference", go.key),
+        );
     }
     for &grant in g.grants.in_namespace(&from.key.namespace) {
         let go = g.obj(grant);
@@ -120,7 +123,11 @@ pub fn grant_finding(
             ),
         );
     }
-    let group = if r.target.group.is_empty() { "\"\"".to_string() } else { r.target.group.clone() };
+    let group = if r.target.group.is_empty() {
+        "\"\"".to_string()
+    } else {
+        r.target.group.clone()
+    };
     d.help(format!(
         "add a ReferenceGrant in namespace `{}` with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {group}, kind: {}, name: {}}}",
         r.target.namespace, from.key.group, from.key.kind, from.key.namespace, r.target.kind, r.target.name

@@ -13,23 +13,37 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for o in cx.graph.objects {
-            let Spec::Route(route) = &o.spec else { continue };
+            let Spec::Route(route) = &o.spec else {
+                continue;
+            };
             let http = matches!(o.key.kind.as_str(), "HTTPRoute" | "GRPCRoute");
             for (i, rule) in route.rules.iter().enumerate() {
                 let message = if rule.backend_refs.is_empty() {
                     if !http || rule.filter_types.iter().any(|t| t == "RequestRedirect") {
                         continue;
                     }
-                    format!("{}: rule {i} has no backendRefs and no RequestRedirect filter, so matching requests get an error response", o.key)
-                } else if rule.backend_refs.iter().all(|b| b.weight.as_ref().is_some_and(|w| w.v == 0)) {
-                    format!("{}: every backendRef of rule {i} has weight 0, so the rule receives no traffic", o.key)
+                    format!(
+                        "{}: rule {i} has no backendRefs and no RequestRedirect filter, so matching requests get an error response",
+                        o.key
+                    )
+                } else if rule
+                    .backend_refs
+                    .iter()
+                    .all(|b| b.weight.as_ref().is_some_and(|w| w.v == 0))
+                {
+                    format!(
+                        "{}: every backendRef of rule {i} has weight 0, so the rule receives no traffic",
+                        o.key
+                    )
                 } else {
                     continue;
                 };
                 out.push(
                     Diagnostic::new(self.id(), rule.span, message)
                         .label("no effective backend")
-                        .help("add a backendRef with a non-zero weight, or a RequestRedirect filter")
+                        .help(
+                            "add a backendRef with a non-zero weight, or a RequestRedirect filter",
+                        )
                         .on(o),
                 );
             }

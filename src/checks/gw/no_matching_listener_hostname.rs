@@ -18,19 +18,32 @@ impl Check for Rule {
                 continue;
             }
             let route = g.obj(a.route);
-            let Spec::Route(spec) = &route.spec else { continue };
-            let Some(first) = spec.hostnames.first() else { continue };
+            let Spec::Route(spec) = &route.spec else {
+                continue;
+            };
+            let Some(first) = spec.hostnames.first() else {
+                continue;
+            };
             let Some(parent) = a.parent else { continue };
             let route_hosts: Vec<&str> = spec.hostnames.iter().map(|h| h.v.as_str()).collect();
             let mut d = Diagnostic::new(self.id(), first.span, String::new())
                 .label("no listener serves these hostnames")
                 .on(route);
             let mut listener_hosts = Vec::new();
-            for v in a.verdicts.iter().filter(|v| v.namespace.possible() && v.kind) {
-                let Some(l) = super::listener(g, v.listener) else { continue };
+            for v in a
+                .verdicts
+                .iter()
+                .filter(|v| v.namespace.possible() && v.kind)
+            {
+                let Some(l) = super::listener(g, v.listener) else {
+                    continue;
+                };
                 if let Some(h) = &l.hostname {
                     listener_hosts.push(format!("`{}` ({})", h.v, l.name()));
-                    d = d.related(h.span, format!("{} serves `{}`", super::listener_label(g, v.listener), h.v));
+                    d = d.related(
+                        h.span,
+                        format!("{} serves `{}`", super::listener_label(g, v.listener), h.v),
+                    );
                 }
             }
             d.message = format!(

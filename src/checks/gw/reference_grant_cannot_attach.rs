@@ -13,8 +13,14 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for o in cx.graph.objects {
-            let Spec::ReferenceGrant(grant) = &o.spec else { continue };
-            let from_route = grant.from.iter().any(|f| f.kind.as_ref().is_some_and(|k| super::ROUTE_KINDS.contains(&k.v.as_str())));
+            let Spec::ReferenceGrant(grant) = &o.spec else {
+                continue;
+            };
+            let from_route = grant.from.iter().any(|f| {
+                f.kind
+                    .as_ref()
+                    .is_some_and(|k| super::ROUTE_KINDS.contains(&k.v.as_str()))
+            });
             if !from_route {
                 continue;
             }

@@ -6,7 +6,15 @@ use crate::model::Spec;
 
 pub struct Rule;
 
-const CORE_KINDS: &[&str] = &["Secret", "Service", "ConfigMap", "Namespace", "ServiceAccount", "Pod", "Endpoints"];
+const CORE_KINDS: &[&str] = &[
+    "Secret",
+    "Service",
+    "ConfigMap",
+    "Namespace",
+    "ServiceAccount",
+    "Pod",
+    "Endpoints",
+];
 
 impl Check for Rule {
     fn id(&self) -> &'static str {
@@ -15,11 +23,17 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for o in cx.graph.objects {
-            let Spec::ReferenceGrant(grant) = &o.spec else { continue };
+            let Spec::ReferenceGrant(grant) = &o.spec else {
+                continue;
+            };
             for (side, entries) in [("from", &grant.from), ("to", &grant.to)] {
                 for e in entries {
-                    let (Some(group), Some(kind)) = (&e.group, &e.kind) else { continue };
-                    if !matches!(group.v.as_str(), "core" | "v1") || !CORE_KINDS.contains(&kind.v.as_str()) {
+                    let (Some(group), Some(kind)) = (&e.group, &e.kind) else {
+                        continue;
+                    };
+                    if !matches!(group.v.as_str(), "core" | "v1")
+                        || !CORE_KINDS.contains(&kind.v.as_str())
+                    {
                         continue;
                     }
                     out.push(

@@ -13,7 +13,9 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for o in cx.graph.objects {
-            let Spec::ReferenceGrant(grant) = &o.spec else { continue };
+            let Spec::ReferenceGrant(grant) = &o.spec else {
+                continue;
+            };
             for f in &grant.from {
                 let Some(ns) = &f.namespace else { continue };
                 if ns.v != o.key.namespace {

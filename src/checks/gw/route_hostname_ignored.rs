@@ -19,16 +19,22 @@ impl Check for Rule {
         let mut accepted_by_route: BTreeMap<usize, Vec<_>> = BTreeMap::new();
         for a in &g.attachments {
             for v in a.accepted() {
-                accepted_by_route.entry(a.route).or_default().push(v.listener);
+                accepted_by_route
+                    .entry(a.route)
+                    .or_default()
+                    .push(v.listener);
             }
         }
         for (route_id, listeners) in accepted_by_route {
             let route = g.obj(route_id);
-            let Spec::Route(spec) = &route.spec else { continue };
+            let Spec::Route(spec) = &route.spec else {
+                continue;
+            };
             for h in &spec.hostnames {
                 let served = listeners.iter().any(|&id| {
                     super::listener(g, id).is_some_and(|l| {
-                        hostname::intersect(l.hostname.as_ref().map(|x| x.v.as_str()), Some(&h.v)).is_some()
+                        hostname::intersect(l.hostname.as_ref().map(|x| x.v.as_str()), Some(&h.v))
+                            .is_some()
                     })
                 });
                 if served {
@@ -46,7 +52,10 @@ impl Check for Rule {
                 .on(route);
                 for &id in &listeners {
                     if let Some(lh) = super::listener(g, id).and_then(|l| l.hostname.as_ref()) {
-                        d = d.related(lh.span, format!("{} serves `{}`", super::listener_label(g, id), lh.v));
+                        d = d.related(
+                            lh.span,
+                            format!("{} serves `{}`", super::listener_label(g, id), lh.v),
+                        );
                     }
                 }
                 d = d.help("remove the hostname, or add a listener that serves it");

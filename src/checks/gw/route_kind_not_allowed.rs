@@ -19,25 +19,43 @@ impl Check for Rule {
                 continue;
             }
             let route = g.obj(a.route);
-            let Spec::Route(spec) = &route.spec else { continue };
-            let Some(pr) = spec.parent_refs.get(a.parent_ref) else { continue };
+            let Spec::Route(spec) = &route.spec else {
+                continue;
+            };
+            let Some(pr) = spec.parent_refs.get(a.parent_ref) else {
+                continue;
+            };
             let Some(parent) = a.parent else { continue };
-            let istio = attach::gateway_of(g, parent).is_some_and(|gw| attach::is_istio(g, g.obj(gw)));
+            let istio =
+                attach::gateway_of(g, parent).is_some_and(|gw| attach::is_istio(g, g.obj(gw)));
             let mut d = Diagnostic::new(self.id(), pr.target.span, String::new())
                 .label(format!("{} not allowed here", route.key.kind))
                 .on(route);
             let mut reasons = Vec::new();
             for v in a.verdicts.iter().filter(|v| v.namespace.possible()) {
-                let Some(l) = super::listener(g, v.listener) else { continue };
+                let Some(l) = super::listener(g, v.listener) else {
+                    continue;
+                };
                 let kinds = attach::effective_kinds(l, istio).unwrap_or_default();
-                let admitted = if kinds.is_empty() { "no route kind".to_string() } else { kinds.join(", ") };
-                reasons.push(format!("listener `{}` ({}) admits {admitted}", l.name(), l.protocol()));
+                let admitted = if kinds.is_empty() {
+                    "no route kind".to_string()
+                } else {
+                    kinds.join(", ")
+                };
+                reasons.push(format!(
+                    "listener `{}` ({}) admits {admitted}",
+                    l.name(),
+                    l.protocol()
+                ));
                 let span = l
                     .allowed_routes
                     .kinds_span
                     .or(l.protocol.as_ref().map(|p| p.span))
                     .unwrap_or(l.span);
-                d = d.related(span, format!("{} admits {admitted}", super::listener_label(g, v.listener)));
+                d = d.related(
+                    span,
+                    format!("{} admits {admitted}", super::listener_label(g, v.listener)),
+                );
             }
             d.message = format!(
                 "{} kind {} is not allowed by {}: {}",

@@ -13,21 +13,29 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for o in cx.graph.objects {
-            let Spec::Route(route) = &o.spec else { continue };
+            let Spec::Route(route) = &o.spec else {
+                continue;
+            };
             // A parentRefs value of the wrong type is API505's finding.
-            let wrong_type = o
-                .node
-                .pointer("/spec/parentRefs")
-                .is_some_and(|n| !n.is_null() && n.as_seq().is_none());
-            if !route.parent_refs.is_empty() || route.use_default_gateways || wrong_type {
+            if !route.parent_refs.is_empty()
+                || route.use_default_gateways
+                || route.parent_refs_malformed
+            {
                 continue;
             }
-            let span = if o.node.pointer("/spec").is_some() { o.span("/spec") } else { o.kind_span };
+            let span = o.spec_span;
             out.push(
-                Diagnostic::new(self.id(), span, format!("{} has no parentRefs, so it attaches to no Gateway and serves no traffic", o.key))
-                    .label("no spec.parentRefs")
-                    .help("add `parentRefs` naming the Gateway (and `namespace` if it lives elsewhere)")
-                    .on(o),
+                Diagnostic::new(
+                    self.id(),
+                    span,
+                    format!(
+                        "{} has no parentRefs, so it attaches to no Gateway and serves no traffic",
+                        o.key
+                    ),
+                )
+                .label("no spec.parentRefs")
+                .help("add `parentRefs` naming the Gateway (and `namespace` if it lives elsewhere)")
+                .on(o),
             );
         }
     }

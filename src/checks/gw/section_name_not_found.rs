@@ -6,6 +6,13 @@ use crate::graph::{RefKind, Resolution};
 
 pub struct Rule;
 
+fn listeners_span(o: &crate::model::Object) -> crate::source::Span {
+    match &o.spec {
+        crate::model::Spec::Gateway(g) => g.listeners_span.unwrap_or(o.spec_span),
+        _ => o.spec_span,
+    }
+}
+
 impl Check for Rule {
     fn id(&self) -> &'static str {
         "GW102"
@@ -51,7 +58,7 @@ impl Check for Rule {
             .label("no listener with this name")
             .on(from);
             d = d.related(
-                parent.span("/spec/listeners"),
+                listeners_span(parent),
                 format!(
                     "listeners of {}: {}",
                     parent.key.name,

@@ -12,7 +12,9 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for o in cx.graph.objects {
-            let Some(listeners) = super::listeners(o) else { continue };
+            let Some(listeners) = super::listeners(o) else {
+                continue;
+            };
             for l in listeners {
                 let ar = &l.allowed_routes;
                 let Some(from) = &ar.from else { continue };

@@ -23,7 +23,9 @@ impl Check for Rule {
             }
         }
         for (id, o) in g.objects.iter().enumerate() {
-            let Spec::ReferenceGrant(grant) = &o.spec else { continue };
+            let Spec::ReferenceGrant(grant) = &o.spec else {
+                continue;
+            };
             if used.contains(&id) {
                 continue;
             }
