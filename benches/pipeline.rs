@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Bumped whenever the generator's output changes, so stale corpora are rebuilt.
-const GENERATOR_VERSION: u32 = 4;
+const GENERATOR_VERSION: u32 = 5;
 const MARKER: &str = ".gwlint-bench-corpus";
 const DEFAULT_DOCS: usize = 20_000;
 /// "gwlint" in ASCII (113762617618036).
@@ -314,6 +314,7 @@ struct Parent {
 struct Shared {
     ns: String,
     gateway: String,
+    domain: String,
     service: String,
     port: u16,
 }
@@ -804,6 +805,7 @@ impl Gen {
         Ok(shares.then(|| Shared {
             ns: ns.clone(),
             gateway: gw.clone(),
+            domain: domain.clone(),
             service: services[0].name.clone(),
             port: services[0].port,
         }))
@@ -887,8 +889,11 @@ impl Gen {
             section,
             port,
         });
+        let mut shared_host = None;
         if let Some(p) = prev {
             if self.rng.chance(0.1) {
+                // Published on the other team's Gateway too, under its domain.
+                shared_host = Some(format!("{}.{}", s.name, p.domain));
                 parents.push(Parent {
                     name: p.gateway.clone(),
                     namespace: Some(p.ns.clone()),
@@ -897,7 +902,7 @@ impl Gen {
                 });
             }
         }
-        let hostnames = match listener_host {
+        let mut hostnames = match listener_host {
             Some(h) => vec![h],
             None if self.rng.chance(0.2) => {
                 vec![
@@ -907,6 +912,7 @@ impl Gen {
             }
             None => vec![format!("{}.{domain}", s.name)],
         };
+        hostnames.extend(shared_host);
         // Backends.
         let backend_port = if s.grpc { 9090 } else { s.port };
         let (name, port) = if self.defect(D_BACKEND, 0.004) {
@@ -1521,6 +1527,10 @@ fn parse_args(args: Vec<String>) -> Result<Option<Opts>, String> {
     }
     Ok(Some(o))
 }
+
+// The same allocator as the gwlint binary, so both modes are measured as users run them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -92,23 +92,42 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
         }
         let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let mut found = Vec::new();
-        let walker = WalkBuilder::new(root)
+        // The walk (directory reads, .gitignore matching) runs on all threads; the entries are
+        // then handled in sorted order, so the result does not depend on the thread count.
+        let entries = std::sync::Mutex::new(Vec::new());
+        WalkBuilder::new(root)
             .hidden(false)
             .git_global(false)
             .require_git(false)
             .follow_links(false)
+            .threads(rayon::current_num_threads())
             .filter_entry(|e| {
                 !(e.file_type().is_some_and(|t| t.is_dir())
                     && e.file_name()
                         .to_str()
                         .is_some_and(|n| SKIP_DIRS.contains(&n)))
             })
-            .build();
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    if let Ok(mut v) = entries.lock() {
+                        v.push(entry.map_err(|e| e.to_string()));
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+        let mut walker = entries.into_inner().unwrap_or_default();
+        walker.sort_by(|a, b| match (a, b) {
+            (Ok(a), Ok(b)) => a.path().cmp(b.path()),
+            (Err(a), Err(b)) => a.cmp(b),
+            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        });
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    out.errors.push(e.to_string());
+                    out.errors.push(e);
                     continue;
                 }
             };

@@ -96,7 +96,7 @@ pub fn same_name_elsewhere<'m>(
 ) -> Vec<&'m Object> {
     cx.graph
         .same_name(group, kind, name)
-        .iter()
-        .map(|&id| cx.obj(id))
+        .into_iter()
+        .map(|id| cx.obj(id))
         .collect()
 }

@@ -357,8 +357,7 @@ pub fn compute(g: &Graph) -> Vec<Attachment> {
                 &parent_obj.key.namespace,
                 &route_obj.key.namespace,
             );
-            let kind = effective_kinds(l, istio)
-                .is_none_or(|ks| ks.contains(&route_obj.key.kind));
+            let kind = effective_kinds(l, istio).is_none_or(|ks| ks.contains(&route_obj.key.kind));
             let hostnames =
                 hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);
             verdicts.push(Verdict {

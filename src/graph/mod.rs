@@ -130,9 +130,11 @@ pub enum GEdge {
 
 pub struct Graph<'m> {
     pub objects: &'m [Object],
-    index: HashMap<ObjKey, Vec<ObjId>>,
-    kinds: HashSet<(String, String)>,
-    by_name: HashMap<(String, String, String), Vec<ObjId>>,
+    index: HashMap<&'m ObjKey, Vec<ObjId>>,
+    /// kind → groups present in the input.
+    kinds: HashMap<&'m str, Vec<&'m str>>,
+    /// name → objects of any kind with that name.
+    by_name: HashMap<&'m str, Vec<ObjId>>,
     externals: HashSet<ObjKey>,
     pub refs: Vec<Reference>,
     pub producers: producers::Producers,
@@ -193,18 +195,17 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
 
 impl<'m> Graph<'m> {
     pub fn build(objects: &'m [Object], cfg: &Config) -> Graph<'m> {
-        let mut index: HashMap<ObjKey, Vec<ObjId>> = HashMap::with_capacity(objects.len());
-        let mut kinds = HashSet::new();
-        let mut by_name: HashMap<(String, String, String), Vec<ObjId>> = HashMap::new();
+        // Keys borrow from the objects: building the index allocates no strings.
+        let mut index: HashMap<&ObjKey, Vec<ObjId>> = HashMap::with_capacity(objects.len());
+        let mut kinds: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<ObjId>> = HashMap::with_capacity(objects.len());
         for (id, o) in objects.iter().enumerate() {
-            index.entry(o.key.clone()).or_default().push(id);
-            if !kinds.contains(&(o.key.group.clone(), o.key.kind.clone())) {
-                kinds.insert((o.key.group.clone(), o.key.kind.clone()));
+            index.entry(&o.key).or_default().push(id);
+            let groups = kinds.entry(o.key.kind.as_str()).or_default();
+            if !groups.contains(&o.key.group.as_str()) {
+                groups.push(o.key.group.as_str());
             }
-            by_name
-                .entry((o.key.group.clone(), o.key.kind.clone(), o.key.name.clone()))
-                .or_default()
-                .push(id);
+            by_name.entry(o.key.name.as_str()).or_default().push(id);
         }
         let mut g = Graph {
             objects,
@@ -244,7 +245,9 @@ impl<'m> Graph<'m> {
 
     /// Whether any object of this group/kind is in the input.
     pub fn has_kind(&self, group: &str, kind: &str) -> bool {
-        self.kinds.contains(&(group.to_string(), kind.to_string()))
+        self.kinds
+            .get(kind)
+            .is_some_and(|groups| groups.contains(&group))
     }
 
     pub fn is_external(&self, key: &ObjKey) -> bool {
@@ -252,23 +255,18 @@ impl<'m> Graph<'m> {
     }
 
     /// Objects of a group/kind with this name in any namespace (for "did you mean" hints).
-    pub fn same_name(&self, group: &str, kind: &str, name: &str) -> &[ObjId] {
+    pub fn same_name(&self, group: &str, kind: &str, name: &str) -> Vec<ObjId> {
         self.by_name
-            .get(&(group.to_string(), kind.to_string(), name.to_string()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-    }
-
-    /// Objects of a group/kind in a namespace, in input order.
-    pub fn in_namespace(&self, group: &str, kind: &str, namespace: &str) -> Vec<ObjId> {
-        let mut v: Vec<ObjId> = self
-            .index
-            .iter()
-            .filter(|(k, _)| k.group == group && k.kind == kind && k.namespace == namespace)
-            .flat_map(|(_, ids)| ids.iter().copied())
-            .collect();
-        v.sort_unstable();
-        v
+            .get(name)
+            .map(|ids| {
+                ids.iter()
+                    .copied()
+                    .filter(|&id| {
+                        self.objects[id].key.group == group && self.objects[id].key.kind == kind
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Namespace manifest labels, when the Namespace is in the input.
