@@ -290,94 +290,111 @@ pub fn compute(g: &Graph) -> Vec<Attachment> {
         let Some(pr) = route.parent_refs.get(i) else {
             continue;
         };
-        let parent = match r.resolution {
-            Resolution::Object(p) => p,
-            _ => {
-                out.push(Attachment {
-                    route: r.from,
-                    parent_ref: i,
-                    parent: None,
-                    verdicts: vec![],
-                    outcome: Outcome::NotEvaluated,
-                });
-                continue;
-            }
-        };
-        let parent_obj = g.obj(parent);
-        let gateway = match &parent_obj.spec {
-            Spec::Gateway(_) => Some(parent),
-            Spec::ListenerSet(_) => g.listener_sets.get(&parent).map(|p| p.gateway),
-            _ => None,
-        };
-        let evaluable = matches!(parent_obj.spec, Spec::Gateway(_) | Spec::ListenerSet(_));
-        if !evaluable {
-            out.push(Attachment {
-                route: r.from,
-                parent_ref: i,
-                parent: Some(parent),
-                verdicts: vec![],
-                outcome: Outcome::NotEvaluated,
-            });
-            continue;
-        }
-        if let Some(p) = g.listener_sets.get(&parent) {
-            if p.admitted == Admit::No {
-                out.push(Attachment {
-                    route: r.from,
-                    parent_ref: i,
-                    parent: Some(parent),
-                    verdicts: vec![],
-                    outcome: Outcome::ParentNotAccepted,
-                });
-                continue;
-            }
-        }
-        let istio = gateway.is_some_and(|gw| is_istio(g, g.obj(gw)));
-        let route_hosts: Vec<&str> = route.hostnames.iter().map(|h| h.v.as_str()).collect();
-        let mut verdicts = Vec::new();
-        for (li, l) in listeners_of(parent_obj).iter().enumerate() {
-            if pr.section_name.as_ref().is_some_and(|s| s.v != l.name()) {
-                continue;
-            }
-            if let Some(port) = &pr.port {
-                if l.port.as_ref().is_none_or(|p| p.v != port.v) {
-                    continue;
-                }
-            }
-            let from = l
-                .allowed_routes
-                .from
-                .as_ref()
-                .map(|f| f.v.as_str())
-                .unwrap_or("Same");
-            let namespace = namespace_admits(
-                g,
-                from,
-                l.allowed_routes.selector.as_ref(),
-                &parent_obj.key.namespace,
-                &route_obj.key.namespace,
-            );
-            let kind = effective_kinds(l, istio).is_none_or(|ks| ks.contains(&route_obj.key.kind));
-            let hostnames =
-                hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);
-            verdicts.push(Verdict {
-                listener: ListenerId {
-                    owner: parent,
-                    index: li,
-                },
-                namespace,
-                kind,
-                hostnames,
-            });
-        }
-        let outcome = status_reason(&verdicts);
-        out.push(Attachment {
+        let not_evaluated = |parent| Attachment {
             route: r.from,
             parent_ref: i,
-            parent: Some(parent),
-            verdicts,
-            outcome,
-        });
+            parent,
+            verdicts: vec![],
+            outcome: Outcome::NotEvaluated,
+        };
+        if !matches!(r.resolution, Resolution::Object(_)) {
+            out.push(not_evaluated(None));
+            continue;
+        }
+        // A repository may define the parent more than once (overlays, environments): the
+        // route attaches if any definition accepts it.
+        let mut best: Option<Attachment> = None;
+        for &parent in g.all(&r.target) {
+            let a = evaluate(g, r.from, route_obj, i, pr, parent)
+                .unwrap_or_else(|| not_evaluated(Some(parent)));
+            let accepted = a.outcome == Outcome::Accepted;
+            if best.is_none() || accepted {
+                best = Some(a);
+            }
+            if accepted {
+                break;
+            }
+        }
+        out.extend(best);
     }
     out
+}
+
+/// Attachment of one parentRef to one parent object; `None` when the parent is not a Gateway
+/// or ListenerSet (a mesh Service, say).
+fn evaluate(
+    g: &Graph,
+    route_id: ObjId,
+    route_obj: &Object,
+    i: usize,
+    pr: &crate::model::refs::ParentRef,
+    parent: ObjId,
+) -> Option<Attachment> {
+    let Spec::Route(route) = &route_obj.spec else {
+        return None;
+    };
+    let parent_obj = g.obj(parent);
+    let gateway = match &parent_obj.spec {
+        Spec::Gateway(_) => Some(parent),
+        Spec::ListenerSet(_) => g.listener_sets.get(&parent).map(|p| p.gateway),
+        _ => return None,
+    };
+    if g.listener_sets
+        .get(&parent)
+        .is_some_and(|p| p.admitted == Admit::No)
+    {
+        return Some(Attachment {
+            route: route_id,
+            parent_ref: i,
+            parent: Some(parent),
+            verdicts: vec![],
+            outcome: Outcome::ParentNotAccepted,
+        });
+    }
+    let istio = gateway.is_some_and(|gw| is_istio(g, g.obj(gw)));
+    let route_hosts: Vec<&str> = route.hostnames.iter().map(|h| h.v.as_str()).collect();
+    let mut verdicts = Vec::new();
+    for (li, l) in listeners_of(parent_obj).iter().enumerate() {
+        if pr.section_name.as_ref().is_some_and(|s| s.v != l.name()) {
+            continue;
+        }
+        if let Some(port) = &pr.port {
+            if l.port.as_ref().is_none_or(|p| p.v != port.v) {
+                continue;
+            }
+        }
+        let from = l
+            .allowed_routes
+            .from
+            .as_ref()
+            .map(|f| f.v.as_str())
+            .unwrap_or("Same");
+        let namespace = namespace_admits(
+            g,
+            from,
+            l.allowed_routes.selector.as_ref(),
+            &parent_obj.key.namespace,
+            &route_obj.key.namespace,
+        );
+        let kind = effective_kinds(l, istio).is_none_or(|ks| ks.contains(&route_obj.key.kind));
+        let hostnames =
+            hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);
+        verdicts.push(Verdict {
+            listener: ListenerId {
+                owner: parent,
+                index: li,
+            },
+            namespace,
+            kind,
+            hostnames,
+        });
+    }
+    let outcome = status_reason(&verdicts);
+    Some(Attachment {
+        route: route_id,
+        parent_ref: i,
+        parent: Some(parent),
+        verdicts,
+        outcome,
+    })
 }

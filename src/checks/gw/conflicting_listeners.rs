@@ -35,6 +35,8 @@ impl Check for Rule {
                 .collect();
             let mut attached = sets.remove(&gid).unwrap_or_default();
             attached.sort_by(|a, b| (&g.obj(*a).key, a).cmp(&(&g.obj(*b).key, b)));
+            // A ListenerSet defined more than once (overlays, copies) counts once.
+            attached.dedup_by(|a, b| g.obj(*a).key == g.obj(*b).key);
             for ls in attached {
                 let n = super::listeners(g.obj(ls)).map(<[_]>::len).unwrap_or(0);
                 merged.extend((0..n).map(|index| ListenerId { owner: ls, index }));
