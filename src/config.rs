@@ -62,7 +62,17 @@ pub struct Externals {
     pub secret_stores: Vec<String>,
     pub cluster_secret_stores: Vec<String>,
     pub namespaces: Vec<String>,
+    pub ingress_classes: Vec<String>,
 }
+
+/// ACME directories of public certificate authorities: they validate names through public DNS.
+pub const PUBLIC_ACME_SERVERS: &[&str] = &[
+    "https://acme-v02.api.letsencrypt.org/directory",
+    "https://acme-staging-v02.api.letsencrypt.org/directory",
+    "https://acme.zerossl.com/v2/DV90",
+    "https://dv.acme-v02.api.pki.goog/directory",
+    "https://dv.acme-v02.test-api.pki.goog/directory",
+];
 
 /// GatewayClasses that exist wherever their controller runs, without a manifest in the repo.
 pub const BUILTIN_GATEWAY_CLASSES: &[&str] = &[
@@ -86,6 +96,13 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub max_file_size: u64,
     pub default_namespace: String,
+    /// DNS zones not declared in manifests.
+    pub private_zones: Vec<String>,
+    pub public_zones: Vec<String>,
+    /// TLS227 warns when a certificate expires within this many days.
+    pub expiry_warning_days: i64,
+    /// ACME servers treated as public CAs (TLS219), besides the built-in list.
+    pub public_acme_servers: Vec<String>,
 }
 
 impl Default for Config {
@@ -100,6 +117,10 @@ impl Default for Config {
             exclude: Vec::new(),
             max_file_size: LoadOptions::default().max_file_size,
             default_namespace: "default".into(),
+            private_zones: Vec::new(),
+            public_zones: Vec::new(),
+            expiry_warning_days: 30,
+            public_acme_servers: Vec::new(),
         }
     }
 }
@@ -157,6 +178,8 @@ const TOP_KEYS: &[&str] = &[
     "exclude",
     "maxFileSize",
     "defaultNamespace",
+    "dns",
+    "tls",
 ];
 
 const EXTERNAL_KEYS: &[&str] = &[
@@ -169,6 +192,7 @@ const EXTERNAL_KEYS: &[&str] = &[
     "secretStores",
     "clusterSecretStores",
     "namespaces",
+    "ingressClasses",
 ];
 
 struct Ctx<'a> {
@@ -313,6 +337,55 @@ pub fn load(
                     .ok_or_else(|| ctx.err(v, "`defaultNamespace` must be a string".into()))?
                     .to_string()
             }
+            "dns" => {
+                let m = v
+                    .as_map()
+                    .ok_or_else(|| ctx.err(v, "`dns` must be a mapping".into()))?;
+                for (dk, dv) in m {
+                    match dk.as_str().unwrap_or("") {
+                        "privateZones" => {
+                            cfg.private_zones = ctx.string_list(dv, "dns.privateZones")?
+                        }
+                        "publicZones" => {
+                            cfg.public_zones = ctx.string_list(dv, "dns.publicZones")?
+                        }
+                        other => {
+                            return Err(ctx.err(
+                                dk,
+                                format!("unknown key `dns.{other}` (expected one of: privateZones, publicZones)"),
+                            ));
+                        }
+                    }
+                }
+            }
+            "tls" => {
+                let m = v
+                    .as_map()
+                    .ok_or_else(|| ctx.err(v, "`tls` must be a mapping".into()))?;
+                for (tk, tv) in m {
+                    match tk.as_str().unwrap_or("") {
+                        "expiryWarningDays" => match tv.value {
+                            Value::Int(n) if n >= 0 => cfg.expiry_warning_days = n,
+                            _ => {
+                                return Err(ctx.err(
+                                    tv,
+                                    "`tls.expiryWarningDays` must be a number of days".into(),
+                                ));
+                            }
+                        },
+                        "publicAcmeServers" => {
+                            cfg.public_acme_servers =
+                                ctx.string_list(tv, "tls.publicAcmeServers")?
+                        }
+                        other => {
+                            return Err(ctx.err(
+                                tk,
+                                format!("unknown key `tls.{other}` (expected one of: expiryWarningDays, publicAcmeServers)"),
+                            ));
+                        }
+                    }
+                }
+            }
             "externals" => {
                 let ext = v
                     .as_map()
@@ -331,6 +404,7 @@ pub fn load(
                         "secretStores" => &mut e.secret_stores,
                         "clusterSecretStores" => &mut e.cluster_secret_stores,
                         "namespaces" => &mut e.namespaces,
+                        "ingressClasses" => &mut e.ingress_classes,
                         _ => {
                             return Err(ctx.err(
                                 ek,

@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod graph;
+pub mod kustomize;
 pub mod load;
 pub mod model;
 pub mod report;
@@ -94,7 +95,12 @@ fn process(
     let documents = loaded.docs.len();
     let mut source = loaded.source;
     let mut issues = loaded.issues;
-    let modelled = model::build(id, loaded.docs, default_ns);
+    let ctx = model::BuildContext {
+        default_namespace: default_ns,
+        kustomization_file: model::is_kustomization_file(path),
+        vars: None,
+    };
+    let modelled = model::build(id, loaded.docs, ctx);
     issues.extend(modelled.issues);
     source.redactions = modelled.redactions;
     FileResult {
@@ -192,6 +198,13 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
         outcome.statuses.push(fr.status);
         outcome.files.push(fr.source);
     }
+    resolve(
+        &mut objects,
+        &outcome.files,
+        &load_opts,
+        cfg,
+        &mut outcome.notes,
+    );
     outcome.objects = objects.len();
     lap(&mut outcome, "load+model");
 
@@ -238,6 +251,48 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
     outcome
 }
 
+/// The resolve stage: kustomize/Flux namespaces, Flux variables (files that use them are modelled
+/// again from their text, with the variables), CRD scopes.
+fn resolve(
+    objects: &mut Vec<Object>,
+    files: &[SourceFile],
+    opts: &LoadOptions,
+    cfg: &Config,
+    notes: &mut Vec<String>,
+) {
+    let layout = kustomize::layout(objects, files);
+    let mut remodel: Vec<FileId> = layout
+        .vars
+        .keys()
+        .copied()
+        .filter(|&f| files[f as usize].text.contains("${"))
+        .collect();
+    remodel.sort_unstable();
+    if !remodel.is_empty() {
+        objects.retain(|o| remodel.binary_search(&o.file).is_err());
+        let fresh: Vec<Object> = remodel
+            .par_iter()
+            .flat_map_iter(|&f| {
+                let src = &files[f as usize];
+                let parsed = load::parse::parse(&src.text, &src.lines, f, opts.limits);
+                let ctx = model::BuildContext {
+                    default_namespace: &cfg.default_namespace,
+                    kustomization_file: model::is_kustomization_file(&src.path),
+                    vars: layout.vars.get(&f),
+                };
+                model::build(f, parsed.docs, ctx).objects
+            })
+            .collect();
+        objects.extend(fresh);
+        objects.sort_by_key(|o| (o.file, o.doc.start));
+        notes.push(format!(
+            "{} files modelled again with Flux post-build variables",
+            remodel.len()
+        ));
+    }
+    notes.extend(kustomize::apply(&layout, objects, files));
+}
+
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that
 /// has one.
 fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
@@ -277,11 +332,11 @@ pub fn load_objects(opts: &Options) -> Vec<Object> {
         max_file_size: opts.config.max_file_size,
         ..LoadOptions::default()
     };
-    found
+    let results: Vec<FileResult> = found
         .files
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, p)| {
+        .map(|(i, p)| {
             let bytes = read_limited(p, opts.config.max_file_size).unwrap_or_default();
             process(
                 i as FileId,
@@ -290,9 +345,22 @@ pub fn load_objects(opts: &Options) -> Vec<Object> {
                 &load_opts,
                 &opts.config.default_namespace,
             )
-            .objects
         })
-        .collect()
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut objects = Vec::new();
+    for mut r in results {
+        objects.append(&mut r.objects);
+        files.push(r.source);
+    }
+    resolve(
+        &mut objects,
+        &files,
+        &load_opts,
+        &opts.config,
+        &mut Vec::new(),
+    );
+    objects
 }
 
 /// Parses every file and nothing else: the baseline the benchmark compares the pipeline with.

@@ -10,8 +10,17 @@ fn lower(h: &str) -> String {
     h.trim_end_matches('.').to_ascii_lowercase()
 }
 
+/// A hostname holding a Flux variable nobody defined: its value is unknown, so it is never
+/// reported as mismatching anything.
+fn unknown(h: &str) -> bool {
+    h.contains("${")
+}
+
 /// Whether pattern `p` covers host (or wildcard) `h`, with Gateway API semantics.
 pub fn covers(p: &str, h: &str) -> bool {
+    if unknown(p) || unknown(h) {
+        return true;
+    }
     let (p, h) = (lower(p), lower(h));
     if p == "*" {
         return true;
@@ -31,6 +40,8 @@ pub fn intersect(listener: Pattern, route: Pattern) -> Option<String> {
         (None, None) => Some("*".into()),
         (None, Some(r)) => Some(lower(r)),
         (Some(l), None) => Some(lower(l)),
+        (Some(l), Some(r)) if unknown(l) => Some(lower(r)),
+        (Some(l), Some(r)) if unknown(r) => Some(lower(l)),
         (Some(l), Some(r)) => {
             let (l, r) = (lower(l), lower(r));
             let lw = l.starts_with("*.");
@@ -71,6 +82,9 @@ pub fn intersections(listener: Pattern, route_hostnames: &[&str]) -> Vec<String>
 /// Whether certificate name `name` (dnsName or CN) covers host `host` (R2.10.1): equal, or a
 /// wildcard whose `*` stands for exactly one label.
 pub fn cert_covers(name: &str, host: &str) -> bool {
+    if unknown(name) || unknown(host) {
+        return true;
+    }
     let (n, h) = (lower(name), lower(host));
     if n == h {
         return true;

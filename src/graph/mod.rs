@@ -1,6 +1,7 @@
 //! Graph stage: an index of every object and one typed edge per reference field, each resolved
 //! once against the input set, producers and declared externals.
 
+pub mod acme;
 pub mod attach;
 pub mod grants;
 pub mod hostname;
@@ -308,6 +309,12 @@ impl<'m> Graph<'m> {
     }
 
     fn resolve(&self, key: &ObjKey, checkable: bool) -> Resolution {
+        // A Flux variable nobody defined: the real name is not known before deploy.
+        if crate::model::read::unresolved(&key.name)
+            || crate::model::read::unresolved(&key.namespace)
+        {
+            return Resolution::Unchecked;
+        }
         if let Some(id) = self.get(key) {
             return Resolution::Object(id);
         }

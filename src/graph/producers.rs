@@ -173,16 +173,17 @@ fn namespace_labels(ns: &Object) -> Vec<(&str, &str)> {
     labels
 }
 
-/// cert-manager's gateway-shim: with an issuer annotation, every HTTPS/TLS listener in Terminate
-/// mode that has a hostname and only same-namespace core Secret refs yields a Certificate whose
-/// Secret is each ref's name.
-fn shim_secrets(id: ObjId, o: &Object, out: &mut Producers) {
+/// cert-manager's gateway-shim (§4.5): with an issuer annotation, every HTTPS/TLS listener in
+/// Terminate mode that has a hostname and only same-namespace core Secret refs yields a
+/// Certificate named after each ref, writing the Secret of that name. Returns (name, ref span)
+/// once per name.
+pub fn shim_certificates(o: &Object) -> Vec<(String, Span)> {
     let annotated = o.meta.annotation("cert-manager.io/issuer").is_some()
         || o.meta
             .annotation("cert-manager.io/cluster-issuer")
             .is_some();
     if !annotated {
-        return;
+        return Vec::new();
     }
     let ignored: Vec<&str> = o
         .meta
@@ -192,8 +193,9 @@ fn shim_secrets(id: ObjId, o: &Object, out: &mut Producers) {
     let listeners = match &o.spec {
         Spec::Gateway(gw) => &gw.listeners,
         Spec::ListenerSet(ls) => &ls.listeners,
-        _ => return,
+        _ => return Vec::new(),
     };
+    let mut out: Vec<(String, Span)> = Vec::new();
     for l in listeners {
         if !matches!(l.protocol(), "HTTPS" | "TLS") || ignored.contains(&l.name()) {
             continue;
@@ -213,16 +215,25 @@ fn shim_secrets(id: ObjId, o: &Object, out: &mut Producers) {
         }
         for c in &tls.certificate_refs {
             if let Some(name) = &c.name {
-                out.add(
-                    &o.key.namespace,
-                    &name.v,
-                    Producer {
-                        kind: ProducerKind::GatewayShim,
-                        obj: id,
-                        span: name.span,
-                    },
-                );
+                if !out.iter().any(|(n, _)| *n == name.v) {
+                    out.push((name.v.clone(), name.span));
+                }
             }
         }
+    }
+    out
+}
+
+fn shim_secrets(id: ObjId, o: &Object, out: &mut Producers) {
+    for (name, span) in shim_certificates(o) {
+        out.add(
+            &o.key.namespace,
+            &name,
+            Producer {
+                kind: ProducerKind::GatewayShim,
+                obj: id,
+                span,
+            },
+        );
     }
 }

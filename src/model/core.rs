@@ -46,33 +46,127 @@ impl Service {
     }
 }
 
+/// One key of a Secret's `data` or `stringData`; the value itself is never kept.
+#[derive(Clone, Debug)]
+pub struct SecretKey {
+    pub name: Sp<String>,
+    pub empty: bool,
+}
+
+/// What gwlint learns from a PEM certificate in a Secret manifest (never the bytes).
+#[derive(Clone, Debug)]
+pub struct CertInfo {
+    /// DNS subject alternative names and the common name.
+    pub names: Vec<String>,
+    /// notAfter, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// The `tls.crt` key.
+    pub key_span: Span,
+}
+
 /// A Secret manifest. Only key names are kept; values are never copied out of the tree.
 #[derive(Clone, Debug)]
 pub struct Secret {
     pub type_: Option<Sp<String>>,
-    pub data_keys: Vec<Sp<String>>,
-    pub string_data_keys: Vec<Sp<String>>,
+    pub data_keys: Vec<SecretKey>,
+    pub string_data_keys: Vec<SecretKey>,
+    /// The `data:` and `stringData:` keys.
+    pub data_span: Option<Span>,
+    pub string_data_span: Option<Span>,
+    /// The document carries SOPS metadata, so its values are encrypted.
+    pub sops: bool,
+    pub cert: Option<CertInfo>,
 }
 
 impl Secret {
     /// `root` is the whole object: Secret has no `spec`.
     pub fn read(r: &mut Reader, root: &Node) -> Self {
-        let keys = |r: &mut Reader, field: &str| -> Vec<Sp<String>> {
+        let keys = |r: &mut Reader, field: &str| -> (Vec<SecretKey>, Option<Span>) {
+            let span = root.entry(field).map(|(k, _)| k.span);
             let Some(m) = r.map(root, field) else {
-                return Vec::new();
+                return (Vec::new(), span);
             };
-            m.as_map()
+            let keys = m
+                .as_map()
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(|(k, _)| k.as_str().map(|s| Sp::new(s.to_string(), k.span)))
-                .collect()
+                .filter_map(|(k, v)| {
+                    k.as_str().map(|s| SecretKey {
+                        name: Sp::new(s.to_string(), k.span),
+                        empty: match &v.value {
+                            Value::Null => true,
+                            Value::Str(x) => x.trim().is_empty(),
+                            _ => false,
+                        },
+                    })
+                })
+                .collect();
+            (keys, span)
         };
+        let (data_keys, data_span) = keys(r, "data");
+        let (string_data_keys, string_data_span) = keys(r, "stringData");
+        let sops = root.get("sops").is_some_and(|s| s.as_map().is_some());
         Secret {
             type_: r.str(root, "type"),
-            data_keys: keys(r, "data"),
-            string_data_keys: keys(r, "stringData"),
+            data_keys,
+            string_data_keys,
+            data_span,
+            string_data_span,
+            sops,
+            cert: certificate(root),
         }
     }
+
+    /// Whether a key is present with a non-empty value.
+    pub fn has(&self, key: &str) -> bool {
+        self.data_keys
+            .iter()
+            .chain(&self.string_data_keys)
+            .any(|k| k.name.v == key && !k.empty)
+    }
+
+    pub fn type_name(&self) -> &str {
+        self.type_
+            .as_ref()
+            .map(|t| t.v.as_str())
+            .unwrap_or("Opaque")
+    }
+}
+
+/// Parses the first certificate of `tls.crt` (base64 under `data`, PEM under `stringData`).
+fn certificate(root: &Node) -> Option<CertInfo> {
+    use base64::Engine;
+    let (key_span, pem): (Span, Vec<u8>) =
+        if let Some((k, v)) = root.get("data").and_then(|d| d.entry("tls.crt")) {
+            let b64: String = v.as_str()?.split_whitespace().collect();
+            (
+                k.span,
+                base64::engine::general_purpose::STANDARD.decode(b64).ok()?,
+            )
+        } else {
+            let (k, v) = root.get("stringData")?.entry("tls.crt")?;
+            (k.span, v.as_str()?.as_bytes().to_vec())
+        };
+    let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    let mut names: Vec<String> = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for n in &san.value.general_names {
+            if let x509_parser::extensions::GeneralName::DNSName(d) = n {
+                names.push(d.to_string());
+            }
+        }
+    }
+    for cn in cert.subject().iter_common_name() {
+        if let Ok(s) = cn.as_str() {
+            names.push(s.to_string());
+        }
+    }
+    Some(CertInfo {
+        names,
+        not_after: cert.validity().not_after.timestamp(),
+        key_span,
+    })
 }
 
 /// Byte ranges of every value under a Secret's `data`/`stringData`, and of the

@@ -38,7 +38,19 @@ pub struct ExternalSecretSpec {
     pub target_name: Option<Sp<String>>,
     /// `Owner` when absent.
     pub creation_policy: Option<Sp<String>>,
+    /// `Retain` when absent.
+    pub deletion_policy: Option<Sp<String>>,
     pub template_type: Option<Sp<String>>,
+    /// Keys of `target.template.data`.
+    pub template_data_keys: Vec<String>,
+    pub target_span: Option<Span>,
+    /// `data[].secretKey` values.
+    pub secret_keys: Vec<Sp<String>>,
+    /// `data[].remoteRef.key` values.
+    pub remote_keys: Vec<Sp<String>>,
+    pub has_data: bool,
+    pub has_data_from: bool,
+    pub span: Span,
 }
 
 impl ExternalSecretSpec {
@@ -54,14 +66,44 @@ impl ExternalSecretSpec {
             }
         }
         let target = r.map(spec, "target");
+        let template = target.and_then(|t| r.map(t, "template"));
+        let mut secret_keys = Vec::new();
+        let mut remote_keys = Vec::new();
+        for entry in r.maps(spec, "data") {
+            secret_keys.extend(r.str(entry, "secretKey"));
+            if let Some(rr) = r.map(entry, "remoteRef") {
+                remote_keys.extend(r.str(rr, "key"));
+            }
+        }
+        let template_data_keys = template
+            .and_then(|t| t.get("data"))
+            .and_then(Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, _)| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         ExternalSecretSpec {
             secret_store_ref: r.map(spec, "secretStoreRef").map(|s| StoreRef::read(r, s)),
             entry_store_refs,
             target_name: target.and_then(|t| r.str(t, "name")),
             creation_policy: target.and_then(|t| r.str(t, "creationPolicy")),
-            template_type: target
-                .and_then(|t| r.map(t, "template"))
-                .and_then(|t| r.str(t, "type")),
+            deletion_policy: target.and_then(|t| r.str(t, "deletionPolicy")),
+            template_type: template.and_then(|t| r.str(t, "type")),
+            template_data_keys,
+            target_span: target.map(|t| t.span),
+            secret_keys,
+            remote_keys,
+            has_data: spec
+                .get("data")
+                .and_then(Node::as_seq)
+                .is_some_and(|d| !d.is_empty()),
+            has_data_from: spec
+                .get("dataFrom")
+                .and_then(Node::as_seq)
+                .is_some_and(|d| !d.is_empty()),
+            span: spec.span,
         }
     }
 
@@ -128,5 +170,107 @@ impl PushSecret {
                 .map(|s| StoreRef::read(r, s))
                 .collect(),
         }
+    }
+}
+
+/// A condition of a ClusterSecretStore: which namespaces may use it.
+#[derive(Clone, Debug)]
+pub struct StoreCondition {
+    pub namespaces: Vec<String>,
+    pub selector: Option<Node>,
+    pub regexes: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct AzureKv {
+    pub auth_type: Option<Sp<String>>,
+    pub service_account_ref: Option<super::refs::ObjRef>,
+    /// `authSecretRef.clientId` is set.
+    pub client_id_from_secret: bool,
+}
+
+/// SecretStore and ClusterSecretStore.
+#[derive(Clone, Debug)]
+pub struct SecretStore {
+    pub conditions: Vec<StoreCondition>,
+    pub conditions_span: Option<Span>,
+    pub azurekv: Option<AzureKv>,
+    /// `name` values of provider secret/service-account references that set no namespace.
+    pub refs_without_namespace: Vec<Sp<String>>,
+}
+
+impl SecretStore {
+    pub fn read(r: &mut Reader, spec: &Node) -> Self {
+        let conditions = r
+            .maps(spec, "conditions")
+            .into_iter()
+            .map(|c| StoreCondition {
+                namespaces: r
+                    .str_list(c, "namespaces")
+                    .into_iter()
+                    .map(|n| n.v)
+                    .collect(),
+                selector: r.map(c, "namespaceSelector").cloned(),
+                regexes: r
+                    .str_list(c, "namespaceRegexes")
+                    .into_iter()
+                    .map(|n| n.v)
+                    .collect(),
+                span: c.span,
+            })
+            .collect();
+        let provider = r.map(spec, "provider");
+        let azurekv = provider.and_then(|p| r.map(p, "azurekv")).map(|a| AzureKv {
+            auth_type: r.str(a, "authType"),
+            service_account_ref: r
+                .map(a, "serviceAccountRef")
+                .map(|s| super::refs::ObjRef::read(r, s)),
+            client_id_from_secret: a
+                .get("authSecretRef")
+                .and_then(|s| s.get("clientId"))
+                .is_some(),
+        });
+        let mut refs_without_namespace = Vec::new();
+        if let Some(p) = provider {
+            collect_refs(p, false, &mut refs_without_namespace);
+        }
+        SecretStore {
+            conditions,
+            conditions_span: r.field(spec, "conditions").map(|c| c.span),
+            azurekv,
+            refs_without_namespace,
+        }
+    }
+}
+
+/// Walks a provider block for secret and service-account references without a namespace.
+fn collect_refs(node: &Node, in_ref: bool, out: &mut Vec<Sp<String>>) {
+    let Some(entries) = node.as_map() else {
+        if let Some(items) = node.as_seq() {
+            for i in items {
+                collect_refs(i, in_ref, out);
+            }
+        }
+        return;
+    };
+    if in_ref {
+        if let Some(name) = node
+            .get("name")
+            .and_then(|n| n.as_str().map(|s| (s, n.span)))
+        {
+            if node.get("namespace").is_none() {
+                out.push(Sp::new(name.0.to_string(), name.1));
+            }
+            return;
+        }
+    }
+    for (k, v) in entries {
+        let key = k.as_str().unwrap_or("");
+        let is_ref = key.ends_with("SecretRef")
+            || key == "secretRef"
+            || key == "serviceAccountRef"
+            || (in_ref && v.get("name").is_some());
+        collect_refs(v, is_ref || (key == "authSecretRef"), out);
     }
 }

@@ -34,6 +34,9 @@ pub struct ListenerTls {
     /// `Terminate` when absent (CRD default).
     pub mode: Option<Sp<String>>,
     pub certificate_refs: Vec<ObjRef>,
+    /// `tls.options` has at least one entry.
+    pub has_options: bool,
+    pub certificate_refs_span: Option<Span>,
     pub span: Span,
 }
 
@@ -65,6 +68,11 @@ impl Listener {
                 .into_iter()
                 .map(|c| ObjRef::read(r, c))
                 .collect(),
+            has_options: t
+                .get("options")
+                .and_then(Node::as_map)
+                .is_some_and(|m| !m.is_empty()),
+            certificate_refs_span: r.field(t, "certificateRefs").map(|c| c.span),
             span: t.span,
         });
         let allowed_routes = match r.map(node, "allowedRoutes") {

@@ -2,9 +2,11 @@
 
 pub mod certmanager;
 pub mod core;
+pub mod dns;
 pub mod eso;
 pub mod gateway;
 pub mod istio;
+pub mod kustomize;
 pub mod read;
 pub mod refs;
 pub mod route;
@@ -21,6 +23,9 @@ pub const GATEWAY_X_GROUP: &str = "gateway.networking.x-k8s.io";
 pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
 pub const ESO_GROUP: &str = "external-secrets.io";
 pub const ISTIO_NETWORKING_GROUP: &str = "networking.istio.io";
+pub const ASO_NETWORK_GROUP: &str = "network.azure.com";
+pub const KUSTOMIZE_GROUP: &str = "kustomize.config.k8s.io";
+pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
 
 /// `(group, kind, namespace, name)`; namespace is empty for cluster-scoped kinds, group is empty
 /// for the core group.
@@ -122,6 +127,12 @@ pub enum Spec {
     ExternalSecret(eso::ExternalSecretSpec),
     ClusterExternalSecret(eso::ClusterExternalSecret),
     PushSecret(eso::PushSecret),
+    SecretStore(eso::SecretStore),
+    DnsZone(dns::DnsZone),
+    Kustomization(kustomize::Kustomization),
+    FluxKustomization(kustomize::FluxKustomization),
+    ConfigMap(kustomize::ConfigMap),
+    Crd(kustomize::Crd),
     IstioGateway(istio::IstioGateway),
     VirtualService(istio::VirtualService),
     /// Any other kind: kept for the index and generic queries.
@@ -170,7 +181,26 @@ pub struct Modelled {
 
 /// Builds objects from a file's documents. Documents without `apiVersion` and `kind` are not
 /// Kubernetes objects (values files, kustomizations) and are ignored quietly.
-pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modelled {
+/// What modelling a file needs to know besides its documents.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuildContext<'a> {
+    pub default_namespace: &'a str,
+    /// The file is named kustomization.yaml (or .yml, or Kustomization): its documents may be
+    /// kustomizations without apiVersion/kind.
+    pub kustomization_file: bool,
+    pub vars: Option<&'a std::collections::HashMap<String, String>>,
+}
+
+pub fn is_kustomization_file(path: &std::path::Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        matches!(
+            n,
+            "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+        )
+    })
+}
+
+pub fn build(file: FileId, docs: Vec<RawDoc>, ctx: BuildContext) -> Modelled {
     let mut out = Modelled::default();
     for doc in docs {
         let RawDoc {
@@ -181,6 +211,9 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modell
         } = doc;
         let doc_range = start as u32..end as u32;
         if !is_object(&root) {
+            if ctx.kustomization_file && root.as_map().is_some() {
+                kindless_kustomization(file, &root, doc_range, &mut out);
+            }
             continue;
         }
         let is_list = root.get("kind").and_then(Node::as_str) == Some("List")
@@ -190,27 +223,48 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, default_namespace: &str) -> Modell
                 continue;
             };
             for item in items.iter().filter(|i| is_object(i)) {
-                model_object(
-                    file,
-                    item,
-                    doc_range.clone(),
-                    default_namespace,
-                    &mut out,
-                    &dropped,
-                );
+                model_object(file, item, doc_range.clone(), ctx, &mut out, &dropped);
             }
         } else {
-            model_object(
-                file,
-                &root,
-                doc_range,
-                default_namespace,
-                &mut out,
-                &dropped,
-            );
+            model_object(file, &root, doc_range, ctx, &mut out, &dropped);
         }
     }
     out
+}
+
+/// kustomize accepts a kustomization.yaml without apiVersion and kind.
+fn kindless_kustomization(
+    file: FileId,
+    root: &Node,
+    doc: std::ops::Range<u32>,
+    out: &mut Modelled,
+) {
+    if !["resources", "namespace", "components"]
+        .iter()
+        .any(|k| root.get(k).is_some())
+    {
+        return;
+    }
+    let mut r = Reader::new(root, "Kustomization");
+    let spec = Spec::Kustomization(kustomize::Kustomization::read(&mut r, root));
+    out.issues.append(&mut r.issues);
+    out.objects.push(Object {
+        key: ObjKey::new(KUSTOMIZE_GROUP, "Kustomization", "", "kustomization"),
+        api_version: Sp::new(String::new(), root.span),
+        kind_span: root.span,
+        meta: Meta {
+            name: None,
+            namespace: None,
+            labels: vec![],
+            annotations: vec![],
+            span: root.span,
+        },
+        spec,
+        doc,
+        spec_span: root.span,
+        file,
+        namespace_defaulted: false,
+    });
 }
 
 fn is_object(n: &Node) -> bool {
@@ -222,10 +276,11 @@ fn model_object(
     file: FileId,
     node: &Node,
     doc: std::ops::Range<u32>,
-    default_namespace: &str,
+    ctx: BuildContext,
     out: &mut Modelled,
     dropped: &[std::ops::Range<usize>],
 ) {
+    let default_namespace = ctx.default_namespace;
     let (Some(av), Some(kind_node)) = (node.get("apiVersion"), node.get("kind")) else {
         return;
     };
@@ -237,6 +292,7 @@ fn model_object(
         None => String::new(),
     };
     let mut r = Reader::new(node, &kind);
+    r.vars = ctx.vars;
     let meta_node = r.map(node, "metadata");
     let meta = match meta_node {
         Some(m) => Meta {
@@ -349,6 +405,8 @@ fn read_kind(group: &str, kind: &str) -> ModelKind {
         | (GATEWAY_X_GROUP, "XListenerSet")
         | (CERT_MANAGER_GROUP, "Certificate" | "Issuer" | "ClusterIssuer")
         | (ESO_GROUP, "ExternalSecret" | "ClusterExternalSecret" | "PushSecret")
+        | (ESO_GROUP, "SecretStore" | "ClusterSecretStore")
+        | (ASO_NETWORK_GROUP, "PrivateDnsZone" | "DnsZone")
         | (ISTIO_NETWORKING_GROUP, "Gateway" | "VirtualService") => ModelKind::Known,
         _ => ModelKind::Other,
     }
@@ -393,10 +451,83 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             Spec::ClusterExternalSecret(eso::ClusterExternalSecret::read(r, s))
         }
         (ESO_GROUP, "PushSecret") => Spec::PushSecret(eso::PushSecret::read(r, s)),
+        (ESO_GROUP, "SecretStore" | "ClusterSecretStore") => {
+            Spec::SecretStore(eso::SecretStore::read(r, s))
+        }
+        (ASO_NETWORK_GROUP, "PrivateDnsZone") => Spec::DnsZone(dns::DnsZone::read(r, s, true)),
+        (ASO_NETWORK_GROUP, "DnsZone") => Spec::DnsZone(dns::DnsZone::read(r, s, false)),
+        (KUSTOMIZE_GROUP, "Kustomization") => {
+            Spec::Kustomization(kustomize::Kustomization::read(r, root))
+        }
+        (FLUX_KUSTOMIZE_GROUP, "Kustomization") => {
+            Spec::FluxKustomization(kustomize::FluxKustomization::read(r, s))
+        }
+        ("", "ConfigMap") => Spec::ConfigMap(kustomize::ConfigMap::read(root)),
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => kustomize::Crd::read(s)
+            .map(Spec::Crd)
+            .unwrap_or(Spec::Other),
         (ISTIO_NETWORKING_GROUP, "Gateway") => Spec::IstioGateway(istio::IstioGateway::read(r, s)),
         (ISTIO_NETWORKING_GROUP, "VirtualService") => {
             Spec::VirtualService(istio::VirtualService::read(r, s))
         }
         _ => Spec::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind `read_kind` calls modelled must be read into its typed spec, not `Other`.
+    #[test]
+    fn modelled_kinds_have_typed_specs() {
+        let kinds = [
+            ("v1", "Service"),
+            ("v1", "Secret"),
+            ("gateway.networking.k8s.io/v1", "GatewayClass"),
+            ("gateway.networking.k8s.io/v1", "Gateway"),
+            ("gateway.networking.k8s.io/v1", "ListenerSet"),
+            ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"),
+            ("gateway.networking.k8s.io/v1", "BackendTLSPolicy"),
+            ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+            ("gateway.networking.k8s.io/v1", "GRPCRoute"),
+            ("gateway.networking.k8s.io/v1", "TLSRoute"),
+            ("gateway.networking.k8s.io/v1alpha2", "TCPRoute"),
+            ("gateway.networking.k8s.io/v1alpha2", "UDPRoute"),
+            ("gateway.networking.x-k8s.io/v1alpha1", "XListenerSet"),
+            ("cert-manager.io/v1", "Certificate"),
+            ("cert-manager.io/v1", "Issuer"),
+            ("cert-manager.io/v1", "ClusterIssuer"),
+            ("external-secrets.io/v1", "ExternalSecret"),
+            ("external-secrets.io/v1", "ClusterExternalSecret"),
+            ("external-secrets.io/v1alpha1", "PushSecret"),
+            ("external-secrets.io/v1", "SecretStore"),
+            ("external-secrets.io/v1", "ClusterSecretStore"),
+            ("network.azure.com/v1api20240601", "PrivateDnsZone"),
+            ("network.azure.com/v1api20180501", "DnsZone"),
+            ("networking.istio.io/v1", "Gateway"),
+            ("networking.istio.io/v1", "VirtualService"),
+        ];
+        for (av, kind) in kinds {
+            let text = format!(
+                "apiVersion: {av}\nkind: {kind}\nmetadata: {{name: x, namespace: y}}\nspec: {{}}\n"
+            );
+            let lines = crate::source::LineIndex::new(&text);
+            let parsed = crate::load::parse::parse(&text, &lines, 0, Default::default());
+            let m = build(
+                0,
+                parsed.docs,
+                BuildContext {
+                    default_namespace: "default",
+                    ..Default::default()
+                },
+            );
+            let group = av.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+            assert!(is_modelled(group, kind), "{kind} not modelled");
+            assert!(
+                !matches!(m.objects[0].spec, Spec::Other),
+                "{av} {kind} read as Other"
+            );
+        }
     }
 }

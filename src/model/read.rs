@@ -9,6 +9,40 @@ pub struct Reader<'a> {
     pub root: &'a Node,
     pub kind: &'a str,
     pub issues: Vec<LoadIssue>,
+    /// Flux post-build variables for this file, substituted into string values.
+    pub vars: Option<&'a std::collections::HashMap<String, String>>,
+}
+
+/// Flux/envsubst substitution of `${NAME}`, `${NAME:=default}` and `${NAME:-default}`; names
+/// without a value stay as written (and count as unresolved).
+pub fn substitute(s: &str, vars: &std::collections::HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let expr = &after[..end];
+        let (name, default) = match expr.find(":=").or_else(|| expr.find(":-")) {
+            Some(i) => (&expr[..i], Some(&expr[i + 2..])),
+            None => (expr, None),
+        };
+        match vars.get(name).map(String::as_str).or(default) {
+            Some(v) => out.push_str(v),
+            None => out.push_str(&rest[start..start + 3 + end]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a value still holds a `${…}` variable nobody defined.
+pub fn unresolved(s: &str) -> bool {
+    s.contains("${")
 }
 
 static EMPTY: [Node; 0] = [];
@@ -19,6 +53,7 @@ impl<'a> Reader<'a> {
             root,
             kind,
             issues: Vec::new(),
+            vars: None,
         }
     }
 
@@ -46,11 +81,19 @@ impl<'a> Reader<'a> {
     pub fn str(&mut self, map: &Node, key: &str) -> Option<Sp<String>> {
         let node = self.field(map, key)?;
         match &node.value {
-            Value::Str(s) => Some(Sp::new(s.to_string(), node.span)),
+            Value::Str(s) => Some(Sp::new(self.text(s), node.span)),
             _ => {
                 self.type_error(node, "a string");
                 None
             }
+        }
+    }
+
+    /// A string value with variables substituted where they are known.
+    fn text(&self, s: &str) -> String {
+        match self.vars {
+            Some(vars) if s.contains("${") => substitute(s, vars),
+            _ => s.to_string(),
         }
     }
 
@@ -119,7 +162,7 @@ impl<'a> Reader<'a> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match &item.value {
-                Value::Str(s) => out.push(Sp::new(s.to_string(), item.span)),
+                Value::Str(s) => out.push(Sp::new(self.text(s), item.span)),
                 _ => self.type_error(item, "a string"),
             }
         }

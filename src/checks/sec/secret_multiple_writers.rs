@@ -1,0 +1,75 @@
+//! SEC401: two or more producers write the same Secret.
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::graph::ProducerKind;
+use crate::model::{CERT_MANAGER_GROUP, ObjKey, Spec};
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "SEC401"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let g = cx.graph;
+        for ((ns, name), list) in g.producers.iter_sorted() {
+            let writers: Vec<_> = list
+                .iter()
+                .filter(|p| match p.kind {
+                    ProducerKind::ExternalSecretMerge => {
+                        // creationPolicy None writes nothing; Merge writes into what exists.
+                        matches!(&g.obj(p.obj).spec, Spec::ExternalSecret(es) if es.creation_policy() == "Merge")
+                    }
+                    ProducerKind::GatewayShim => g.get(&ObjKey::new(CERT_MANAGER_GROUP, "Certificate", ns, name)).is_none(),
+                    _ => true,
+                })
+                .collect();
+            if writers.len() < 2 {
+                continue;
+            }
+            // A Secret manifest with ExternalSecrets merging into it is the intended Merge pattern.
+            let owners = writers
+                .iter()
+                .filter(|p| p.kind != ProducerKind::ExternalSecretMerge)
+                .count();
+            let manifest_only = writers
+                .iter()
+                .filter(|p| p.kind != ProducerKind::ExternalSecretMerge)
+                .all(|p| p.kind == ProducerKind::Manifest);
+            if owners <= 1 && manifest_only {
+                continue;
+            }
+            for p in &writers {
+                let o = g.obj(p.obj);
+                let what = match p.kind {
+                    ProducerKind::GatewayShim => {
+                        format!("the Certificate cert-manager generates from {}", o.key)
+                    }
+                    _ => o.key.to_string(),
+                };
+                let others: Vec<String> = writers
+                    .iter()
+                    .filter(|q| q.span != p.span)
+                    .map(|q| g.obj(q.obj).key.to_string())
+                    .collect();
+                let mut d = Diagnostic::new(
+                    self.id(),
+                    p.span,
+                    format!(
+                        "Secret {ns}/{name} has several writers: {what} and {}; they overwrite each other's keys on every reconcile",
+                        others.join(", ")
+                    ),
+                )
+                .label("one of several writers of this Secret")
+                .help("keep one producer per Secret: either cert-manager issues it, or External Secrets syncs it")
+                .on(o);
+                for q in writers.iter().filter(|q| q.span != p.span) {
+                    d = d.related(q.span, format!("also written by {}", g.obj(q.obj).key));
+                }
+                out.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! TLS208: the certificate a listener serves does not cover a hostname it serves.
+
+use super::Gap;
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "TLS208"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        for gap in super::coverage_gaps(cx)
+            .into_iter()
+            .filter(|g| g.gap == Gap::NotCovered)
+        {
+            let mut d = Diagnostic::new(
+                self.id(),
+                gap.span,
+                format!(
+                    "`{}` is served by {} but its certificate does not cover it: clients get a name mismatch",
+                    gap.host,
+                    crate::checks::gw::listener_label(cx.graph, gap.listener)
+                ),
+            )
+            .label("not covered by the certificate")
+            .help("add the name to the Certificate's dnsNames (a wildcard `*.example.com` covers exactly one label)")
+            .on(gap.at);
+            for (span, msg) in gap.related {
+                d = d.related(span, msg);
+            }
+            out.push(d);
+        }
+    }
+}

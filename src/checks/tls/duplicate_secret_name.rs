@@ -1,0 +1,63 @@
+//! TLS212: two Certificates (explicit or generated from Gateway annotations) write one Secret.
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::graph::ProducerKind;
+use crate::model::{CERT_MANAGER_GROUP, ObjKey};
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "TLS212"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let g = cx.graph;
+        for ((ns, name), list) in g.producers.iter_sorted() {
+            let certs: Vec<_> = list
+                .iter()
+                .filter(|p| match p.kind {
+                    ProducerKind::Certificate => true,
+                    // cert-manager leaves an existing Certificate of the generated name alone
+                    // (TLS215), so the shim then writes nothing.
+                    ProducerKind::GatewayShim => g
+                        .get(&ObjKey::new(CERT_MANAGER_GROUP, "Certificate", ns, name))
+                        .is_none(),
+                    _ => false,
+                })
+                .collect();
+            if certs.len() < 2 {
+                continue;
+            }
+            for p in &certs {
+                let o = g.obj(p.obj);
+                let what = if p.kind == ProducerKind::GatewayShim {
+                    format!("the Certificate cert-manager generates from {}", o.key)
+                } else {
+                    o.key.to_string()
+                };
+                let mut d = Diagnostic::new(
+                    self.id(),
+                    p.span,
+                    format!(
+                        "{what} writes Secret {ns}/{name}, which {} other Certificate{} also write{}; cert-manager issues for only one of them",
+                        certs.len() - 1,
+                        if certs.len() == 2 { "" } else { "s" },
+                        if certs.len() == 2 { "s" } else { "" }
+                    ),
+                )
+                .label("duplicate secretName")
+                .help("give each Certificate its own secretName, or keep one Certificate")
+                .on(o);
+                for other in certs.iter().filter(|q| q.span != p.span) {
+                    d = d.related(
+                        other.span,
+                        format!("also written by {}", g.obj(other.obj).key),
+                    );
+                }
+                out.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! TLS207: a listener's Secret is not of type kubernetes.io/tls.
+
+use std::collections::HashSet;
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::graph::{ProducerKind, RefKind, Resolution};
+use crate::model::Spec;
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "TLS207"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let g = cx.graph;
+        let mut seen = HashSet::new();
+        for r in &g.refs {
+            if r.kind != RefKind::CertificateRef
+                || r.target.kind != "Secret"
+                || !r.target.group.is_empty()
+            {
+                continue;
+            }
+            if !matches!(r.resolution, Resolution::Object(_) | Resolution::Produced) {
+                continue;
+            }
+            for p in g.producers.get(&r.target.namespace, &r.target.name) {
+                if !seen.insert(p.obj) {
+                    continue;
+                }
+                let o = g.obj(p.obj);
+                let finding = match (&p.kind, &o.spec) {
+                    (ProducerKind::Manifest, Spec::Secret(s))
+                        if s.type_name() != "kubernetes.io/tls" =>
+                    {
+                        let span = s.type_.as_ref().map(|t| t.span).unwrap_or(o.name_span());
+                        Some((
+                            span,
+                            format!(
+                                "{} has type {}, not kubernetes.io/tls",
+                                o.key,
+                                s.type_name()
+                            ),
+                        ))
+                    }
+                    (ProducerKind::ExternalSecret, Spec::ExternalSecret(es)) => {
+                        match &es.template_type {
+                            Some(t) if t.v == "kubernetes.io/tls" => None,
+                            Some(t) => Some((
+                                t.span,
+                                format!(
+                                    "{} creates the Secret with type {}, not kubernetes.io/tls",
+                                    o.key, t.v
+                                ),
+                            )),
+                            None => Some((
+                                es.target_span.unwrap_or(o.name_span()),
+                                format!(
+                                    "{} creates the Secret without `target.template.type: kubernetes.io/tls`, so it is Opaque (and stays Opaque: the type is immutable)",
+                                    o.key
+                                ),
+                            )),
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some((span, message)) = finding {
+                    out.push(
+                        Diagnostic::new(self.id(), span, message)
+                            .label("not a kubernetes.io/tls Secret")
+                            .related(r.span, format!("used as a certificate by {}", g.obj(r.from).key))
+                            .help("Gateway API's core support is a Secret of type kubernetes.io/tls; Istio also accepts Opaque, other implementations may not")
+                            .on(o),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Resolve stage, between model and graph: what kustomize and Flux do to objects before they
+//! reach the cluster, computed without running either. A kustomization's `namespace:` sets the
+//! namespace of the objects in the files and directories it lists (recursively; the nearest
+//! kustomization with a namespace wins); a Flux Kustomization's `spec.targetNamespace` does the
+//! same for its `spec.path`, and its `postBuild` variables are substituted into those files;
+//! CustomResourceDefinitions in the input decide which of their kinds are cluster-scoped.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::{Object, Spec, is_cluster_scoped};
+use crate::source::{FileId, SourceFile};
+
+/// Variables a Flux Kustomization substitutes.
+pub type Vars = HashMap<String, String>;
+
+#[derive(Clone, Debug)]
+struct Claim {
+    namespace: Option<String>,
+    /// Who set the namespace (for --verbose).
+    origin: String,
+    /// The Flux Kustomization whose variables apply.
+    flux: Option<usize>,
+    depth: usize,
+}
+
+impl Claim {
+    fn priority(&self) -> (bool, usize) {
+        (self.namespace.is_some(), self.depth)
+    }
+}
+
+/// Namespaces and variables per file.
+#[derive(Debug, Default)]
+pub struct Layout {
+    namespaces: HashMap<FileId, (String, String)>,
+    pub vars: HashMap<FileId, Vars>,
+}
+
+/// Lexically normalised path (`a/./b/../c` → `a/c`).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+struct Index<'a> {
+    files: &'a [SourceFile],
+    by_path: HashMap<PathBuf, FileId>,
+    kustomizations: HashMap<PathBuf, usize>,
+}
+
+impl Index<'_> {
+    fn is_dir(&self, dir: &Path) -> bool {
+        self.files
+            .iter()
+            .any(|f| normalize(&f.path).starts_with(dir) && normalize(&f.path) != dir)
+    }
+
+    fn files_under(&self, dir: &Path) -> Vec<FileId> {
+        let mut v: Vec<FileId> = self
+            .files
+            .iter()
+            .filter(|f| normalize(&f.path).starts_with(dir))
+            .map(|f| f.id)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+fn claim(claims: &mut HashMap<FileId, Claim>, file: FileId, c: Claim) {
+    match claims.get(&file) {
+        Some(old) if old.priority() >= c.priority() => {}
+        _ => {
+            claims.insert(file, c);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    idx: &Index,
+    objects: &[Object],
+    dir: &Path,
+    inherited: Option<(String, String)>,
+    flux: Option<usize>,
+    depth: usize,
+    visited: &mut HashSet<PathBuf>,
+    claims: &mut HashMap<FileId, Claim>,
+) {
+    if !visited.insert(dir.to_path_buf()) || depth > 64 {
+        return;
+    }
+    let Some(&kid) = idx.kustomizations.get(dir) else {
+        return;
+    };
+    let Spec::Kustomization(k) = &objects[kid].spec else {
+        return;
+    };
+    let here = k.namespace.as_ref().map(|n| {
+        let origin = idx.files[objects[kid].file as usize].display_path();
+        (n.v.clone(), origin)
+    });
+    let ns = here.or(inherited);
+    for res in &k.resources {
+        if res.contains("://") || res.starts_with("github.com/") {
+            continue;
+        }
+        let p = normalize(&dir.join(res));
+        if let Some(&f) = idx.by_path.get(&p) {
+            let (namespace, origin) = match &ns {
+                Some((n, o)) => (Some(n.clone()), o.clone()),
+                None => (None, String::new()),
+            };
+            claim(
+                claims,
+                f,
+                Claim {
+                    namespace,
+                    origin,
+                    flux,
+                    depth,
+                },
+            );
+        } else if idx.kustomizations.contains_key(&p) {
+            walk(
+                idx,
+                objects,
+                &p,
+                ns.clone(),
+                flux,
+                depth + 1,
+                visited,
+                claims,
+            );
+        }
+    }
+    visited.remove(dir);
+}
+
+/// Computes each file's namespace and variables from the kustomizations in the input.
+pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
+    let mut idx = Index {
+        files,
+        by_path: files.iter().map(|f| (normalize(&f.path), f.id)).collect(),
+        kustomizations: HashMap::new(),
+    };
+    let mut flux = Vec::new();
+    for (id, o) in objects.iter().enumerate() {
+        match &o.spec {
+            Spec::Kustomization(_) => {
+                let dir = normalize(
+                    files[o.file as usize]
+                        .path
+                        .parent()
+                        .unwrap_or(Path::new("")),
+                );
+                idx.kustomizations.entry(dir).or_insert(id);
+            }
+            Spec::FluxKustomization(f) if f.path.is_some() => flux.push(id),
+            _ => {}
+        }
+    }
+    let mut claims: HashMap<FileId, Claim> = HashMap::new();
+    let mut dirs: Vec<&PathBuf> = idx.kustomizations.keys().collect();
+    dirs.sort();
+    for dir in dirs {
+        walk(
+            &idx,
+            objects,
+            dir,
+            None,
+            None,
+            0,
+            &mut HashSet::new(),
+            &mut claims,
+        );
+    }
+    for &fid in &flux {
+        let o = &objects[fid];
+        let Spec::FluxKustomization(f) = &o.spec else {
+            continue;
+        };
+        let Some(path) = &f.path else { continue };
+        // spec.path is relative to the source's root: find the ancestor it resolves under.
+        let own_dir = files[o.file as usize]
+            .path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let rel = path.v.trim_start_matches("./");
+        let target = own_dir
+            .ancestors()
+            .map(|a| normalize(&a.join(rel)))
+            .chain(std::iter::once(normalize(Path::new(rel))))
+            .find(|cand| idx.is_dir(cand));
+        let Some(target) = target else { continue };
+        let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
+        let ns = f
+            .target_namespace
+            .as_ref()
+            .map(|t| (t.v.clone(), origin.clone()));
+        if idx.kustomizations.contains_key(&target) {
+            walk(
+                &idx,
+                objects,
+                &target,
+                ns,
+                Some(fid),
+                1,
+                &mut HashSet::new(),
+                &mut claims,
+            );
+        } else {
+            // Flux generates a kustomization of every manifest under the path.
+            for file in idx.files_under(&target) {
+                let (namespace, origin) = match &ns {
+                    Some((n, o)) => (Some(n.clone()), o.clone()),
+                    None => (None, String::new()),
+                };
+                claim(
+                    &mut claims,
+                    file,
+                    Claim {
+                        namespace,
+                        origin,
+                        flux: Some(fid),
+                        depth: 1,
+                    },
+                );
+            }
+        }
+    }
+    let mut out = Layout::default();
+    let config_maps: BTreeMap<(&str, &str), usize> = objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o.spec, Spec::ConfigMap(_)))
+        .map(|(i, o)| ((o.key.namespace.as_str(), o.key.name.as_str()), i))
+        .collect();
+    for (file, c) in claims {
+        if let Some(ns) = c.namespace {
+            out.namespaces.insert(file, (ns, c.origin));
+        }
+        let Some(fid) = c.flux else { continue };
+        let Spec::FluxKustomization(f) = &objects[fid].spec else {
+            continue;
+        };
+        let mut vars: Vars = HashMap::new();
+        for (kind, name) in &f.substitute_from {
+            // Secret values never feed the linter; only ConfigMaps in the repository do.
+            if kind != "ConfigMap" {
+                continue;
+            }
+            let ns = objects[fid].key.namespace.as_str();
+            let cm = config_maps.get(&(ns, name.as_str())).or_else(|| {
+                config_maps
+                    .iter()
+                    .find(|((_, n), _)| n == name)
+                    .map(|(_, i)| i)
+            });
+            if let Some(Spec::ConfigMap(cm)) = cm.map(|&i| &objects[i].spec) {
+                vars.extend(cm.data.iter().cloned());
+            }
+        }
+        vars.extend(f.substitute.iter().cloned());
+        if !vars.is_empty() {
+            out.vars.insert(file, vars);
+        }
+    }
+    out
+}
+
+/// Applies the namespaces of the layout and the scopes of CRDs in the input. Returns notes for
+/// --verbose.
+pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> Vec<String> {
+    let crd_scope: HashMap<(String, String), bool> = objects
+        .iter()
+        .filter_map(|o| match &o.spec {
+            Spec::Crd(c) => Some(((c.group.clone(), c.kind.clone()), c.cluster_scoped)),
+            _ => None,
+        })
+        .collect();
+    let mut notes = BTreeMap::new();
+    for o in objects.iter_mut() {
+        let key = (o.key.group.clone(), o.key.kind.clone());
+        let cluster = match crd_scope.get(&key) {
+            Some(&c) => c,
+            None => is_cluster_scoped(&o.key.group, &o.key.kind),
+        };
+        if cluster {
+            o.key.namespace.clear();
+            continue;
+        }
+        if let Some((ns, origin)) = layout.namespaces.get(&o.file) {
+            if o.key.namespace != *ns && !matches!(o.spec, Spec::Kustomization(_)) {
+                notes.entry(o.file).or_insert_with(|| {
+                    format!(
+                        "{}: namespace `{ns}` from {origin}",
+                        files[o.file as usize].display_path()
+                    )
+                });
+                o.key.namespace = ns.clone();
+                o.namespace_defaulted = false;
+            }
+        }
+    }
+    notes.into_values().collect()
+}

@@ -1,0 +1,129 @@
+//! Kustomize and Flux kinds that decide namespaces and variables of other files, and the
+//! CustomResourceDefinitions and ConfigMaps they read.
+
+use super::read::Reader;
+use crate::load::tree::{Node, Value};
+use crate::source::Sp;
+
+/// A kustomize `Kustomization` (kustomization.yaml), with or without apiVersion/kind.
+#[derive(Clone, Debug)]
+pub struct Kustomization {
+    pub namespace: Option<Sp<String>>,
+    /// `resources` and `components` entries, as written.
+    pub resources: Vec<String>,
+}
+
+impl Kustomization {
+    pub fn read(r: &mut Reader, root: &Node) -> Self {
+        let mut resources: Vec<String> = r
+            .str_list(root, "resources")
+            .into_iter()
+            .map(|s| s.v)
+            .collect();
+        resources.extend(r.str_list(root, "components").into_iter().map(|s| s.v));
+        Kustomization {
+            namespace: r.str(root, "namespace"),
+            resources,
+        }
+    }
+}
+
+/// A Flux `Kustomization` (kustomize.toolkit.fluxcd.io).
+#[derive(Clone, Debug)]
+pub struct FluxKustomization {
+    pub path: Option<Sp<String>>,
+    pub target_namespace: Option<Sp<String>>,
+    pub substitute: Vec<(String, String)>,
+    /// `(kind, name)` of `postBuild.substituteFrom` entries.
+    pub substitute_from: Vec<(String, String)>,
+}
+
+impl FluxKustomization {
+    pub fn read(r: &mut Reader, spec: &Node) -> Self {
+        let post = r.map(spec, "postBuild");
+        FluxKustomization {
+            path: r.str(spec, "path"),
+            target_namespace: r.str(spec, "targetNamespace"),
+            substitute: post
+                .map(|p| {
+                    r.string_map(p, "substitute")
+                        .into_iter()
+                        .map(|(k, v)| (k.v, v.v))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            substitute_from: post
+                .map(|p| {
+                    r.maps(p, "substituteFrom")
+                        .into_iter()
+                        .filter_map(|e| {
+                            let kind = e.get("kind").and_then(Node::as_str)?.to_string();
+                            let name = e.get("name").and_then(Node::as_str)?.to_string();
+                            Some((kind, name))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A ConfigMap's string data (Flux reads variables from it).
+#[derive(Clone, Debug)]
+pub struct ConfigMap {
+    pub data: Vec<(String, String)>,
+}
+
+impl ConfigMap {
+    pub fn read(root: &Node) -> Self {
+        let data = root
+            .get("data")
+            .and_then(Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        let value = match &v.value {
+                            Value::Str(s) => s.to_string(),
+                            Value::Int(i) => i.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            _ => return None,
+                        };
+                        Some((k.as_str()?.to_string(), value))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ConfigMap { data }
+    }
+}
+
+/// A CustomResourceDefinition: the kind it registers and its scope.
+#[derive(Clone, Debug)]
+pub struct Crd {
+    pub group: String,
+    pub kind: String,
+    pub cluster_scoped: bool,
+    pub served_versions: Vec<String>,
+}
+
+impl Crd {
+    pub fn read(spec: &Node) -> Option<Self> {
+        Some(Crd {
+            group: spec.get("group")?.as_str()?.to_string(),
+            kind: spec.get("names")?.get("kind")?.as_str()?.to_string(),
+            cluster_scoped: spec.get("scope").and_then(Node::as_str) == Some("Cluster"),
+            served_versions: spec
+                .get("versions")
+                .and_then(Node::as_seq)
+                .map(|vs| {
+                    vs.iter()
+                        .filter(|v| {
+                            !matches!(v.get("served").map(|s| &s.value), Some(Value::Bool(false)))
+                        })
+                        .filter_map(|v| v.get("name").and_then(Node::as_str).map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
