@@ -28,7 +28,11 @@ pub fn select_solver<'i>(
                     continue;
                 }
                 let labels = sel.match_labels.len();
-                if sel.dns_names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                if sel
+                    .dns_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&name) || crate::model::read::unresolved(n))
+                {
                     (2, 0, labels)
                 } else if let Some(zone) = sel
                     .dns_zones
@@ -53,6 +57,10 @@ pub fn select_solver<'i>(
 
 /// `name` equals `zone` or lies below it (wildcards count as their suffix).
 pub fn in_zone(name: &str, zone: &str) -> bool {
+    // An undefined Flux variable could be anything: never call it outside a zone.
+    if crate::model::read::unresolved(name) || crate::model::read::unresolved(zone) {
+        return true;
+    }
     let name = name
         .trim_start_matches("*.")
         .trim_end_matches('.')

@@ -8,7 +8,7 @@ use super::{Graph, ObjId};
 use crate::model::{Object, Spec};
 use crate::source::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProducerKind {
     /// A literal Secret manifest.
     Manifest,

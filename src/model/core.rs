@@ -51,6 +51,19 @@ impl Service {
 pub struct SecretKey {
     pub name: Sp<String>,
     pub empty: bool,
+    /// The value is a reference resolved elsewhere (`op://…`, `ref+…`, `<path:…>`, `${VAR}`),
+    /// not the secret itself.
+    pub reference: bool,
+}
+
+fn is_reference(v: &str) -> bool {
+    let v = v.trim();
+    v.starts_with("op://")
+        || v.starts_with("ref+")
+        || v.starts_with("<path:")
+        || v.starts_with("vault:")
+        || v.starts_with("ENC[")
+        || (v.starts_with("${") && v.ends_with('}'))
 }
 
 /// What gwlint learns from a PEM certificate in a Secret manifest (never the bytes).
@@ -98,6 +111,7 @@ impl Secret {
                             Value::Str(x) => x.trim().is_empty(),
                             _ => false,
                         },
+                        reference: v.as_str().is_some_and(is_reference),
                     })
                 })
                 .collect();

@@ -21,7 +21,7 @@ impl Check for Rule {
                 .data_keys
                 .iter()
                 .chain(&s.string_data_keys)
-                .filter(|k| !k.empty)
+                .filter(|k| !k.empty && !k.reference)
                 .map(|k| k.name.v.as_str())
                 .collect();
             if keys.is_empty() {

@@ -15,8 +15,8 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for ((ns, name), list) in g.producers.iter_sorted() {
-            let writers: Vec<_> = list
-                .iter()
+            let writers: Vec<_> = crate::checks::tls::distinct(g, list)
+                .into_iter()
                 .filter(|p| match p.kind {
                     ProducerKind::ExternalSecretMerge => {
                         // creationPolicy None writes nothing; Merge writes into what exists.

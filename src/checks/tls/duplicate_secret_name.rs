@@ -15,8 +15,8 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for ((ns, name), list) in g.producers.iter_sorted() {
-            let certs: Vec<_> = list
-                .iter()
+            let certs: Vec<_> = super::distinct(g, list)
+                .into_iter()
                 .filter(|p| match p.kind {
                     ProducerKind::Certificate => true,
                     // cert-manager leaves an existing Certificate of the generated name alone

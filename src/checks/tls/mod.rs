@@ -49,6 +49,17 @@ pub fn all_listeners<'m>(g: &Graph<'m>) -> Vec<(ListenerId, &'m Object, &'m List
     out
 }
 
+/// Producers with repeated definitions of one object (copies, overlays) counted once.
+pub fn distinct<'p>(
+    g: &Graph,
+    list: impl IntoIterator<Item = &'p crate::graph::Producer>,
+) -> Vec<&'p crate::graph::Producer> {
+    let mut seen = std::collections::HashSet::new();
+    list.into_iter()
+        .filter(|p| seen.insert((p.kind, &g.obj(p.obj).key)))
+        .collect()
+}
+
 /// Whether the listener owner is served by Istio.
 pub fn istio_owner(g: &Graph, owner: ObjId) -> bool {
     attach::gateway_of(g, owner).is_some_and(|gw| attach::is_istio(g, g.obj(gw)))
@@ -272,7 +283,11 @@ pub fn acme_names<'m>(cx: &Ctx<'_, 'm>) -> Vec<AcmeName<'m>> {
             continue;
         }
         let labels = labels(o);
-        for name in &c.dns_names {
+        for name in c
+            .dns_names
+            .iter()
+            .filter(|n| !crate::model::read::unresolved(&n.v))
+        {
             out.push(AcmeName {
                 cert: o,
                 issuer: g.obj(iid),
