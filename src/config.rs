@@ -83,6 +83,18 @@ pub const BUILTIN_GATEWAY_CLASSES: &[&str] = &[
     "approuting-istio",
 ];
 
+/// A configuration suppression: a rule, optionally limited to objects and paths (globs).
+#[derive(Clone, Debug, Default)]
+pub struct IgnoreEntry {
+    pub rule: &'static str,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub path: Option<String>,
+    /// Where the entry is written in the configuration file (line, column).
+    pub at: (usize, usize),
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The file it came from, if any.
@@ -103,6 +115,8 @@ pub struct Config {
     pub expiry_warning_days: i64,
     /// ACME servers treated as public CAs (TLS219), besides the built-in list.
     pub public_acme_servers: Vec<String>,
+    /// `ignore:` suppressions.
+    pub ignore: Vec<IgnoreEntry>,
 }
 
 impl Default for Config {
@@ -121,6 +135,7 @@ impl Default for Config {
             public_zones: Vec::new(),
             expiry_warning_days: 30,
             public_acme_servers: Vec::new(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -180,6 +195,7 @@ const TOP_KEYS: &[&str] = &[
     "defaultNamespace",
     "dns",
     "tls",
+    "ignore",
 ];
 
 const EXTERNAL_KEYS: &[&str] = &[
@@ -271,6 +287,10 @@ pub fn load(
         .ok_or_else(|| ctx.err(root, "configuration must be a mapping".into()))?;
     for (k, v) in entries {
         let key = k.as_str().unwrap_or("");
+        // A key left empty (or holding only comments, as in the starter file) means "default".
+        if v.is_null() && TOP_KEYS.contains(&key) {
+            continue;
+        }
         match key {
             "rules" => {
                 let rules = v.as_map().ok_or_else(|| {
@@ -336,6 +356,60 @@ pub fn load(
                     .as_str()
                     .ok_or_else(|| ctx.err(v, "`defaultNamespace` must be a string".into()))?
                     .to_string()
+            }
+            "ignore" => {
+                let items = v.as_seq().ok_or_else(|| {
+                    ctx.err(
+                        v,
+                        "`ignore` must be a list of {rule, kind, namespace, name, path}".into(),
+                    )
+                })?;
+                for item in items {
+                    let m = item.as_map().ok_or_else(|| {
+                        ctx.err(
+                            item,
+                            "an `ignore` entry must be a mapping with at least `rule`".into(),
+                        )
+                    })?;
+                    let pos = ctx.lines.position(ctx.text, item.span.start as usize);
+                    let mut e = IgnoreEntry {
+                        at: (pos.line, pos.column),
+                        ..IgnoreEntry::default()
+                    };
+                    let mut has_rule = false;
+                    for (ik, iv) in m {
+                        let key = ik.as_str().unwrap_or("");
+                        let val = iv
+                            .as_str()
+                            .ok_or_else(|| ctx.err(iv, format!("`ignore.{key}` must be a string")))?
+                            .to_string();
+                        match key {
+                            "rule" => {
+                                e.rule = known_rule(&val).ok_or_else(|| {
+                                    ctx.err(
+                                        iv,
+                                        format!("unknown rule `{val}` (see `gwlint rules`)"),
+                                    )
+                                })?;
+                                has_rule = true;
+                            }
+                            "kind" => e.kind = Some(val),
+                            "namespace" => e.namespace = Some(val),
+                            "name" => e.name = Some(val),
+                            "path" => e.path = Some(val),
+                            other => {
+                                return Err(ctx.err(
+                                    ik,
+                                    format!("unknown key `ignore.{other}` (expected one of: rule, kind, namespace, name, path)"),
+                                ));
+                            }
+                        }
+                    }
+                    if !has_rule {
+                        return Err(ctx.err(item, "an `ignore` entry needs `rule`".into()));
+                    }
+                    cfg.ignore.push(e);
+                }
             }
             "dns" => {
                 let m = v

@@ -3,6 +3,7 @@
 //!
 //! paths → discover → load → model → graph → checks → report
 
+pub mod baseline;
 pub mod checks;
 pub mod config;
 pub mod diagnostic;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -38,6 +40,11 @@ pub struct Options {
     pub select: Vec<String>,
     /// Never these rules (ids).
     pub ignore: Vec<String>,
+    /// Fingerprints of findings to leave out (a baseline).
+    pub baseline: Option<std::collections::HashMap<String, usize>>,
+    /// Report only findings in these files (pre-commit mode: the whole repository is loaded for
+    /// the graph, the named files are reported).
+    pub report_only: Option<Vec<PathBuf>>,
 }
 
 /// The result of a run: every file, every finding, in a stable order.
@@ -53,6 +60,11 @@ pub struct Outcome {
     pub objects: usize,
     /// Wall time of each stage, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Findings silenced by suppressions, by the baseline, or outside `report_only`.
+    pub suppressed: usize,
+    pub baselined: usize,
+    /// `ignore:` entries of the configuration that matched nothing (indexes).
+    pub unused_config_ignores: Vec<usize>,
 }
 
 impl Outcome {
@@ -126,6 +138,16 @@ fn unreadable(id: FileId, path: &Path, e: std::io::Error) -> FileResult {
 
 /// Runs the whole pipeline. `stdin` supplies the bytes for a `-` path.
 pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
+    lint_then(opts, stdin, |_, _| ()).0
+}
+
+/// Runs the pipeline and hands the final findings and the graph to `then` before the objects are
+/// freed (`gwlint graph` draws the graph with the findings on it).
+pub fn lint_then<T>(
+    opts: &Options,
+    stdin: Option<Vec<u8>>,
+    then: impl FnOnce(&Outcome, &graph::Graph) -> T,
+) -> (Outcome, T) {
     let cfg = &opts.config;
     let load_opts = LoadOptions {
         max_file_size: cfg.max_file_size,
@@ -230,6 +252,15 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
             d.severity = *s;
         }
     }
+    let applied = suppress::apply(
+        &outcome.files,
+        &objects,
+        &cfg.ignore,
+        &mut diags,
+        rule_enabled(opts, suppress::UNUSED),
+    );
+    outcome.suppressed = applied.suppressed;
+    outcome.unused_config_ignores = applied.unused_config;
     fill_field_paths(&outcome.files, &mut diags);
     diags.sort_by(|a, b| {
         let pa = &outcome.files[a.span.file as usize].path;
@@ -243,12 +274,29 @@ pub fn lint(opts: &Options, stdin: Option<Vec<u8>>) -> Outcome {
         ))
     });
     diags.dedup();
+    if let Some(base) = &opts.baseline {
+        let (kept, dropped) = baseline::filter(&outcome, diags, base);
+        diags = kept;
+        outcome.baselined = dropped;
+    }
+    if let Some(only) = &opts.report_only {
+        let wanted: std::collections::HashSet<PathBuf> =
+            only.iter().map(|p| discover::display_path(p)).collect();
+        let before = diags.len();
+        diags.retain(|d| {
+            wanted.contains(&discover::display_path(
+                &outcome.files[d.span.file as usize].path,
+            ))
+        });
+        outcome.suppressed += before - diags.len();
+    }
     outcome.diagnostics = diags;
+    let extra = then(&outcome, &graph);
     drop(graph);
     // Freeing every object's strings is a measurable share of a run: do it on all threads.
     objects.into_par_iter().for_each(drop);
     lap(&mut outcome, "finish");
-    outcome
+    (outcome, extra)
 }
 
 /// The resolve stage: kustomize/Flux namespaces, Flux variables (files that use them are modelled
@@ -296,20 +344,31 @@ fn resolve(
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that
 /// has one.
 fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
-    for d in diags.iter_mut() {
-        let Some(doc) = d.doc.clone() else { continue };
-        let Some(f) = files.get(d.span.file as usize) else {
+    // One parse per document with findings, however many findings it has.
+    let mut by_doc: std::collections::BTreeMap<(FileId, u32, u32), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, d) in diags.iter().enumerate() {
+        if let (Some(doc), None) = (&d.doc, &d.field) {
+            by_doc
+                .entry((d.span.file, doc.start, doc.end))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((file, start, end), idxs) in by_doc {
+        let Some(f) = files.get(file as usize) else {
             continue;
         };
-        if d.field.is_none() {
-            let path = load::parse::field_path(
-                &f.text,
-                &f.lines,
-                f.id,
-                doc.start as usize..doc.end as usize,
-                d.span.start,
-            );
-            d.field = Some(path);
+        let offsets: Vec<u32> = idxs.iter().map(|&i| diags[i].span.start).collect();
+        let paths = load::parse::field_paths(
+            &f.text,
+            &f.lines,
+            f.id,
+            start as usize..end as usize,
+            &offsets,
+        );
+        for (i, p) in idxs.into_iter().zip(paths) {
+            diags[i].field = Some(p);
         }
     }
 }

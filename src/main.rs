@@ -1,19 +1,24 @@
 //! The `gwlint` command: parse the command line, run the library, print, set the exit code.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use gwlint::config::{self, Config, Severity};
+use gwlint::report::graph::{Filter, GraphFormat};
 use gwlint::report::{self, Format};
 use gwlint::rules;
 
 const EXAMPLES: &str = "Examples:
   gwlint check .                              lint the repository in the current directory
   gwlint check deploy/ --format sarif -o gwlint.sarif
+  gwlint check . --format human --format sarif=gwlint.sarif --format junit=gwlint.xml
   helm template ./chart | gwlint check - --stdin-filename chart.yaml
+  gwlint check --root . apps/shop/route.yaml  pre-commit: load the repo, report these files
+  gwlint check . --write-baseline .gwlint-baseline.json; gwlint check . --baseline .gwlint-baseline.json
+  gwlint graph . --format dot --gateway gateway-system/edge | dot -Tsvg > graph.svg
   gwlint explain GW101                        show a rule's documentation
   gwlint rules --format json                  list every rule";
 
@@ -28,6 +33,8 @@ struct Cli {
 enum Command {
     /// Lint files and directories (the default command).
     Check(CheckArgs),
+    /// Print the reference graph (Graphviz DOT, Mermaid or JSON) with findings marked.
+    Graph(GraphArgs),
     /// Show the documentation of a rule, by id or name.
     Explain { rule: String },
     /// List every rule.
@@ -35,19 +42,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Write a commented starter .gwlint.yaml.
+    Init {
+        /// Directory to write it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ListFormat {
     Human,
     Json,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-enum OutFormat {
-    Human,
-    Json,
-    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -66,24 +77,15 @@ enum Color {
 }
 
 #[derive(clap::Args, Debug)]
-struct CheckArgs {
+struct InputArgs {
     /// Files or directories to lint; `-` reads standard input. Default: the current directory.
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
-    format: OutFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
     /// Configuration file (default: .gwlint.yaml in the linted directory or an ancestor).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Ignore any .gwlint.yaml.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum)]
-    fail_on: Option<FailOn>,
     /// Run only these rules (ids or names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -93,20 +95,74 @@ struct CheckArgs {
     /// Path to show for standard input.
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Load the whole repository at DIR for the graph, but report only findings in PATHs
+    /// (pre-commit mode).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Explain skipped paths, the configuration and stage timings on standard error.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format: human, json, sarif, github or junit; `FORMAT=FILE` writes that format to
+    /// FILE. Repeat for several reports in one run.
+    #[arg(long, value_name = "FORMAT[=FILE]", default_value = "human")]
+    format: Vec<String>,
+    /// Write the report (of the format given without `=FILE`) to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in a baseline file (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Explain skipped paths on standard error.
-    #[arg(long, short = 'v')]
-    verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum GraphFmt {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct GraphArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Graph format.
+    #[arg(long, value_enum, default_value_t = GraphFmt::Dot)]
+    format: GraphFmt,
+    /// Draw only objects in this namespace (and their direct references).
+    #[arg(long)]
+    namespace: Option<String>,
+    /// Draw only this Gateway (`namespace/name`) and what is within three references of it.
+    #[arg(long)]
+    gateway: Option<String>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 /// `gwlint PATH…` means `gwlint check PATH…`.
 fn with_default_command(mut args: Vec<String>) -> Vec<String> {
     let known = [
         "check",
+        "graph",
         "explain",
         "rules",
+        "init",
+        "completions",
         "help",
         "-h",
         "--help",
@@ -151,6 +207,12 @@ fn main() -> ExitCode {
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
         Command::Check(args) => check(args),
+        Command::Graph(args) => graph(args),
+        Command::Init { dir, force } => init(&dir, force),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -197,17 +259,48 @@ fn list_rules(format: ListFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn check(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
+const STARTER: &str = include_str!("starter-config.yaml");
+
+fn init(dir: &Path, force: bool) -> ExitCode {
+    let path = dir.join(config::FILE_NAME);
+    if path.exists() && !force {
+        return usage_error(&format!(
+            "{} exists (use --force to overwrite)",
+            path.display()
+        ));
+    }
+    match std::fs::write(&path, STARTER) {
+        Ok(()) => {
+            eprintln!("gwlint: wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(&format!("{}: {e}", path.display())),
+    }
+}
+
+/// Options, standard input and the configuration file used.
+type Prepared = (gwlint::Options, Option<Vec<u8>>, Option<PathBuf>);
+
+/// Options and standard input from the shared input arguments.
+fn prepare(
+    input: &InputArgs,
+) -> Result<(gwlint::Options, Option<Vec<u8>>, Option<PathBuf>), ExitCode> {
+    let mut paths = if input.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        input.paths.clone()
     };
+    let mut report_only = None;
+    if let Some(root) = &input.root {
+        // Pre-commit hands over the changed files; the graph needs the whole repository.
+        report_only = (!input.paths.is_empty()).then(|| paths.clone());
+        paths = vec![root.clone()];
+    }
     let known = |n: &str| rules::find(n).map(|r| r.id);
-    let config_path = if args.no_config {
+    let config_path = if input.no_config {
         None
     } else {
-        match &args.config {
+        match &input.config {
             Some(p) => Some(p.clone()),
             None => {
                 let start = paths
@@ -220,83 +313,64 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     let cfg = match &config_path {
-        Some(p) => match config::load(p, &known) {
-            Ok(c) => c,
-            Err(e) => return usage_error(&e.to_string()),
-        },
+        Some(p) => config::load(p, &known).map_err(|e| usage_error(&e.to_string()))?,
         None => Config::default(),
     };
-    let select = match resolve_rules(&args.select) {
-        Ok(s) => s,
-        Err(e) => return usage_error(&e),
-    };
-    let ignore = match resolve_rules(&args.ignore) {
-        Ok(s) => s,
-        Err(e) => return usage_error(&e),
-    };
+    let select = resolve_rules(&input.select).map_err(|e| usage_error(&e))?;
+    let ignore = resolve_rules(&input.ignore).map_err(|e| usage_error(&e))?;
     let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-            return usage_error(&format!("cannot read standard input: {e}"));
-        }
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| usage_error(&format!("cannot read standard input: {e}")))?;
         Some(buf)
     } else {
         None
     };
-    let fail_on = match (args.fail_on, cfg.fail_on.as_deref()) {
-        (Some(f), _) => f,
-        (None, Some("warning")) => FailOn::Warning,
-        (None, Some("info")) => FailOn::Info,
-        (None, Some("never")) => FailOn::Never,
-        _ => FailOn::Error,
-    };
     let opts = gwlint::Options {
         paths,
-        stdin_filename: args.stdin_filename.clone(),
+        stdin_filename: input.stdin_filename.clone(),
         config: cfg,
         select,
         ignore,
+        baseline: None,
+        report_only,
     };
-    let outcome = gwlint::lint(&opts, stdin);
-    if args.verbose {
-        if let Some(p) = &config_path {
-            eprintln!("gwlint: configuration {}", p.display());
-        }
-        for n in &outcome.notes {
-            eprintln!("gwlint: {n}");
-        }
+    Ok((opts, stdin, config_path))
+}
+
+fn verbose_notes(outcome: &gwlint::Outcome, config_path: &Option<PathBuf>, cfg: &Config) {
+    if let Some(p) = config_path {
+        eprintln!("gwlint: configuration {}", p.display());
+    }
+    for n in &outcome.notes {
+        eprintln!("gwlint: {n}");
+    }
+    for &i in &outcome.unused_config_ignores {
+        let e = &cfg.ignore[i];
         eprintln!(
-            "gwlint: {} files, {} documents, {} objects",
-            outcome.files.len(),
-            outcome.documents,
-            outcome.objects
+            "gwlint: unused `ignore` entry for {} at line {} of the configuration",
+            e.rule, e.at.0
         );
-        let stages: Vec<String> = outcome
-            .timings
-            .iter()
-            .map(|(stage, t)| format!("{stage} {:.1} ms", t.as_secs_f64() * 1000.0))
-            .collect();
-        eprintln!("gwlint: time: {}", stages.join(", "));
     }
-    for e in &outcome.io_errors {
-        eprintln!("gwlint: error: {e}");
-    }
-    let format = match args.format {
-        OutFormat::Human => Format::Human,
-        OutFormat::Json => Format::Json,
-        OutFormat::Sarif => Format::Sarif,
-    };
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    let text = report::render(&outcome, format, color);
-    let written = match &args.output {
+    eprintln!(
+        "gwlint: {} files, {} documents, {} objects, {} findings suppressed, {} in the baseline",
+        outcome.files.len(),
+        outcome.documents,
+        outcome.objects,
+        outcome.suppressed,
+        outcome.baselined
+    );
+    let stages: Vec<String> = outcome
+        .timings
+        .iter()
+        .map(|(stage, t)| format!("{stage} {:.1} ms", t.as_secs_f64() * 1000.0))
+        .collect();
+    eprintln!("gwlint: time: {}", stages.join(", "));
+}
+
+fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
         Some(p) => std::fs::write(p, text.as_bytes()).map_err(|e| format!("{}: {e}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
@@ -304,9 +378,83 @@ fn check(args: CheckArgs) -> ExitCode {
                 .and_then(|_| out.flush())
                 .map_err(|e| format!("standard output: {e}"))
         }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    // Parse the report targets before doing any work, so a typo costs nothing.
+    let mut targets: Vec<(Format, Option<PathBuf>)> = Vec::new();
+    for spec in &args.format {
+        let (name, file) = match spec.split_once('=') {
+            Some((n, f)) => (n, Some(PathBuf::from(f))),
+            None => (spec.as_str(), args.output.clone()),
+        };
+        let Some(format) = Format::parse(name) else {
+            return usage_error(&format!(
+                "unknown format `{name}` (human, json, sarif, github, junit)"
+            ));
+        };
+        targets.push((format, file));
+    }
+    if targets.iter().filter(|(_, f)| f.is_none()).count() > 1 {
+        return usage_error(
+            "only one report can go to standard output; give the others a file with FORMAT=FILE",
+        );
+    }
+    let (mut opts, stdin, config_path) = match prepare(&args.input) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
-    if let Err(e) = written {
-        return usage_error(&e);
+    if let Some(b) = &args.baseline {
+        match gwlint::baseline::read(b) {
+            Ok(set) => opts.baseline = Some(set),
+            Err(e) => return usage_error(&e),
+        }
+    }
+    let fail_on = match (args.fail_on, opts.config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some("warning")) => FailOn::Warning,
+        (None, Some("info")) => FailOn::Info,
+        (None, Some("never")) => FailOn::Never,
+        _ => FailOn::Error,
+    };
+    let outcome = gwlint::lint(&opts, stdin);
+    if args.input.verbose {
+        verbose_notes(&outcome, &config_path, &opts.config);
+    }
+    for e in &outcome.io_errors {
+        eprintln!("gwlint: error: {e}");
+    }
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = gwlint::baseline::write(&outcome, path) {
+            return usage_error(&format!("{}: {e}", path.display()));
+        }
+        eprintln!(
+            "gwlint: recorded {} findings in {}",
+            outcome.diagnostics.len(),
+            path.display()
+        );
+        return if outcome.io_errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    for (format, file) in &targets {
+        let color = format == &Format::Human
+            && match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    file.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+        let text = report::render(&outcome, *format, color);
+        if let Err(e) = write_out(file.as_deref(), &text) {
+            return usage_error(&e);
+        }
     }
     if !outcome.io_errors.is_empty() {
         return ExitCode::from(2);
@@ -322,6 +470,39 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn graph(args: GraphArgs) -> ExitCode {
+    let (opts, stdin, config_path) = match prepare(&args.input) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let format = match args.format {
+        GraphFmt::Dot => GraphFormat::Dot,
+        GraphFmt::Mermaid => GraphFormat::Mermaid,
+        GraphFmt::Json => GraphFormat::Json,
+    };
+    let filter = Filter {
+        namespace: args.namespace.clone(),
+        gateway: args.gateway.clone(),
+    };
+    let (outcome, text) = gwlint::lint_then(&opts, stdin, |outcome, g| {
+        report::graph::render(outcome, g, format, &filter)
+    });
+    if args.input.verbose {
+        verbose_notes(&outcome, &config_path, &opts.config);
+    }
+    for e in &outcome.io_errors {
+        eprintln!("gwlint: error: {e}");
+    }
+    if let Err(e) = write_out(args.output.as_deref(), &text) {
+        return usage_error(&e);
+    }
+    if outcome.io_errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     }
 }
 

@@ -109,6 +109,7 @@ pub const LOAD_STAGE_RULES: &[&str] = &[
     yaml::BINARY_OR_OVERSIZED,
     yaml::DUPLICATE_KEY,
     api::SCHEMA_VIOLATION,
+    crate::suppress::UNUSED,
 ];
 
 /// Runs the enabled rules in parallel; the caller sorts the result.

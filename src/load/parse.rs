@@ -419,19 +419,19 @@ impl Builder {
 }
 
 /// Re-parses one document (a byte range of the file) and returns the field path of the node at
-/// `offset`: fingerprints need it only for the few documents that have findings, so the trees
+/// each offset: fingerprints need them only for the documents that have findings, so the trees
 /// are not kept for every object.
-pub fn field_path(
+pub fn field_paths(
     text: &str,
     lines: &LineIndex,
     file: FileId,
     doc: std::ops::Range<usize>,
-    offset: u32,
-) -> String {
+    offsets: &[u32],
+) -> Vec<String> {
     let end = doc.end.min(text.len());
     let base = doc.start.min(end);
     if !text.is_char_boundary(base) || !text.is_char_boundary(end) {
-        return String::new();
+        return vec![String::new(); offsets.len()];
     }
     let cur = Cursor {
         text,
@@ -443,10 +443,10 @@ pub fn field_path(
     };
     let mut out = Parsed::default();
     let _ = parse_chunk(&cur, Limits::default(), &mut out);
-    out.docs
-        .first()
-        .map(|d| d.root.path_to(offset))
-        .unwrap_or_default()
+    match out.docs.first() {
+        Some(d) => offsets.iter().map(|&o| d.root.path_to(o)).collect(),
+        None => vec![String::new(); offsets.len()],
+    }
 }
 
 #[cfg(test)]

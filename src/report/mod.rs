@@ -1,7 +1,10 @@
 //! Report stage: findings to bytes. Every format reads the same sorted list.
 
+pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use sha2::{Digest, Sha256};
@@ -16,6 +19,21 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    Github,
+    Junit,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "human" => Some(Format::Human),
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
+            "junit" => Some(Format::Junit),
+            _ => None,
+        }
+    }
 }
 
 /// Start and end (exclusive) positions of a span.
@@ -73,5 +91,7 @@ pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
         Format::Human => human::render(outcome, color),
         Format::Json => json::render(outcome),
         Format::Sarif => sarif::render(outcome),
+        Format::Github => github::render(outcome),
+        Format::Junit => junit::render(outcome),
     }
 }

@@ -1,0 +1,75 @@
+//! Baselines: record today's findings so that only new ones are reported. Entries are keyed by
+//! the finding's fingerprint (rule, file, object and field path, not line numbers), so edits
+//! elsewhere in a file do not invalidate them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::Outcome;
+use crate::diagnostic::Diagnostic;
+use crate::report::fingerprint;
+
+pub fn write(outcome: &Outcome, path: &Path) -> std::io::Result<()> {
+    let entries: Vec<Value> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "rule": d.rule,
+                "path": outcome.file(d.span.file).display_path(),
+                "object": d.object.as_ref().map(|o| o.to_string()),
+                "field": d.field,
+                "fingerprint": fingerprint(outcome, d),
+            })
+        })
+        .collect();
+    let doc = json!({"version": 1, "tool": "gwlint", "findings": entries});
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(path, text)
+}
+
+/// Fingerprints in a baseline file, with how often each occurs.
+pub fn read(path: &Path) -> Result<HashMap<String, usize>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a gwlint baseline: {e}", path.display()))?;
+    let findings = doc
+        .get("findings")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{}: not a gwlint baseline (no `findings`)", path.display()))?;
+    let mut out = HashMap::new();
+    for f in findings {
+        if let Some(fp) = f.get("fingerprint").and_then(Value::as_str) {
+            *out.entry(fp.to_string()).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Drops findings recorded in the baseline (each entry absorbs one finding); returns how many.
+pub fn filter(
+    outcome: &Outcome,
+    diags: Vec<Diagnostic>,
+    baseline: &HashMap<String, usize>,
+) -> (Vec<Diagnostic>, usize) {
+    let mut left = baseline.clone();
+    let mut dropped = 0;
+    let kept = diags
+        .into_iter()
+        .filter(|d| {
+            let fp = fingerprint(outcome, d);
+            match left.get_mut(&fp) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    dropped += 1;
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect();
+    (kept, dropped)
+}

@@ -1,0 +1,44 @@
+//! `--format github`: GitHub Actions workflow commands, shown as annotations on the diff.
+
+use super::region;
+use crate::Outcome;
+use crate::config::Severity;
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for d in &outcome.diagnostics {
+        let (start, end) = region(outcome, d.span);
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let name = crate::rules::meta(d.rule).map(|m| m.name).unwrap_or("");
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&outcome.file(d.span.file).display_path()),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            escape_property(&format!("{} {name}", d.rule)),
+            escape_data(&message)
+        ));
+    }
+    out
+}
