@@ -282,9 +282,7 @@ fn init(dir: &Path, force: bool) -> ExitCode {
 type Prepared = (gwlint::Options, Option<Vec<u8>>, Option<PathBuf>);
 
 /// Options and standard input from the shared input arguments.
-fn prepare(
-    input: &InputArgs,
-) -> Result<(gwlint::Options, Option<Vec<u8>>, Option<PathBuf>), ExitCode> {
+fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
     let mut paths = if input.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
