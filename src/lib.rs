@@ -12,6 +12,7 @@ pub mod graph;
 pub mod kustomize;
 pub mod load;
 pub mod model;
+pub mod origin;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -155,7 +156,17 @@ pub fn lint_then<T>(
     };
     let mut outcome = Outcome::default();
     let mut clock = std::time::Instant::now();
+    let mem = std::env::var_os("GWLINT_DEBUG_MEMORY").is_some();
     let mut lap = |outcome: &mut Outcome, stage: &'static str| {
+        if mem {
+            // Developer aid for the memory budget: resident memory after each stage.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let rss = status
+                .lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .unwrap_or("");
+            eprintln!("gwlint: after {stage}: {rss}");
+        }
         let now = std::time::Instant::now();
         outcome.timings.push((stage, now - clock));
         clock = now;
@@ -262,6 +273,8 @@ pub fn lint_then<T>(
     outcome.suppressed = applied.suppressed;
     outcome.unused_config_ignores = applied.unused_config;
     fill_field_paths(&outcome.files, &mut diags);
+    let rendered_sources = origin::map(&outcome.files, &mut diags);
+    outcome.files.extend(rendered_sources);
     diags.sort_by(|a, b| {
         let pa = &outcome.files[a.span.file as usize].path;
         let pb = &outcome.files[b.span.file as usize].path;

@@ -353,7 +353,7 @@ fn verbose_notes(outcome: &gwlint::Outcome, config_path: &Option<PathBuf>, cfg: 
     }
     eprintln!(
         "gwlint: {} files, {} documents, {} objects, {} findings suppressed, {} in the baseline",
-        outcome.files.len(),
+        outcome.statuses.len(),
         outcome.documents,
         outcome.objects,
         outcome.suppressed,

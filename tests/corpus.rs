@@ -76,7 +76,7 @@ fn corpus_lints_without_panic_and_accounts_for_every_file() {
         eprintln!(
             "{}: {} files ({} loaded, {} skipped), {} objects, findings {:?}",
             folder.file_name().unwrap().to_string_lossy(),
-            outcome.files.len(),
+            outcome.statuses.len(),
             loaded,
             skipped,
             outcome.objects,

@@ -137,6 +137,8 @@ pub struct Graph<'m> {
     /// name → objects of any kind with that name.
     by_name: HashMap<&'m str, Vec<ObjId>>,
     externals: HashSet<ObjKey>,
+    /// Kinds a CustomResourceDefinition in the input declares cluster-scoped.
+    cluster_crds: HashSet<(String, String)>,
     pub refs: Vec<Reference>,
     pub producers: producers::Producers,
     pub graph: DiGraph<GNode, GEdge>,
@@ -208,7 +210,15 @@ impl<'m> Graph<'m> {
             }
             by_name.entry(o.key.name.as_str()).or_default().push(id);
         }
+        let cluster_crds = objects
+            .iter()
+            .filter_map(|o| match &o.spec {
+                Spec::Crd(c) if c.cluster_scoped => Some((c.group.clone(), c.kind.clone())),
+                _ => None,
+            })
+            .collect();
         let mut g = Graph {
+            cluster_crds,
             objects,
             index,
             kinds,
@@ -375,7 +385,15 @@ impl<'m> Graph<'m> {
             group
         };
         let k = r.kind_or(defaults.1);
-        let ns = r.namespace_or(&o.key.namespace);
+        let cluster = crate::model::is_cluster_scoped(group, k)
+            || self
+                .cluster_crds
+                .contains(&(group.to_string(), k.to_string()));
+        let ns = if cluster {
+            ""
+        } else {
+            r.namespace_or(&o.key.namespace)
+        };
         let target = ObjKey::new(group, k, ns, &name.v);
         let check = checkable(group, k);
         self.push(

@@ -209,7 +209,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         }
     }
     let c = counts(&outcome.diagnostics);
-    let files = outcome.files.len();
+    let files = outcome.statuses.len();
     if outcome.diagnostics.is_empty() {
         out.push_str(&format!(
             "No findings in {files} file{} ({} objects).\n",

@@ -47,7 +47,7 @@ pub fn render(outcome: &Outcome) -> String {
         "version": SCHEMA_VERSION,
         "tool": {"name": "gwlint", "version": env!("CARGO_PKG_VERSION")},
         "summary": {
-            "files": outcome.files.len(),
+            "files": outcome.statuses.len(),
             "documents": outcome.documents,
             "objects": outcome.objects,
             "errors": c.errors,

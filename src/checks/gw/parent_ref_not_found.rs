@@ -25,12 +25,14 @@ impl Check for Rule {
                 self.id(),
                 r.span,
                 format!(
-                    "{}: parentRef {} {}/{} does not exist{}",
+                    "{}: parentRef {} does not exist{}",
                     super::describe(from),
-                    t.kind,
-                    t.namespace,
-                    t.name,
-                    super::defaulted_ns_note(r, "parentRef", from)
+                    t,
+                    if t.namespace.is_empty() {
+                        String::new()
+                    } else {
+                        super::defaulted_ns_note(r, "parentRef", from)
+                    }
                 ),
             )
             .label(format!(
