@@ -59,11 +59,16 @@ pub fn map(files: &[SourceFile], diags: &mut [Diagnostic]) -> Vec<SourceFile> {
     let mut virtual_files: Vec<SourceFile> = Vec::new();
     let mut by_region: HashMap<(FileId, usize), (FileId, usize, usize)> = HashMap::new();
     let base = files.len() as FileId;
+    // Whether each file holds rendered-output markers, looked up once per file.
+    let mut rendered: HashMap<FileId, bool> = HashMap::new();
     for d in diags.iter_mut() {
         let Some(f) = files.get(d.span.file as usize) else {
             continue;
         };
-        if !f.text.contains("# Source: ") && !f.text.contains("config.kubernetes.io/origin") {
+        let has_markers = *rendered.entry(f.id).or_insert_with(|| {
+            f.text.contains("# Source: ") || f.text.contains("config.kubernetes.io/origin")
+        });
+        if !has_markers {
             continue;
         }
         let (start, end) = document(&f.text, d.span.start as usize);

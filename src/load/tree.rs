@@ -110,39 +110,40 @@ impl Node {
     /// The field path (`spec.listeners[0].hostname`) of the deepest node whose span contains
     /// `offset`; used for messages and for fingerprints that survive edits elsewhere.
     pub fn path_to(&self, offset: u32) -> String {
+        let contains =
+            |n: &Node| n.span.start <= offset && offset < n.span.end.max(n.span.start + 1);
         let mut out = String::new();
         let mut node = self;
-        'outer: loop {
+        loop {
             match &node.value {
                 Value::Map(entries) => {
-                    for (k, v) in entries {
-                        let key_hit =
-                            k.span.start <= offset && offset < k.span.end.max(k.span.start + 1);
-                        let val_hit =
-                            v.span.start <= offset && offset < v.span.end.max(v.span.start + 1);
-                        if key_hit || val_hit {
-                            if !out.is_empty() {
-                                out.push('.');
-                            }
-                            out.push_str(k.as_str().unwrap_or("?"));
-                            if key_hit {
-                                break 'outer;
-                            }
-                            node = v;
-                            continue 'outer;
-                        }
+                    // Entries are in source order: the candidate is the last one starting at or
+                    // before the offset (merge-key copies, which sit elsewhere, are checked too).
+                    let i = entries.partition_point(|(k, _)| k.span.start <= offset);
+                    let hit = i
+                        .checked_sub(1)
+                        .map(|j| &entries[j])
+                        .filter(|(k, v)| contains(k) || contains(v))
+                        .or_else(|| entries.iter().find(|(k, v)| contains(k) || contains(v)));
+                    let Some((k, v)) = hit else { break };
+                    if !out.is_empty() {
+                        out.push('.');
                     }
-                    break;
+                    out.push_str(k.as_str().unwrap_or("?"));
+                    if contains(k) {
+                        break;
+                    }
+                    node = v;
                 }
                 Value::Seq(items) => {
-                    for (i, v) in items.iter().enumerate() {
-                        if v.span.start <= offset && offset < v.span.end.max(v.span.start + 1) {
-                            out.push_str(&format!("[{i}]"));
-                            node = v;
-                            continue 'outer;
-                        }
-                    }
-                    break;
+                    let i = items.partition_point(|v| v.span.start <= offset);
+                    let hit = i
+                        .checked_sub(1)
+                        .filter(|&j| contains(&items[j]))
+                        .or_else(|| items.iter().position(contains));
+                    let Some(j) = hit else { break };
+                    out.push_str(&format!("[{j}]"));
+                    node = &items[j];
                 }
                 _ => break,
             }
