@@ -139,6 +139,8 @@ pub struct Graph<'m> {
     externals: HashSet<ObjKey>,
     /// Kinds a CustomResourceDefinition in the input declares cluster-scoped.
     cluster_crds: HashSet<(String, String)>,
+    /// Namespaces with a Flux HelmRelease, whose charts create objects not in the repository.
+    helm_namespaces: HashSet<String>,
     pub refs: Vec<Reference>,
     pub producers: producers::Producers,
     pub graph: DiGraph<GNode, GEdge>,
@@ -217,7 +219,13 @@ impl<'m> Graph<'m> {
                 _ => None,
             })
             .collect();
+        let helm_namespaces = objects
+            .iter()
+            .filter(|o| o.key.kind == "HelmRelease" && o.key.group == "helm.toolkit.fluxcd.io")
+            .map(|o| o.key.namespace.clone())
+            .collect();
         let mut g = Graph {
+            helm_namespaces,
             cluster_crds,
             objects,
             index,
@@ -336,6 +344,14 @@ impl<'m> Graph<'m> {
             && self.producers.produces(self, &key.namespace, &key.name)
         {
             return Resolution::Produced;
+        }
+        // A Helm chart deployed by a Flux HelmRelease renders its Services at deploy time: in a
+        // namespace that has one, a missing Service may well be the chart's.
+        if key.group.is_empty()
+            && key.kind == "Service"
+            && self.helm_namespaces.contains(&key.namespace)
+        {
+            return Resolution::Unchecked;
         }
         if checkable || self.has_kind(&key.group, &key.kind) {
             Resolution::Missing

@@ -184,17 +184,13 @@ fn in_chart_templates(path: &Path) -> bool {
 /// Where template syntax shows that a syntax error comes from an unrendered template: a line that
 /// starts with `{{` or `{%`, any `{%`, or `{{` on the line of the error.
 fn template_marker(text: &str, issues: &[LoadIssue]) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if trimmed.starts_with("{{") || trimmed.starts_with("{%") {
-            return Some(offset + indent);
-        }
-        if let Some(i) = line.find("{%") {
-            return Some(offset + i);
-        }
-        offset += line.len();
+    // Searched for, not walked line by line: a broken document may be tens of megabytes.
+    let first = [text.find("{%"), line_leading(text, "{{").next()]
+        .into_iter()
+        .flatten()
+        .min();
+    if first.is_some() {
+        return first;
     }
     issues.iter().filter(|i| i.rule == "YAML001").find_map(|i| {
         let start = text[..i.span.start as usize]
@@ -211,9 +207,30 @@ fn template_marker(text: &str, issues: &[LoadIssue]) -> Option<usize> {
 
 /// A broken document that may be a Secret: its snippet could show values we cannot locate.
 fn mentions_secret(doc: &str) -> bool {
-    doc.lines().any(|l| {
-        let l = l.trim();
-        l.starts_with("kind:") && l[5..].trim().trim_matches(['"', '\'']) == "Secret"
-    }) || doc.contains("stringData")
+    doc.contains("stringData")
         || doc.contains("\ndata:")
+        || line_leading(doc, "kind:").any(|at| {
+            let value = &doc[at + "kind:".len()..];
+            let value = &value[..value.find('\n').unwrap_or(value.len())];
+            value.trim().trim_matches(['"', '\'']) == "Secret"
+        })
+}
+
+/// Offsets of `pat` where it is the first thing on its line but for whitespace, in one pass over
+/// the text (only the first occurrence on a line can be, so later ones are not looked at).
+fn line_leading<'t>(text: &'t str, pat: &'t str) -> impl Iterator<Item = usize> + 't {
+    let mut line_start = 0;
+    let mut scanned = 0;
+    let mut last_line = None;
+    text.match_indices(pat).filter_map(move |(at, _)| {
+        if let Some(nl) = text[scanned..at].rfind('\n') {
+            line_start = scanned + nl + 1;
+        }
+        scanned = at;
+        if last_line == Some(line_start) {
+            return None;
+        }
+        last_line = Some(line_start);
+        text[line_start..at].trim_start().is_empty().then_some(at)
+    })
 }

@@ -1,6 +1,7 @@
 //! YAML text to span trees: one tree per document, with resynchronisation after a broken
 //! document, duplicate-key detection, merge keys, and bounds on nesting and alias expansion.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
@@ -57,33 +58,54 @@ struct Cursor<'t> {
     base_line: usize,
     /// Where the chunk ends (the text's length, or a document's end).
     end: usize,
+    /// The last marker converted: (parser line, column, byte offset). Markers arrive in source
+    /// order, so the next one on the same line is found by walking only the characters in
+    /// between, not the whole line again (a 1 MB line of flow items would be quadratic).
+    last: Cell<(usize, usize, usize)>,
 }
 
 impl Cursor<'_> {
     fn byte(&self, m: &Marker) -> usize {
-        let line = self.base_line + m.line().saturating_sub(1);
-        let start = if m.line() <= 1 {
-            self.base
+        let (line, col) = (m.line(), m.col());
+        let (last_line, last_col, last_byte) = self.last.get();
+        let (from, chars) = if line == last_line && last_col <= col {
+            (last_byte, col - last_col)
         } else {
-            self.lines.line_start(line, self.text.len())
+            let mut start = if line <= 1 {
+                self.base
+            } else {
+                self.lines
+                    .line_start(self.base_line + line - 1, self.text.len())
+            };
+            // The parser does not count a byte order mark that starts a line (one may start
+            // every document of a stream) in the column.
+            if line > 1 && self.text[start..].starts_with('\u{feff}') {
+                start += '\u{feff}'.len_utf8();
+            }
+            (start.min(self.text.len()), col)
         };
-        let rest = &self.text[start.min(self.text.len())..];
-        let col = m.col();
-        let prefix = &rest.as_bytes()[..col.min(rest.len())];
-        let off = if prefix.is_ascii() {
-            col.min(rest.len())
-        } else {
-            rest.char_indices()
-                .nth(col)
-                .map(|(i, _)| i)
-                .unwrap_or(rest.len())
-        };
-        start + off
+        let off = advance(self.text, from, chars);
+        self.last.set((line, col, off));
+        off
     }
 
     fn span(&self, s: &saphyr_parser::Span) -> Span {
         Span::new(self.file, self.byte(&s.start), self.byte(&s.end))
     }
+}
+
+/// The byte offset `chars` characters after byte `from` of `text` (at most the text's end).
+fn advance(text: &str, from: usize, chars: usize) -> usize {
+    let rest = &text[from..];
+    let off = if rest.as_bytes()[..chars.min(rest.len())].is_ascii() {
+        chars.min(rest.len())
+    } else {
+        rest.char_indices()
+            .nth(chars)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len())
+    };
+    from + off
 }
 
 enum Frame {
@@ -127,6 +149,7 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
             base,
             base_line,
             end: text.len(),
+            last: Cell::new((0, 0, 0)),
         };
         match parse_chunk(&cur, limits, &mut out) {
             Ok(()) => break,
@@ -440,6 +463,7 @@ pub fn field_paths(
         base,
         base_line: lines.line_of(base),
         end,
+        last: Cell::new((0, 0, 0)),
     };
     let mut out = Parsed::default();
     let _ = parse_chunk(&cur, Limits::default(), &mut out);

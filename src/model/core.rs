@@ -63,7 +63,7 @@ fn is_reference(v: &str) -> bool {
         || v.starts_with("<path:")
         || v.starts_with("vault:")
         || v.starts_with("ENC[")
-        || (v.starts_with("${") && v.ends_with('}'))
+        || v.contains("${")
 }
 
 /// What gwlint learns from a PEM certificate in a Secret manifest (never the bytes).
