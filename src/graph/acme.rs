@@ -119,17 +119,58 @@ pub fn zones(objects: &[Object], cfg: &Config) -> Vec<Zone> {
     out
 }
 
-/// Whether `name` lies only in private zones: some private zone holds it and no public zone of
-/// the same or a more specific name does (split-horizon names have both).
-pub fn private_only<'z>(zones: &'z [Zone], name: &str) -> Option<&'z Zone> {
-    let private = zones
-        .iter()
-        .filter(|z| z.private && in_zone(name, &z.name))
-        .max_by_key(|z| z.name.len())?;
-    let public = zones
-        .iter()
-        .any(|z| !z.private && in_zone(name, &z.name) && z.name.len() >= private.name.len());
-    (!public).then_some(private)
+/// Zones indexed by name: (has a private zone, has a public zone) of exactly that name.
+pub struct ZoneIndex {
+    by_name: std::collections::HashMap<String, (bool, bool)>,
+}
+
+impl ZoneIndex {
+    pub fn new(zones: &[Zone]) -> ZoneIndex {
+        let mut by_name: std::collections::HashMap<String, (bool, bool)> =
+            std::collections::HashMap::new();
+        for z in zones {
+            let e = by_name
+                .entry(z.name.trim_end_matches('.').to_ascii_lowercase())
+                .or_default();
+            if z.private {
+                e.0 = true;
+            } else {
+                e.1 = true;
+            }
+        }
+        ZoneIndex { by_name }
+    }
+
+    pub fn has_private(&self) -> bool {
+        self.by_name.values().any(|(p, _)| *p)
+    }
+
+    /// The most specific private zone holding `name`, when no public zone of the same or a more
+    /// specific name holds it too (split-horizon names have both).
+    pub fn private_only(&self, name: &str) -> Option<String> {
+        if crate::model::read::unresolved(name) {
+            return None;
+        }
+        let name = name
+            .trim_start_matches("*.")
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        let mut candidate = name.as_str();
+        loop {
+            if let Some(&(private, public)) = self.by_name.get(candidate) {
+                if public {
+                    return None;
+                }
+                if private {
+                    return Some(candidate.to_string());
+                }
+            }
+            match candidate.split_once('.') {
+                Some((_, rest)) => candidate = rest,
+                None => return None,
+            }
+        }
+    }
 }
 
 #[cfg(test)]

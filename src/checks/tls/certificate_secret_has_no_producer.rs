@@ -14,6 +14,16 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        // Certificates by the Secret they write, for "written in another namespace" hints.
+        let mut by_secret_name: std::collections::HashMap<&str, Vec<&crate::model::Object>> =
+            std::collections::HashMap::new();
+        for o in cx.graph.objects {
+            if let Spec::Certificate(c) = &o.spec {
+                if let Some(s) = &c.secret_name {
+                    by_secret_name.entry(s.v.as_str()).or_default().push(o);
+                }
+            }
+        }
         for r in &cx.graph.refs {
             if r.kind != RefKind::CertificateRef
                 || r.resolution != Resolution::Missing
@@ -59,17 +69,12 @@ impl Check for Rule {
             for p in &merges {
                 d = d.related(p.span, "this ExternalSecret only merges into an existing Secret (creationPolicy Merge/None)");
             }
-            let elsewhere: Vec<_> = cx
-                .graph
-                .objects
-                .iter()
-                .filter(|o| match &o.spec {
-                    Spec::Certificate(c) => {
-                        o.key.namespace != t.namespace
-                            && c.secret_name.as_ref().is_some_and(|s| s.v == t.name)
-                    }
-                    _ => false,
-                })
+            let elsewhere: Vec<&crate::model::Object> = by_secret_name
+                .get(t.name.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|o| o.key.namespace != t.namespace)
                 .collect();
             if let Some(cert) = elsewhere.first() {
                 if let Spec::Certificate(c) = &cert.spec {

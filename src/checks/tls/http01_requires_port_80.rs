@@ -1,10 +1,9 @@
 //! TLS225: HTTP-01 for names served only by Gateways without an HTTP listener on port 80.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
-use crate::graph::hostname;
 use crate::model::Spec;
 
 pub struct Rule;
@@ -19,12 +18,47 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
-        let gateways: Vec<_> = g
-            .objects
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| matches!(o.spec, Spec::Gateway(_)))
-            .collect();
+        // Which Gateways serve a name, indexed by listener hostname, so each name is a few
+        // lookups rather than a scan of every listener.
+        let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wildcard: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut everything: Vec<usize> = Vec::new();
+        let mut has_80: HashSet<usize> = HashSet::new();
+        for (id, o) in g.objects.iter().enumerate() {
+            if !matches!(o.spec, Spec::Gateway(_)) {
+                continue;
+            }
+            for l in crate::graph::attach::listeners_of(o) {
+                if l.protocol() == "HTTP" && l.port.as_ref().is_some_and(|p| p.v == 80) {
+                    has_80.insert(id);
+                }
+                if !matches!(l.protocol(), "HTTP" | "HTTPS" | "TLS") {
+                    continue;
+                }
+                match l.hostname.as_ref().map(|h| h.v.to_ascii_lowercase()) {
+                    None => everything.push(id),
+                    Some(h) if crate::model::read::unresolved(&h) => everything.push(id),
+                    Some(h) => match h.strip_prefix("*.") {
+                        Some(suffix) => wildcard.entry(suffix.to_string()).or_default().push(id),
+                        None => exact.entry(h).or_default().push(id),
+                    },
+                }
+            }
+        }
+        let serving_of = |name: &str| -> Vec<usize> {
+            let name = name.to_ascii_lowercase();
+            let mut v: Vec<usize> = everything.clone();
+            v.extend(exact.get(&name).into_iter().flatten().copied());
+            // A listener wildcard matches one or more labels: every proper suffix counts.
+            let mut rest = name.as_str();
+            while let Some((_, suffix)) = rest.split_once('.') {
+                v.extend(wildcard.get(suffix).into_iter().flatten().copied());
+                rest = suffix;
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
         let mut failing: Failing = BTreeMap::new();
         for n in super::acme_names(cx) {
             let Some((si, solver)) = n.solver else {
@@ -33,29 +67,8 @@ impl Check for Rule {
             if !solver.is_http01() || n.name.v.starts_with("*.") {
                 continue;
             }
-            let serving: Vec<usize> = gateways
-                .iter()
-                .filter(|(_, gw)| {
-                    crate::graph::attach::listeners_of(gw).iter().any(|l| {
-                        matches!(l.protocol(), "HTTP" | "HTTPS" | "TLS")
-                            && hostname::intersect(
-                                l.hostname.as_ref().map(|h| h.v.as_str()),
-                                Some(&n.name.v),
-                            )
-                            .is_some()
-                    })
-                })
-                .map(|(id, _)| *id)
-                .collect();
-            if serving.is_empty() {
-                continue;
-            }
-            let has_80 = serving.iter().any(|&gid| {
-                crate::graph::attach::listeners_of(g.obj(gid))
-                    .iter()
-                    .any(|l| l.protocol() == "HTTP" && l.port.as_ref().is_some_and(|p| p.v == 80))
-            });
-            if has_80 {
+            let serving = serving_of(&n.name.v);
+            if serving.is_empty() || serving.iter().any(|gid| has_80.contains(gid)) {
                 continue;
             }
             let entry = failing

@@ -117,10 +117,7 @@ pub fn certificate_names(cx: &Ctx, ns: &str, name: &str) -> Option<CertNames> {
             }
             (ProducerKind::GatewayShim, _) => {
                 known = true;
-                for (_, _, l) in all_listeners(g)
-                    .into_iter()
-                    .filter(|(id, _, _)| id.owner == p.obj)
-                {
+                for l in attach::listeners_of(o) {
                     let refs_secret = l.tls.as_ref().is_some_and(|t| {
                         t.certificate_refs
                             .iter()

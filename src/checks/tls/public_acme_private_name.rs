@@ -14,8 +14,8 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let zones = acme::zones(cx.graph.objects, cx.config);
-        if !zones.iter().any(|z| z.private) {
+        let zones = acme::ZoneIndex::new(&acme::zones(cx.graph.objects, cx.config));
+        if !zones.has_private() {
             return;
         }
         for n in super::acme_names(cx) {
@@ -44,7 +44,7 @@ impl Check for Rule {
                 }
                 _ => continue,
             };
-            let Some(zone) = acme::private_only(&zones, &n.name.v) else {
+            let Some(zone) = zones.private_only(&n.name.v) else {
                 continue;
             };
             out.push(
@@ -53,7 +53,7 @@ impl Check for Rule {
                     n.name.span,
                     format!(
                         "{}: `{}` exists only in the private zone `{}`, but {} uses the public ACME CA {}: {how}, so validation can never succeed",
-                        n.cert.key, n.name.v, zone.name, n.issuer.key, server.v
+                        n.cert.key, n.name.v, zone, n.issuer.key, server.v
                     ),
                 )
                 .label("private-only name with a public CA")
