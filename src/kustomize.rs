@@ -57,22 +57,24 @@ fn normalize(p: &Path) -> PathBuf {
 struct Index<'a> {
     files: &'a [SourceFile],
     by_path: HashMap<PathBuf, FileId>,
+    /// Normalised paths in sorted order: the files under a directory are one contiguous run.
+    sorted: Vec<(PathBuf, FileId)>,
+    /// Every directory that holds a file, at any depth.
+    dirs: HashSet<PathBuf>,
     kustomizations: HashMap<PathBuf, usize>,
 }
 
 impl Index<'_> {
     fn is_dir(&self, dir: &Path) -> bool {
-        self.files
-            .iter()
-            .any(|f| normalize(&f.path).starts_with(dir) && normalize(&f.path) != dir)
+        self.dirs.contains(dir)
     }
 
     fn files_under(&self, dir: &Path) -> Vec<FileId> {
-        let mut v: Vec<FileId> = self
-            .files
+        let start = self.sorted.partition_point(|(p, _)| p.as_path() < dir);
+        let mut v: Vec<FileId> = self.sorted[start..]
             .iter()
-            .filter(|f| normalize(&f.path).starts_with(dir))
-            .map(|f| f.id)
+            .take_while(|(p, _)| p.starts_with(dir))
+            .map(|(_, id)| *id)
             .collect();
         v.sort_unstable();
         v
@@ -151,9 +153,22 @@ fn walk(
 
 /// Computes each file's namespace and variables from the kustomizations in the input.
 pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
+    let mut sorted: Vec<(PathBuf, FileId)> =
+        files.iter().map(|f| (normalize(&f.path), f.id)).collect();
+    sorted.sort();
+    let mut dirs = HashSet::new();
+    for (p, _) in &sorted {
+        for a in p.ancestors().skip(1) {
+            if !dirs.insert(a.to_path_buf()) {
+                break;
+            }
+        }
+    }
     let mut idx = Index {
         files,
-        by_path: files.iter().map(|f| (normalize(&f.path), f.id)).collect(),
+        by_path: sorted.iter().cloned().collect(),
+        sorted,
+        dirs,
         kustomizations: HashMap::new(),
     };
     let mut flux = Vec::new();
