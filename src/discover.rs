@@ -82,8 +82,9 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                 continue;
             }
         };
-        if meta.is_file() {
-            // A file named on the command line is linted whatever its name.
+        if !meta.is_dir() {
+            // A file named on the command line is linted whatever its name, and so is a pipe
+            // (`gwlint check <(kustomize build .)` names /dev/fd/63).
             let canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
             if seen.insert(canon) {
                 out.files.push(display_path_in(root, cwd.as_deref()));
@@ -178,6 +179,9 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                     canon_root.join(path.strip_prefix(root).unwrap_or(path))
                 }
             } else {
+                // A FIFO, socket or device in the tree: reading it could block forever.
+                out.notes
+                    .push(format!("{}: not a regular file, skipped", path.display()));
                 continue;
             };
             if seen.insert(key) {

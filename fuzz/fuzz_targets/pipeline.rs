@@ -2,8 +2,8 @@
 //! formats. Must never panic.
 #![no_main]
 
-use gwlint::report::{self, Format};
 use gwlint::Options;
+use gwlint::report::{self, Format};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

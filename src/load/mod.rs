@@ -93,9 +93,9 @@ fn skipped(
 /// Decodes and parses one file. Never fails: problems become issues on the file.
 pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -> LoadedFile {
     if bytes.len() as u64 > opts.max_file_size {
+        // Files are read only up to one byte past the limit, so their size is not known here.
         let reason = format!(
-            "file is {} bytes, larger than the limit of {} bytes; skipped (raise maxFileSize in .gwlint.yaml to lint it)",
-            bytes.len(),
+            "file is larger than the limit of {} bytes; skipped (raise maxFileSize in .gwlint.yaml to lint it)",
             opts.max_file_size
         );
         return skipped(id, path, String::new(), "YAML003", 0, reason);

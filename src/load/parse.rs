@@ -15,7 +15,9 @@ use crate::source::{FileId, LineIndex, Span};
 pub struct Limits {
     /// Deepest nesting of collections accepted in one document.
     pub max_depth: usize,
-    /// Most nodes that aliases may copy into one document.
+    /// Most nodes that aliases, and the anchors they refer to, may copy in one file, on top of
+    /// one node per byte of the file: bounds both an alias bomb in one document and many small
+    /// ones, or anchors nested in anchors, across a file.
     pub max_alias_nodes: usize,
 }
 
@@ -127,7 +129,6 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Node>,
     anchors: HashMap<usize, Node>,
-    alias_nodes: usize,
     doc_start: usize,
     dropped: Vec<std::ops::Range<usize>>,
 }
@@ -140,6 +141,7 @@ enum Stop {
 pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Parsed {
     let mut out = Parsed::default();
     let mut base = 0usize;
+    let mut copies = Copies::new(limits, text);
     loop {
         let base_line = lines.line_of(base);
         let cur = Cursor {
@@ -151,7 +153,7 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
             end: text.len(),
             last: Cell::new((0, 0, 0)),
         };
-        match parse_chunk(&cur, limits, &mut out) {
+        match parse_chunk(&cur, limits, &mut copies, &mut out) {
             Ok(()) => break,
             Err((doc_start, stop)) => {
                 let (at, message) = match stop {
@@ -215,14 +217,50 @@ fn next_document_start(text: &str, lines: &LineIndex, at: usize, base: usize) ->
         .map(|(_, start)| start)
 }
 
-fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (usize, Stop)> {
+/// What anchors and aliases may still copy in a file (see `Limits::max_alias_nodes`). Copying is
+/// what costs: an anchored collection is copied when it ends (so that an alias can copy it again),
+/// and each alias copies its anchor's tree.
+struct Copies {
+    budget: usize,
+    used: usize,
+}
+
+impl Copies {
+    fn new(limits: Limits, text: &str) -> Copies {
+        Copies {
+            budget: limits.max_alias_nodes.saturating_add(text.len()),
+            used: 0,
+        }
+    }
+
+    /// Accounts for copying `node`; past the budget, the error that skips the document.
+    fn take(&mut self, node: &Node, at: usize) -> Result<(), Stop> {
+        self.used = self.used.saturating_add(node.count());
+        if self.used > self.budget {
+            return Err(Stop::Limit(
+                at,
+                format!(
+                    "aliases and anchors copy more than {} nodes in this file (an alias bomb?); document skipped",
+                    self.budget
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn parse_chunk(
+    cur: &Cursor,
+    limits: Limits,
+    copies: &mut Copies,
+    out: &mut Parsed,
+) -> Result<(), (usize, Stop)> {
     let chunk = &cur.text[cur.base..cur.end];
     let mut parser = Parser::new_from_str(chunk);
     let mut b = Builder {
         stack: Vec::new(),
         root: None,
         anchors: HashMap::new(),
-        alias_nodes: 0,
         doc_start: cur.base,
         dropped: Vec::new(),
     };
@@ -235,7 +273,6 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                 b.stack.clear();
                 b.root = None;
                 b.anchors.clear();
-                b.alias_nodes = 0;
                 b.dropped.clear();
                 b.doc_start = cur.byte(&span.start);
             }
@@ -274,6 +311,9 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                     style,
                 };
                 if anchor != 0 {
+                    copies
+                        .take(&node, node.span.start as usize)
+                        .map_err(|e| (b.doc_start, e))?;
                     b.anchors.insert(anchor, node.clone());
                 }
                 b.attach(node, out, cur.file);
@@ -289,19 +329,9 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                         ),
                     ));
                 };
-                b.alias_nodes += target.count();
-                if b.alias_nodes > limits.max_alias_nodes {
-                    return Err((
-                        b.doc_start,
-                        Stop::Limit(
-                            sp.start as usize,
-                            format!(
-                                "aliases expand to more than {} nodes (an alias bomb?); document skipped",
-                                limits.max_alias_nodes
-                            ),
-                        ),
-                    ));
-                }
+                copies
+                    .take(target, sp.start as usize)
+                    .map_err(|e| (b.doc_start, e))?;
                 let mut node = target.clone();
                 node.span = sp;
                 b.attach(node, out, cur.file);
@@ -365,6 +395,9 @@ fn parse_chunk(cur: &Cursor, limits: Limits, out: &mut Parsed) -> Result<(), (us
                     style: Style::Collection,
                 };
                 if anchor != 0 {
+                    copies
+                        .take(&node, node.span.start as usize)
+                        .map_err(|e| (b.doc_start, e))?;
                     b.anchors.insert(anchor, node.clone());
                 }
                 b.attach(node, out, cur.file);
@@ -466,7 +499,8 @@ pub fn field_paths(
         last: Cell::new((0, 0, 0)),
     };
     let mut out = Parsed::default();
-    let _ = parse_chunk(&cur, Limits::default(), &mut out);
+    let limits = Limits::default();
+    let _ = parse_chunk(&cur, limits, &mut Copies::new(limits, text), &mut out);
     match out.docs.first() {
         Some(d) => offsets.iter().map(|&o| d.root.path_to(o)).collect(),
         None => vec![String::new(); offsets.len()],

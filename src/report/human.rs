@@ -86,7 +86,7 @@ impl Sources<'_> {
     /// The redacted source for a span, unless no snippet may be shown there.
     fn get(&mut self, span: Span) -> Option<Source> {
         let f = self.outcome.file(span.file);
-        if f.text.is_empty() || !f.snippet_allowed(span) {
+        if f.text.is_empty() || !f.snippet_allowed(span) || on_long_line(f, span) {
             return None;
         }
         let text = self
@@ -96,6 +96,17 @@ impl Sources<'_> {
             .clone();
         Some(NamedSource::new(f.display_path(), text).with_language("yaml"))
     }
+}
+
+/// Lines longer than this (minified JSON, huge keys) get no snippet: the renderer cannot pad to
+/// such columns, and a screenful of one line helps nobody.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+fn on_long_line(f: &crate::source::SourceFile, span: Span) -> bool {
+    let first = f.lines.line_of(span.start as usize);
+    let last = f.lines.line_of(span.end as usize);
+    (first.saturating_sub(crate::source::CONTEXT_LINES)..=last + crate::source::CONTEXT_LINES)
+        .any(|l| f.lines.line_text(&f.text, l).len() > MAX_SNIPPET_LINE)
 }
 
 fn severity(s: Severity) -> miette::Severity {
