@@ -316,3 +316,40 @@ fn real_pre_commit_run() {
     );
     assert!(stdout.contains("GW108"), "{stdout}");
 }
+
+/// `helm template … | gwlint check -`: findings point at the chart file named by `# Source:`,
+/// with the position in the stream as a related location.
+#[test]
+fn rendered_stream_maps_to_its_sources() {
+    let stream = std::fs::read_to_string(
+        common::root().join("testdata/rendered/helm-template-output.stream"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = gwlint(dir.path())
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "rendered.yaml",
+            "--format",
+            "json",
+        ])
+        .write_stdin(stream)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "GW108");
+    assert_eq!(d["location"]["path"], "shop/templates/route.yaml");
+    assert_eq!(d["location"]["start"]["line"], 11);
+    let related = d["related"].as_array().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["path"] == "rendered.yaml"
+                && r["location"]["start"]["line"] == 26)
+    );
+    assert_eq!(v["summary"]["files"], 1);
+}
