@@ -178,6 +178,23 @@ pub fn namespace_admits(
     }
 }
 
+/// R2.3.1 for one listener of `owner` (a Gateway or ListenerSet) and a route namespace.
+pub fn listener_admits_namespace(g: &Graph, owner: &Object, l: &Listener, route_ns: &str) -> Admit {
+    let from = l
+        .allowed_routes
+        .from
+        .as_ref()
+        .map(|f| f.v.as_str())
+        .unwrap_or("Same");
+    namespace_admits(
+        g,
+        from,
+        l.allowed_routes.selector.as_ref(),
+        &owner.key.namespace,
+        route_ns,
+    )
+}
+
 /// Whether a Gateway is served by Istio (class `istio*`/`approuting-istio`, or a GatewayClass
 /// in the input whose controller is Istio's).
 pub fn is_istio(g: &Graph, gateway: &Object) -> bool {
@@ -363,19 +380,7 @@ fn evaluate(
                 continue;
             }
         }
-        let from = l
-            .allowed_routes
-            .from
-            .as_ref()
-            .map(|f| f.v.as_str())
-            .unwrap_or("Same");
-        let namespace = namespace_admits(
-            g,
-            from,
-            l.allowed_routes.selector.as_ref(),
-            &parent_obj.key.namespace,
-            &route_obj.key.namespace,
-        );
+        let namespace = listener_admits_namespace(g, parent_obj, l, &route_obj.key.namespace);
         let kind = effective_kinds(l, istio).is_none_or(|ks| ks.contains(&route_obj.key.kind));
         let hostnames =
             hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);

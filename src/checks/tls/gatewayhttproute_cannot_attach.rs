@@ -54,21 +54,9 @@ impl Check for Rule {
                 g.all(&key).iter().any(|&gid| {
                     let gw = g.obj(gid);
                     attach::listeners_of(gw).iter().any(|l| {
-                        let from = l
-                            .allowed_routes
-                            .from
-                            .as_ref()
-                            .map(|f| f.v.as_str())
-                            .unwrap_or("Same");
                         l.protocol() == "HTTP"
                             && l.port.as_ref().is_some_and(|p| p.v == 80)
-                            && attach::namespace_admits(
-                                g,
-                                from,
-                                l.allowed_routes.selector.as_ref(),
-                                &gw.key.namespace,
-                                cert_ns,
-                            ) != Admit::No
+                            && attach::listener_admits_namespace(g, gw, l, cert_ns) != Admit::No
                             && hostname::intersect(
                                 l.hostname.as_ref().map(|h| h.v.as_str()),
                                 Some(&n.name.v),
