@@ -531,33 +531,30 @@ impl<'m> Graph<'m> {
                     }
                 }
                 Spec::BackendTlsPolicy(p) => {
-                    for (i, t) in p.target_refs.iter().enumerate() {
-                        let local = ObjRef {
-                            namespace: None,
-                            ..t.clone()
-                        };
-                        self.push_obj_ref(
-                            RefKind::PolicyTarget,
-                            id,
-                            &local,
-                            ("", "Service"),
-                            Loc::Entry(i),
-                            &|g, k| g.is_empty() && k == "Service",
-                        );
-                    }
-                    for (i, c) in p.ca_certificate_refs.iter().enumerate() {
-                        let local = ObjRef {
-                            namespace: None,
-                            ..c.clone()
-                        };
-                        self.push_obj_ref(
+                    // Policy references are local: any namespace written is not honoured.
+                    let lists = [
+                        (RefKind::PolicyTarget, &p.target_refs, "Service"),
+                        (
                             RefKind::PolicyCaCertificate,
-                            id,
-                            &local,
-                            ("", "ConfigMap"),
-                            Loc::Entry(i),
-                            &|g, k| g.is_empty() && k == "ConfigMap",
-                        );
+                            &p.ca_certificate_refs,
+                            "ConfigMap",
+                        ),
+                    ];
+                    for (kind, refs, default_kind) in lists {
+                        for (i, r) in refs.iter().enumerate() {
+                            let local = ObjRef {
+                                namespace: None,
+                                ..r.clone()
+                            };
+                            self.push_obj_ref(
+                                kind,
+                                id,
+                                &local,
+                                ("", default_kind),
+                                Loc::Entry(i),
+                                &|g, k| g.is_empty() && k == default_kind,
+                            );
+                        }
                     }
                 }
                 Spec::VirtualService(vs) => {
