@@ -83,6 +83,89 @@ pub const BUILTIN_GATEWAY_CLASSES: &[&str] = &[
     "approuting-istio",
 ];
 
+/// A `major.minor` release number, as written in `targets`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Version {
+    pub const fn new(major: u32, minor: u32) -> Self {
+        Version { major, minor }
+    }
+
+    /// `v1.4`, `1.4`, `1.4.1` (the patch is ignored), `0.17`.
+    pub fn parse(s: &str) -> Option<Version> {
+        let s = s.trim();
+        let s = s.strip_prefix('v').unwrap_or(s);
+        let mut parts = s.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().unwrap_or("0").parse().ok()?;
+        if let Some(patch) = parts.next() {
+            patch.parse::<u32>().ok()?;
+        }
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Version { major, minor })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}.{}", self.major, self.minor)
+    }
+}
+
+/// Which Gateway API CRDs are installed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Standard,
+    Experimental,
+}
+
+/// A named set of defaults for a platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// AKS with the Istio service-mesh add-on and the managed (standard-channel) Gateway API CRDs.
+    AksIstio,
+}
+
+/// The AKS add-on's control-plane and classic-ingress namespaces.
+pub const AKS_ISTIO_NAMESPACES: &[&str] = &["aks-istio-system", "aks-istio-ingress"];
+
+/// The Gateway API bundle the AKS managed CRDs install on current Kubernetes versions (1.34+).
+pub const AKS_GATEWAY_API_BUNDLE: Version = Version::new(1, 3);
+
+/// Versions of the controllers and CRDs in the target cluster.
+#[derive(Clone, Debug)]
+pub struct Targets {
+    /// Gateway API CRD bundle (`v1.0` … `v1.6`).
+    pub gateway_api: Version,
+    /// `None`: not said, so anything either channel serves is accepted.
+    pub gateway_api_channel: Option<Channel>,
+    pub external_secrets: Version,
+    pub cert_manager: Version,
+    /// external-dns release; `None`: not said, so both annotation prefixes are accepted.
+    pub external_dns: Option<Version>,
+    /// Installed Istio control-plane revisions (`istio.io/rev` values); empty: not said.
+    pub istio_revisions: Vec<String>,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            gateway_api: Version::new(1, 6),
+            gateway_api_channel: None,
+            external_secrets: Version::new(2, 9),
+            cert_manager: Version::new(1, 21),
+            external_dns: None,
+            istio_revisions: Vec::new(),
+        }
+    }
+}
+
 /// A configuration suppression: a rule, optionally limited to objects and paths (globs).
 #[derive(Clone, Debug, Default)]
 pub struct IgnoreEntry {
@@ -117,6 +200,19 @@ pub struct Config {
     pub public_acme_servers: Vec<String>,
     /// `ignore:` suppressions.
     pub ignore: Vec<IgnoreEntry>,
+    pub profile: Option<Profile>,
+    pub targets: Targets,
+}
+
+impl Config {
+    pub fn aks_istio(&self) -> bool {
+        self.profile == Some(Profile::AksIstio)
+    }
+
+    /// True when only standard-channel CRDs are installed (said, or implied by the profile).
+    pub fn standard_channel_only(&self) -> bool {
+        self.targets.gateway_api_channel == Some(Channel::Standard)
+    }
 }
 
 impl Default for Config {
@@ -136,6 +232,8 @@ impl Default for Config {
             expiry_warning_days: 30,
             public_acme_servers: Vec::new(),
             ignore: Vec::new(),
+            profile: None,
+            targets: Targets::default(),
         }
     }
 }
@@ -196,6 +294,17 @@ const TOP_KEYS: &[&str] = &[
     "dns",
     "tls",
     "ignore",
+    "profile",
+    "targets",
+];
+
+const TARGET_KEYS: &[&str] = &[
+    "gatewayAPI",
+    "gatewayAPIChannel",
+    "externalSecrets",
+    "certManager",
+    "externalDNS",
+    "istioRevisions",
 ];
 
 const EXTERNAL_KEYS: &[&str] = &[
@@ -285,6 +394,8 @@ pub fn load(
     let entries = root
         .as_map()
         .ok_or_else(|| ctx.err(root, "configuration must be a mapping".into()))?;
+    let mut explicit_bundle = false;
+    let mut explicit_channel = false;
     for (k, v) in entries {
         let key = k.as_str().unwrap_or("");
         // A key left empty (or holding only comments, as in the starter file) means "default".
@@ -460,6 +571,82 @@ pub fn load(
                     }
                 }
             }
+            "profile" => {
+                cfg.profile = match v.as_str() {
+                    Some("aks-istio") => Some(Profile::AksIstio),
+                    Some("none") => None,
+                    _ => {
+                        return Err(ctx.err(v, "`profile` must be aks-istio or none".into()));
+                    }
+                }
+            }
+            "targets" => {
+                let m = v
+                    .as_map()
+                    .ok_or_else(|| ctx.err(v, "`targets` must be a mapping".into()))?;
+                for (tk, tv) in m {
+                    let key = tk.as_str().unwrap_or("");
+                    let version = || -> Result<Version, ConfigError> {
+                        let text = match &tv.value {
+                            Value::Str(s) => s.to_string(),
+                            Value::Float(f) => f.to_string(),
+                            Value::Int(i) => i.to_string(),
+                            _ => String::new(),
+                        };
+                        Version::parse(&text).ok_or_else(|| {
+                            ctx.err(
+                                tv,
+                                format!(
+                                    "`targets.{key}` must be a version such as \"1.4\" (quote it)"
+                                ),
+                            )
+                        })
+                    };
+                    match key {
+                        "gatewayAPI" => {
+                            let v = version()?;
+                            if v < Version::new(1, 0) || v > Version::new(1, 6) {
+                                return Err(ctx.err(
+                                    tv,
+                                    format!("`targets.gatewayAPI` {v} is not a known bundle (v1.0 to v1.6)"),
+                                ));
+                            }
+                            cfg.targets.gateway_api = v;
+                            explicit_bundle = true;
+                        }
+                        "gatewayAPIChannel" => {
+                            cfg.targets.gateway_api_channel = match tv.as_str() {
+                                Some("standard") => Some(Channel::Standard),
+                                Some("experimental") => Some(Channel::Experimental),
+                                _ => {
+                                    return Err(ctx.err(
+                                        tv,
+                                        "`targets.gatewayAPIChannel` must be standard or experimental"
+                                            .into(),
+                                    ));
+                                }
+                            };
+                            explicit_channel = true;
+                        }
+                        "externalSecrets" => cfg.targets.external_secrets = version()?,
+                        "certManager" => cfg.targets.cert_manager = version()?,
+                        "externalDNS" => cfg.targets.external_dns = Some(version()?),
+                        "istioRevisions" => {
+                            cfg.targets.istio_revisions =
+                                ctx.string_list(tv, "targets.istioRevisions")?
+                        }
+                        other => {
+                            return Err(ctx.err(
+                                tk,
+                                format!(
+                                    "unknown key `targets.{other}` (expected one of: {})",
+                                    TARGET_KEYS.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
             "externals" => {
                 let ext = v
                     .as_map()
@@ -503,5 +690,24 @@ pub fn load(
             }
         }
     }
+    if cfg.aks_istio() {
+        apply_aks_istio(&mut cfg, explicit_bundle, explicit_channel);
+    }
     Ok(cfg)
+}
+
+/// The `aks-istio` profile: the managed Gateway API CRDs are standard channel only, the add-on's
+/// namespaces exist, and the class `istio` is served (it is built in already).
+fn apply_aks_istio(cfg: &mut Config, explicit_bundle: bool, explicit_channel: bool) {
+    if !explicit_channel {
+        cfg.targets.gateway_api_channel = Some(Channel::Standard);
+    }
+    if !explicit_bundle {
+        cfg.targets.gateway_api = AKS_GATEWAY_API_BUNDLE;
+    }
+    for ns in AKS_ISTIO_NAMESPACES {
+        if !cfg.externals.namespaces.iter().any(|n| n == ns) {
+            cfg.externals.namespaces.push(ns.to_string());
+        }
+    }
 }
