@@ -15,6 +15,7 @@ pub mod model;
 pub mod origin;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suppress;
 
@@ -84,6 +85,7 @@ struct FileResult {
     status: FileStatus,
     objects: Vec<Object>,
     issues: Vec<load::LoadIssue>,
+    schema_issues: Vec<((String, String), load::LoadIssue)>,
     documents: usize,
 }
 
@@ -113,6 +115,7 @@ fn process(
     bytes: Vec<u8>,
     opts: &LoadOptions,
     default_ns: &str,
+    schemas: Option<&schema::embedded::Catalog>,
 ) -> FileResult {
     let loaded = load::load_bytes(id, path, bytes, opts);
     let documents = loaded.docs.len();
@@ -122,6 +125,7 @@ fn process(
         default_namespace: default_ns,
         kustomization_file: model::is_kustomization_file(path),
         vars: None,
+        schemas,
     };
     let modelled = model::build(id, loaded.docs, ctx);
     issues.extend(modelled.issues);
@@ -131,6 +135,7 @@ fn process(
         status: loaded.status,
         objects: modelled.objects,
         issues,
+        schema_issues: modelled.schema_issues,
         documents,
     }
 }
@@ -143,6 +148,7 @@ fn unreadable(id: FileId, path: &Path, e: std::io::Error) -> FileResult {
         },
         objects: Vec::new(),
         issues: Vec::new(),
+        schema_issues: Vec::new(),
         documents: 0,
     }
 }
@@ -207,6 +213,8 @@ pub fn lint_then<T>(
     lap(&mut outcome, "discover");
 
     // load + model, one file per task
+    let catalog = schemas_for(opts);
+    let catalog = catalog.as_ref();
     let stdin_bytes = stdin;
     let results: Vec<FileResult> = inputs
         .par_iter()
@@ -220,9 +228,10 @@ pub fn lint_then<T>(
                     stdin_bytes.clone().unwrap_or_default(),
                     &load_opts,
                     &cfg.default_namespace,
+                    catalog,
                 ),
                 Input::Path(p) => match read_limited(p, cfg.max_file_size) {
-                    Ok(bytes) => process(id, p, bytes, &load_opts, &cfg.default_namespace),
+                    Ok(bytes) => process(id, p, bytes, &load_opts, &cfg.default_namespace, catalog),
                     Err(e) => unreadable(id, p, e),
                 },
             }
@@ -231,6 +240,7 @@ pub fn lint_then<T>(
 
     let mut objects = Vec::new();
     let mut issues = Vec::new();
+    let mut schema_issues = Vec::new();
     for mut fr in results {
         if let FileStatus::Unreadable { error } = &fr.status {
             outcome.io_errors.push(error.clone());
@@ -238,6 +248,7 @@ pub fn lint_then<T>(
         outcome.documents += fr.documents;
         objects.append(&mut fr.objects);
         issues.append(&mut fr.issues);
+        schema_issues.append(&mut fr.schema_issues);
         outcome.statuses.push(fr.status);
         outcome.files.push(fr.source);
     }
@@ -251,6 +262,18 @@ pub fn lint_then<T>(
     outcome.objects = objects.len();
     lap(&mut outcome, "load+model");
 
+    // schemas of the repository's own CRDs replace the embedded ones for their kinds
+    let repo_schemas = schema::repo::repo_schemas(&objects);
+    issues.extend(
+        schema_issues
+            .into_iter()
+            .filter(|(gk, _)| !repo_schemas.contains_key(gk))
+            .map(|(_, i)| i),
+    );
+    let schema_diags =
+        schema::repo::validate(&repo_schemas, &objects, &outcome.files, load_opts.limits);
+    lap(&mut outcome, "schemas");
+
     // graph + checks
     let graph = graph::Graph::build(&objects, cfg);
     lap(&mut outcome, "graph");
@@ -260,6 +283,7 @@ pub fn lint_then<T>(
     };
     let enabled = |id: &str| rule_enabled(opts, id);
     let mut diags = checks::run(&cx, &enabled);
+    diags.extend(schema_diags.into_iter().filter(|d| enabled(d.rule)));
     lap(&mut outcome, "checks");
     diags.extend(issues.into_iter().filter(|i| enabled(i.rule)).map(|i| {
         let mut d = Diagnostic::new(i.rule, i.span, i.message);
@@ -268,6 +292,7 @@ pub fn lint_then<T>(
         }
         d
     }));
+    diags.retain(|d| !schema::covered_by(d).is_some_and(&enabled));
     for d in &mut diags {
         if let Some(RuleLevel::Level(s)) = cfg.rules.get(d.rule) {
             d.severity = *s;
@@ -297,6 +322,7 @@ pub fn lint_then<T>(
         ))
     });
     diags.dedup();
+    schema::dedup(&mut diags);
     if let Some(base) = &opts.baseline {
         let (kept, dropped) = baseline::filter(&outcome, diags, base);
         diags = kept;
@@ -350,6 +376,8 @@ fn resolve(
                     default_namespace: &cfg.default_namespace,
                     kustomization_file: model::is_kustomization_file(&src.path),
                     vars: layout.vars.get(&f),
+                    // Schema findings were made in the first pass; variables are not values.
+                    schemas: None,
                 };
                 model::build(f, parsed.docs, ctx).objects
             })
@@ -396,6 +424,23 @@ fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
     }
 }
 
+/// The embedded Gateway API schemas for the configured target, unless every schema rule is off.
+fn schemas_for(opts: &Options) -> Option<schema::embedded::Catalog> {
+    let wanted = [
+        schema::CEL_RULE_VIOLATED,
+        schema::SCHEMA_VIOLATION,
+        schema::RULE_NOT_EVALUATED,
+    ];
+    if !wanted.iter().any(|r| rule_enabled(opts, r)) {
+        return None;
+    }
+    let t = &opts.config.targets;
+    Some(schema::embedded::Catalog::gateway_api(
+        t.gateway_api,
+        t.gateway_api_channel,
+    ))
+}
+
 fn rule_enabled(opts: &Options, id: &str) -> bool {
     if !opts.select.is_empty() && !opts.select.iter().any(|s| s == id) {
         return false;
@@ -426,6 +471,7 @@ pub fn load_objects(opts: &Options) -> Vec<Object> {
                 bytes,
                 &load_opts,
                 &opts.config.default_namespace,
+                None,
             )
         })
         .collect();

@@ -109,6 +109,8 @@ pub const LOAD_STAGE_RULES: &[&str] = &[
     yaml::BINARY_OR_OVERSIZED,
     yaml::DUPLICATE_KEY,
     api::SCHEMA_VIOLATION,
+    crate::schema::CEL_RULE_VIOLATED,
+    crate::schema::RULE_NOT_EVALUATED,
     crate::suppress::UNUSED,
 ];
 

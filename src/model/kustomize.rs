@@ -104,11 +104,19 @@ pub struct Crd {
     pub kind: String,
     pub cluster_scoped: bool,
     pub served_versions: Vec<String>,
+    /// The CRD's validation schemas, when it has any.
+    pub schema: Option<std::sync::Arc<crate::schema::KindSchema>>,
 }
 
 impl Crd {
-    pub fn read(spec: &Node) -> Option<Self> {
+    pub fn read(spec: &Node, root: &Node) -> Option<Self> {
+        let name = root
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
         Some(Crd {
+            schema: crate::schema::KindSchema::from_crd(name, spec).map(std::sync::Arc::new),
             group: spec.get("group")?.as_str()?.to_string(),
             kind: spec.get("names")?.get("kind")?.as_str()?.to_string(),
             cluster_scoped: spec.get("scope").and_then(Node::as_str) == Some("Cluster"),

@@ -176,6 +176,9 @@ impl Object {
 pub struct Modelled {
     pub objects: Vec<Object>,
     pub issues: Vec<LoadIssue>,
+    /// Findings of the embedded schemas, with the `(group, kind)` they were checked for: a CRD
+    /// in the repository for that kind replaces them.
+    pub schema_issues: Vec<((String, String), LoadIssue)>,
     pub redactions: Vec<std::ops::Range<usize>>,
 }
 
@@ -189,6 +192,8 @@ pub struct BuildContext<'a> {
     /// kustomizations without apiVersion/kind.
     pub kustomization_file: bool,
     pub vars: Option<&'a std::collections::HashMap<String, String>>,
+    /// Embedded schemas to validate objects against (None: no schema validation).
+    pub schemas: Option<&'a crate::schema::embedded::Catalog>,
 }
 
 pub fn is_kustomization_file(path: &std::path::Path) -> bool {
@@ -367,6 +372,18 @@ fn model_object(
         out.issues.push(issue);
     }
     drop(r);
+    if let Some(catalog) = ctx.schemas {
+        validate_embedded(
+            catalog,
+            node,
+            &group,
+            &kind,
+            &api_version.v,
+            kind_span,
+            &who,
+            out,
+        );
+    }
     out.objects.push(Object {
         key: ObjKey {
             group,
@@ -383,6 +400,33 @@ fn model_object(
         file,
         namespace_defaulted,
     });
+}
+
+/// Checks an object against the embedded schema of its kind, while its tree is at hand.
+#[allow(clippy::too_many_arguments)]
+fn validate_embedded(
+    catalog: &crate::schema::embedded::Catalog,
+    node: &Node,
+    group: &str,
+    kind: &str,
+    api_version: &str,
+    kind_span: Span,
+    who: &str,
+    out: &mut Modelled,
+) {
+    let Some(schema) = catalog.get(group, kind) else {
+        return;
+    };
+    let version = api_version.rsplit_once('/').map_or(api_version, |(_, v)| v);
+    let Some(found) = crate::schema::validate_object(node, schema, version, kind_span) else {
+        return;
+    };
+    for v in found {
+        out.schema_issues.push((
+            (group.to_string(), kind.to_string()),
+            crate::schema::issue(v, kind, who),
+        ));
+    }
 }
 
 fn is_modelled(group: &str, kind: &str) -> bool {
@@ -463,7 +507,7 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             Spec::FluxKustomization(kustomize::FluxKustomization::read(r, s))
         }
         ("", "ConfigMap") => Spec::ConfigMap(kustomize::ConfigMap::read(root)),
-        ("apiextensions.k8s.io", "CustomResourceDefinition") => kustomize::Crd::read(s)
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => kustomize::Crd::read(s, root)
             .map(Spec::Crd)
             .unwrap_or(Spec::Other),
         (ISTIO_NETWORKING_GROUP, "Gateway") => Spec::IstioGateway(istio::IstioGateway::read(r, s)),

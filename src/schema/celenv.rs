@@ -1,0 +1,193 @@
+//! The CEL environment CRD validation rules run in: the CEL standard library with the string
+//! and list extensions, plus the Kubernetes library functions that CRD rules use (`isIP`,
+//! `isURL`, `format.<name>().validate()`, …).
+
+use std::sync::{Arc, OnceLock};
+
+use cel::extractors::{Arguments, This};
+use cel::{Context, Env, ExecutionError, Value};
+
+fn env() -> &'static Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        // Both extensions declare fresh names only; a conflict would be a bug in the crate, and
+        // the stdlib alone still evaluates most rules.
+        let _ = cel::extensions::strings(&mut env);
+        let _ = cel::extensions::lists(&mut env);
+        Arc::new(env)
+    })
+}
+
+/// Compiles a rule; the error text is what the parser said.
+pub fn compile(source: &str) -> Result<cel::Program, String> {
+    env()
+        .compile(source)
+        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())
+}
+
+fn root() -> Context<'static, 'static> {
+    let mut ctx = Context::with_env(env().clone());
+    // Registration only fails on a name the environment already declares; these are not.
+    let _ = ctx.add_function("isIP", |This(s): This<Arc<String>>| is_ip(&s));
+    let _ = ctx.add_function("isCIDR", |This(s): This<Arc<String>>| is_cidr(&s));
+    let _ = ctx.add_function("isURL", |This(s): This<Arc<String>>| is_url(&s));
+    let _ = ctx.add_function("lowerAscii", |This(s): This<Arc<String>>| {
+        s.to_ascii_lowercase()
+    });
+    let _ = ctx.add_function("dns1123Label", |Arguments(_): Arguments| {
+        Value::String(Arc::new("dns1123Label".into()))
+    });
+    let _ = ctx.add_function("dns1123Subdomain", |Arguments(_): Arguments| {
+        Value::String(Arc::new("dns1123Subdomain".into()))
+    });
+    let _ = ctx.add_function("qualifiedName", |Arguments(_): Arguments| {
+        Value::String(Arc::new("qualifiedName".into()))
+    });
+    let _ = ctx.add_function("labelValue", |Arguments(_): Arguments| {
+        Value::String(Arc::new("labelValue".into()))
+    });
+    let _ = ctx.add_function(
+        "validate",
+        |This(format): This<Arc<String>>, value: Arc<String>| -> Result<Value, ExecutionError> {
+            let ok = match format.as_str() {
+                "dns1123Label" => is_dns1123_label(&value),
+                "dns1123Subdomain" => is_dns1123_subdomain(&value),
+                "qualifiedName" => is_qualified_name(&value),
+                "labelValue" => is_label_value(&value),
+                other => {
+                    return Err(ExecutionError::function_error(
+                        "validate",
+                        format!("format `{other}` is not supported offline"),
+                    ));
+                }
+            };
+            Ok(if ok {
+                Value::Null
+            } else {
+                Value::List(Arc::new(vec![Value::String(Arc::new(format!(
+                    "not a valid {format}"
+                )))]))
+            })
+        },
+    );
+    // `format.dns1123Label()`: `format` names the library; its members are the format names.
+    ctx.add_variable_from_value("format", Value::String(Arc::new("format".into())));
+    ctx
+}
+
+thread_local! {
+    static ROOT: Context<'static, 'static> = root();
+}
+
+/// Evaluates `program` with `self` bound to `value`.
+pub fn eval(program: &cel::Program, value: &Value) -> Result<Value, ExecutionError> {
+    ROOT.with(|root| {
+        let mut ctx = root.new_inner_scope();
+        ctx.add_variable_from_value("self", value.clone());
+        program.execute(&ctx)
+    })
+}
+
+pub fn is_ip(s: &str) -> bool {
+    // Kubernetes' isIP rejects zone suffixes and IPv4 with leading zeros, as std's parser does.
+    s.parse::<std::net::IpAddr>().is_ok()
+}
+
+fn is_cidr(s: &str) -> bool {
+    let Some((ip, bits)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(bits) = bits.parse::<u8>() else {
+        return false;
+    };
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => bits <= 32,
+        Ok(std::net::IpAddr::V6(_)) => bits <= 128,
+        Err(_) => false,
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    // An absolute URL: a scheme, then `:`; what follows is not checked further.
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+pub fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+pub fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
+fn is_qualified_name(s: &str) -> bool {
+    let (prefix, name) = match s.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, s),
+    };
+    prefix.is_none_or(is_dns1123_subdomain)
+        && !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+fn is_label_value(s: &str) -> bool {
+    s.is_empty() || is_qualified_name(s) && !s.contains('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str, v: Value) -> Result<Value, ExecutionError> {
+        eval(&compile(src).unwrap(), &v)
+    }
+
+    #[test]
+    fn kubernetes_library_functions() {
+        let s = |x: &str| Value::String(Arc::new(x.into()));
+        assert_eq!(run("isIP(self)", s("10.0.0.1")), Ok(Value::Bool(true)));
+        assert_eq!(run("self.isIP()", s("example.com")), Ok(Value::Bool(false)));
+        assert_eq!(
+            run("format.dns1123Label().validate(self) == null", s("ok-name")),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            run("format.dns1123Label().validate(self) == null", s("Not_OK")),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            run("duration(self) > duration('1m')", s("90s")),
+            Ok(Value::Bool(true))
+        );
+        assert!(run("self.quantity()", s("1Gi")).is_err());
+    }
+
+    #[test]
+    fn old_self_marks_transition_rules() {
+        use super::super::openapi::Rule;
+        assert!(Rule::new("self == oldSelf", Some("Value is immutable")).transition);
+        assert!(!Rule::new("self.oldSelfish == 1", None).transition);
+    }
+}

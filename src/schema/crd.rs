@@ -1,0 +1,50 @@
+//! CustomResourceDefinitions as schemas: one structural schema per version.
+
+use crate::load::tree::{Node, Value};
+
+use super::openapi::Schema;
+
+#[derive(Debug)]
+pub struct KindSchema {
+    pub group: String,
+    pub kind: String,
+    /// `(version, schema)`, served versions only.
+    pub versions: Vec<(String, Schema)>,
+    /// How findings name the schema: `CRD gateways.gateway.networking.k8s.io` or the bundle.
+    pub origin: String,
+}
+
+impl KindSchema {
+    pub fn version(&self, name: &str) -> Option<&Schema> {
+        self.versions
+            .iter()
+            .find(|(v, _)| v == name)
+            .map(|(_, s)| s)
+    }
+
+    /// Reads a CRD's `spec`; `None` when it is not a usable CRD or has no schema.
+    pub fn from_crd(name: &str, spec: &Node) -> Option<KindSchema> {
+        let group = spec.get("group")?.as_str()?.to_string();
+        let kind = spec.get("names")?.get("kind")?.as_str()?.to_string();
+        let versions: Vec<(String, Schema)> = spec
+            .get("versions")?
+            .as_seq()?
+            .iter()
+            .filter(|v| !matches!(v.get("served").map(|s| &s.value), Some(Value::Bool(false))))
+            .filter_map(|v| {
+                let name = v.get("name")?.as_str()?.to_string();
+                let schema = v.pointer("/schema/openAPIV3Schema")?;
+                Some((name, Schema::parse(schema)))
+            })
+            .collect();
+        if versions.is_empty() {
+            return None;
+        }
+        Some(KindSchema {
+            group,
+            kind,
+            versions,
+            origin: format!("CRD {name}"),
+        })
+    }
+}
