@@ -27,14 +27,6 @@ pub struct Validator<'a> {
     pub out: Vec<Violation>,
 }
 
-/// A built CEL value, and whether rules over it must be skipped: a string under it holds an
-/// unresolved `${VAR}`, or a field under it has the wrong type (the API server rejects the
-/// object for that before any rule runs).
-struct Built {
-    value: cel::Value,
-    vars: bool,
-}
-
 impl<'a> Validator<'a> {
     pub fn new(origin: &'a str) -> Self {
         Validator {
@@ -47,7 +39,7 @@ impl<'a> Validator<'a> {
     /// rules on the node itself are reported at.
     pub fn validate(&mut self, node: &Node, schema: &Schema, path: &str, at: Span) {
         let mut path = path.to_string();
-        self.walk(node, at, schema, &mut path, false);
+        self.walk(node, at, schema, &mut path);
     }
 
     fn push(&mut self, rule: &'static str, span: Span, message: String) {
@@ -59,41 +51,83 @@ impl<'a> Validator<'a> {
         });
     }
 
-    fn walk(
-        &mut self,
-        node: &Node,
-        at: Span,
-        schema: &Schema,
-        path: &mut String,
-        want: bool,
-    ) -> Option<Built> {
+    /// Checks the constraints of `node` and everything below it, then its CEL rules. Returns
+    /// true when rules over this node must be skipped: a string under it holds an unresolved
+    /// variable, or a field under it has the wrong type (the API server rejects the object for
+    /// that before any rule runs).
+    fn walk(&mut self, node: &Node, at: Span, schema: &Schema, path: &mut String) -> bool {
         if node.is_null() {
             // Nulls in non-nullable fields are pruned by the API server before validation.
-            return want.then(|| Built {
-                value: cel::Value::Null,
-                vars: false,
-            });
+            return false;
         }
         if !self.type_ok(node, schema, path) {
-            return None;
+            return true;
         }
-        let need = want || !schema.rules.is_empty();
-        let built = match &node.value {
-            Value::Map(entries) => self.object(node, entries, schema, path, need),
-            Value::Seq(items) => self.array(at, items, schema, path, need),
+        let skip = match &node.value {
+            Value::Map(entries) => self.object(node, entries, schema, path),
+            Value::Seq(items) => self.array(at, items, schema, path),
             _ => {
                 self.scalar(node, schema, path);
-                need.then(|| scalar_value(node))
+                node.as_str().is_some_and(has_placeholder)
             }
         };
-        if let Some(b) = &built {
-            if !b.vars {
-                for rule in &schema.rules {
-                    self.rule(rule, node, at, &b.value, path);
+        if !skip && !schema.rules.is_empty() {
+            self.rules(node, at, schema, path);
+        }
+        skip
+    }
+
+    /// Runs the node's rules, or replays what they gave on an identical node before: the same
+    /// parentRefs, matches and filters recur across a repository, and evaluation is the costly
+    /// part of validation.
+    fn rules(&mut self, node: &Node, at: Span, schema: &Schema, path: &str) {
+        let key = (schema as *const Schema as usize, tree_hash(node));
+        let outcomes = OUTCOMES.with(|cache| cache.borrow().get(&key).cloned());
+        let outcomes = match outcomes {
+            Some(o) => o,
+            None => {
+                let value = build(node, schema);
+                let o: Arc<[Outcome]> = celenv::with_self(&value, |ctx| {
+                    schema.rules.iter().map(|r| evaluate(r, ctx)).collect()
+                });
+                OUTCOMES.with(|cache| {
+                    let mut cache = cache.borrow_mut();
+                    if cache.len() > 200_000 {
+                        cache.clear();
+                    }
+                    cache.insert(key, o.clone());
+                });
+                o
+            }
+        };
+        for (rule, outcome) in schema.rules.iter().zip(outcomes.iter()) {
+            match outcome {
+                Outcome::Pass => {}
+                Outcome::Fail { message, label } => {
+                    let (span, shown_path) = match &rule.field_path {
+                        Some(fp) => (
+                            field_span(node, fp).unwrap_or(at),
+                            format!("{}{}", display(path), fp),
+                        ),
+                        None => (at, display(path).to_string()),
+                    };
+                    self.out.push(Violation {
+                        rule: CEL_RULE_VIOLATED,
+                        span,
+                        message: format!("{shown_path}: {message}"),
+                        label: Some(label.clone()),
+                    });
+                }
+                Outcome::NotEvaluated(why) => {
+                    let message = format!(
+                        "{}: the validation rule `{}` could not be checked offline: {why}",
+                        self.origin,
+                        one_line(&rule.source)
+                    );
+                    self.push(RULE_NOT_EVALUATED, at, message);
                 }
             }
         }
-        built
     }
 
     fn type_ok(&mut self, node: &Node, schema: &Schema, path: &str) -> bool {
@@ -132,11 +166,9 @@ impl<'a> Validator<'a> {
         entries: &[(Node, Node)],
         schema: &Schema,
         path: &mut String,
-        need: bool,
-    ) -> Option<Built> {
+    ) -> bool {
         let base = path.len();
-        let mut map = std::collections::HashMap::new();
-        let mut vars = false;
+        let mut skip = false;
         for (k, v) in entries {
             let Some(key) = k.as_str() else { continue };
             // The API server fills metadata and status itself; CRD schemas say little of either.
@@ -146,23 +178,11 @@ impl<'a> Validator<'a> {
                 schema.property(key).or(schema.additional.as_deref())
             };
             push_field(path, key);
-            let built = match child {
-                Some(c) => self.walk(v, k.span, c, path, need),
-                None => need.then(|| generic(v)),
+            skip |= match child {
+                Some(c) => self.walk(v, k.span, c, path),
+                None => has_vars(v),
             };
             path.truncate(base);
-            if need && built.is_none() {
-                vars = true;
-            }
-            if let Some(b) = built {
-                vars |= b.vars;
-                let name = if schema.property(key).is_some() {
-                    escape(key)
-                } else {
-                    key.to_string()
-                };
-                map.insert(Key::String(Arc::new(name)), b.value);
-            }
         }
         for req in &schema.required {
             let present = entries
@@ -193,30 +213,10 @@ impl<'a> Validator<'a> {
                 format!("{}: should have at least {min} properties", display(path)),
             );
         }
-        if !need {
-            return None;
-        }
-        // Defaults fill absent fields before any rule sees the object.
-        for (name, prop) in &schema.properties {
-            let key = Key::String(Arc::new(escape(name)));
-            if let (Some(d), false) = (&prop.default, map.contains_key(&key)) {
-                map.insert(key, d.clone());
-            }
-        }
-        Some(Built {
-            value: cel::Value::Map(Map { map: Arc::new(map) }),
-            vars,
-        })
+        skip
     }
 
-    fn array(
-        &mut self,
-        at: Span,
-        items: &[Node],
-        schema: &Schema,
-        path: &mut String,
-        need: bool,
-    ) -> Option<Built> {
+    fn array(&mut self, at: Span, items: &[Node], schema: &Schema, path: &mut String) -> bool {
         let n = items.len() as u64;
         if let Some(max) = schema.max_items.filter(|&m| n > m) {
             self.push(
@@ -236,62 +236,45 @@ impl<'a> Validator<'a> {
             );
         }
         let base = path.len();
-        let item_schema = schema.items.as_deref();
-        // List-map keys and set members are compared on built values (defaults included).
-        let keyed = matches!(schema.list_type, Some(ListType::Set | ListType::Map(_)));
-        let mut values = Vec::with_capacity(if need || keyed { items.len() } else { 0 });
-        let mut vars = false;
+        let mut skip = false;
         for (i, item) in items.iter().enumerate() {
             let _ = write!(path, "[{i}]");
-            let built = match item_schema {
-                Some(s) => self.walk(item, item.span, s, path, need || keyed),
-                None => (need || keyed).then(|| generic(item)),
+            skip |= match schema.items.as_deref() {
+                Some(s) => self.walk(item, item.span, s, path),
+                None => has_vars(item),
             };
             path.truncate(base);
-            if (need || keyed) && built.is_none() {
-                vars = true;
-            }
-            if let Some(b) = built {
-                vars |= b.vars;
-                values.push((item, b.value));
-            }
         }
-        if keyed && !vars {
-            self.duplicates(&values, schema, path);
+        if !skip && matches!(schema.list_type, Some(ListType::Set | ListType::Map(_))) {
+            self.duplicates(items, schema, path);
         }
-        need.then(|| Built {
-            value: cel::Value::List(Arc::new(values.into_iter().map(|(_, v)| v).collect())),
-            vars,
-        })
+        skip
     }
 
-    fn duplicates(&mut self, values: &[(&Node, cel::Value)], schema: &Schema, path: &str) {
-        let key_of = |v: &cel::Value| -> Option<Vec<cel::Value>> {
+    fn duplicates(&mut self, items: &[Node], schema: &Schema, path: &str) {
+        let item_schema = schema.items.as_deref();
+        let key_of = |item: &Node| -> Vec<cel::Value> {
             match &schema.list_type {
-                Some(ListType::Map(keys)) => {
-                    let cel::Value::Map(m) = v else { return None };
-                    Some(
-                        keys.iter()
-                            .map(|k| {
-                                m.map
-                                    .get(&Key::String(Arc::new(escape(k))))
-                                    .cloned()
-                                    .unwrap_or(cel::Value::Null)
-                            })
-                            .collect(),
-                    )
-                }
-                _ => Some(vec![v.clone()]),
+                Some(ListType::Map(keys)) => keys
+                    .iter()
+                    .map(|k| match item.get(k) {
+                        Some(v) => literal(v),
+                        None => item_schema
+                            .and_then(|s| s.property(k))
+                            .and_then(|p| p.default.clone())
+                            .unwrap_or(cel::Value::Null),
+                    })
+                    .collect(),
+                _ => vec![literal(item)],
             }
         };
-        let keys: Vec<Option<Vec<cel::Value>>> = values.iter().map(|(_, v)| key_of(v)).collect();
+        let keys: Vec<Vec<cel::Value>> = items.iter().map(key_of).collect();
         for (i, k) in keys.iter().enumerate() {
-            let Some(k) = k else { continue };
-            if keys[..i].iter().any(|p| p.as_ref() == Some(k)) {
+            if keys[..i].contains(k) {
                 let shown: Vec<String> = k.iter().map(show).collect();
                 self.push(
                     SCHEMA_VIOLATION,
-                    values[i].0.span,
+                    items[i].span,
                     format!("{path}[{i}]: Duplicate value: {}", shown.join(", ")),
                 );
             }
@@ -386,7 +369,7 @@ impl<'a> Validator<'a> {
             _ => {}
         }
         if !schema.enum_values.is_empty() {
-            let v = scalar_value(node).value;
+            let v = literal(node);
             if !schema.enum_values.contains(&v) {
                 let allowed: Vec<String> = schema.enum_values.iter().map(show).collect();
                 self.push(
@@ -402,79 +385,126 @@ impl<'a> Validator<'a> {
             }
         }
     }
+}
 
-    fn rule(&mut self, rule: &Rule, node: &Node, at: Span, value: &cel::Value, path: &str) {
-        if rule.transition {
-            return;
+/// What one rule gave on one value.
+#[derive(Debug)]
+enum Outcome {
+    Pass,
+    Fail { message: String, label: String },
+    NotEvaluated(String),
+}
+
+thread_local! {
+    /// Rule outcomes by (schema node, subtree hash): identical subtrees give identical results.
+    static OUTCOMES: std::cell::RefCell<std::collections::HashMap<(usize, u64), Arc<[Outcome]>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
+    if rule.transition {
+        return Outcome::Pass;
+    }
+    let program = match &rule.program {
+        Ok(p) => p,
+        Err(e) => return Outcome::NotEvaluated(format!("it does not compile: {e}")),
+    };
+    let failed = match program.execute(ctx) {
+        Ok(cel::Value::Bool(true)) => return Outcome::Pass,
+        Ok(cel::Value::Bool(false)) => None,
+        // The API server rejects the object when a rule reads an absent field: the evaluation
+        // error carries the rule's message.
+        Err(cel::ExecutionError::NoSuchKey(k)) => {
+            Some(format!("the rule failed to evaluate: no such key `{k}`"))
         }
-        let program = match &rule.program {
-            Ok(p) => p,
-            Err(e) => {
-                self.not_evaluated(rule, at, &format!("it does not compile: {e}"));
-                return;
-            }
-        };
-        let failed = match celenv::eval(program, value) {
-            Ok(cel::Value::Bool(true)) => return,
-            Ok(cel::Value::Bool(false)) => None,
-            // The API server rejects the object when a rule reads an absent field: the
-            // evaluation error carries the rule's message.
-            Err(cel::ExecutionError::NoSuchKey(k)) => {
-                Some(format!("the rule failed to evaluate: no such key `{k}`"))
-            }
-            Ok(other) => {
-                let why = format!("it returned {other:?} instead of a boolean");
-                self.not_evaluated(rule, at, &why);
-                return;
-            }
-            Err(e) => {
-                self.not_evaluated(rule, at, &format!("evaluation failed: {e}"));
-                return;
-            }
-        };
-        let alternative_holds = rule.alternative.as_ref().is_some_and(|alt| {
-            alt.program
-                .as_ref()
-                .is_ok_and(|p| matches!(celenv::eval(p, value), Ok(cel::Value::Bool(true))))
-        });
-        if alternative_holds {
-            return;
+        Ok(other) => {
+            return Outcome::NotEvaluated(format!("it returned {other:?} instead of a boolean"));
         }
-        let message = rule
-            .message_expression
+        Err(e) => return Outcome::NotEvaluated(format!("evaluation failed: {e}")),
+    };
+    let alternative_holds = rule.alternative.as_ref().is_some_and(|alt| {
+        alt.program
             .as_ref()
-            .and_then(|m| match celenv::eval(m, value) {
-                Ok(cel::Value::String(s)) if !s.is_empty() => Some(s.to_string()),
-                _ => None,
-            })
-            .unwrap_or_else(|| rule.static_message());
-        let (span, shown_path) = match &rule.field_path {
-            Some(fp) => (
-                field_span(node, fp).unwrap_or(at),
-                format!("{}{}", display(path), fp),
-            ),
-            None => (at, display(path).to_string()),
-        };
-        let label = failed.unwrap_or_else(|| format!("rule: {}", one_line(&rule.source)));
-        self.out.push(Violation {
-            rule: CEL_RULE_VIOLATED,
-            span,
-            message: format!("{shown_path}: {message}"),
-            label: Some(label),
-        });
+            .is_ok_and(|p| matches!(p.execute(ctx), Ok(cel::Value::Bool(true))))
+    });
+    if alternative_holds {
+        return Outcome::Pass;
     }
+    let message = rule
+        .message_expression
+        .as_ref()
+        .and_then(|m| match m.execute(ctx) {
+            Ok(cel::Value::String(s)) if !s.is_empty() => Some(s.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| rule.static_message());
+    Outcome::Fail {
+        message,
+        label: failed.unwrap_or_else(|| format!("rule: {}", one_line(&rule.source))),
+    }
+}
 
-    fn not_evaluated(&mut self, rule: &Rule, at: Span, why: &str) {
-        self.push(
-            RULE_NOT_EVALUATED,
-            at,
-            format!(
-                "{}: the validation rule `{}` could not be checked offline: {why}",
-                self.origin,
-                one_line(&rule.source)
-            ),
-        );
+/// The node as the rules see it: schema defaults filled in, property names escaped.
+fn build(node: &Node, schema: &Schema) -> cel::Value {
+    match &node.value {
+        Value::Map(entries) => {
+            let mut map = std::collections::HashMap::with_capacity(entries.len());
+            for (k, v) in entries {
+                let Some(key) = k.as_str() else { continue };
+                let (name, value) = match schema.property(key) {
+                    Some(p) => (escape(key), build(v, p)),
+                    None => match schema.additional.as_deref() {
+                        Some(a) => (key.to_string(), build(v, a)),
+                        None => (key.to_string(), literal(v)),
+                    },
+                };
+                map.insert(Key::String(Arc::new(name)), value);
+            }
+            for (name, prop) in &schema.properties {
+                if let Some(d) = &prop.default {
+                    map.entry(Key::String(Arc::new(escape(name))))
+                        .or_insert_with(|| d.clone());
+                }
+            }
+            cel::Value::Map(Map { map: Arc::new(map) })
+        }
+        Value::Seq(items) => {
+            let values = match schema.items.as_deref() {
+                Some(s) => items.iter().map(|i| build(i, s)).collect(),
+                None => items.iter().map(literal).collect(),
+            };
+            cel::Value::List(Arc::new(values))
+        }
+        _ => literal(node),
     }
+}
+
+/// A hash of the subtree's values (not its positions).
+fn tree_hash(node: &Node) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn feed(n: &Node, h: &mut std::collections::hash_map::DefaultHasher) {
+        match &n.value {
+            Value::Null => 0u8.hash(h),
+            Value::Bool(b) => (1u8, b).hash(h),
+            Value::Int(i) => (2u8, i).hash(h),
+            Value::Float(f) => (3u8, f.to_bits()).hash(h),
+            Value::Str(s) => (4u8, s).hash(h),
+            Value::Seq(items) => {
+                (5u8, items.len()).hash(h);
+                items.iter().for_each(|i| feed(i, h));
+            }
+            Value::Map(entries) => {
+                (6u8, entries.len()).hash(h);
+                for (k, v) in entries {
+                    feed(k, h);
+                    feed(v, h);
+                }
+            }
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    feed(node, &mut h);
+    h.finish()
 }
 
 /// A property name as CEL rules see it: Kubernetes escapes CEL keywords and the characters an
@@ -564,22 +594,6 @@ fn has_placeholder(s: &str) -> bool {
             .next()
             .is_some_and(|c| c == '{' || c.is_ascii_alphabetic() || c == '_')
     })
-}
-
-fn scalar_value(node: &Node) -> Built {
-    let vars = node.as_str().is_some_and(has_placeholder);
-    Built {
-        value: literal(node),
-        vars,
-    }
-}
-
-/// A subtree without a schema (preserved unknown fields): its plain value.
-fn generic(node: &Node) -> Built {
-    Built {
-        value: literal(node),
-        vars: has_vars(node),
-    }
 }
 
 fn has_vars(node: &Node) -> bool {
