@@ -122,6 +122,7 @@ fn process(
         default_namespace: default_ns,
         kustomization_file: model::is_kustomization_file(path),
         vars: None,
+        text: &source.text,
     };
     let modelled = model::build(id, loaded.docs, ctx);
     issues.extend(modelled.issues);
@@ -350,6 +351,7 @@ fn resolve(
                     default_namespace: &cfg.default_namespace,
                     kustomization_file: model::is_kustomization_file(&src.path),
                     vars: layout.vars.get(&f),
+                    text: &src.text,
                 };
                 model::build(f, parsed.docs, ctx).objects
             })
