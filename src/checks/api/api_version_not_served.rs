@@ -15,7 +15,7 @@ impl Check for Rule {
         let t = &cx.config.targets;
         for (obj, v, version) in super::verdicts(cx) {
             if v.status != Status::NotServed
-                || super::crd_serves(cx, v.group, &obj.key.kind, version)
+                || super::crd_serves(cx, &v, v.group, &obj.key.kind, version)
             {
                 continue;
             }

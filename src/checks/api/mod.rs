@@ -27,8 +27,18 @@ pub(crate) fn verdicts<'m>(
 }
 
 /// Whether a CustomResourceDefinition in the input serves this version: the repository installs
-/// its own CRDs, and they decide.
-pub(crate) fn crd_serves(cx: &Ctx, group: &str, kind: &str, version: &str) -> bool {
+/// its own CRDs, and they decide. Not for Gateway API under `profile: aks-istio`, where AKS manages
+/// those CRDs and does not let a repository replace them.
+pub(crate) fn crd_serves(
+    cx: &Ctx,
+    v: &served::Verdict,
+    group: &str,
+    kind: &str,
+    version: &str,
+) -> bool {
+    if cx.config.aks_istio() && v.product == served::Product::GatewayApi {
+        return false;
+    }
     cx.graph.objects.iter().any(|o| match &o.spec {
         Spec::Crd(crd) => {
             crd.group == group
