@@ -54,6 +54,8 @@ pub(crate) fn use_instead(v: &served::Verdict, cx: &Ctx, version: &str) -> Optio
     let rec = v.recommended(&cx.config.targets)?;
     let note = if v.product == served::Product::ExternalSecrets && version == "v1beta1" {
         " (the fields are the same as in v1beta1)"
+    } else if v.product == served::Product::CertManager {
+        " (some fields moved in v1; `cmctl convert` rewrites old manifests)"
     } else if !v.in_standard_channel(rec, &cx.config.targets) {
         " (served by the experimental channel only)"
     } else {
