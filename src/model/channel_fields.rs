@@ -73,19 +73,20 @@ pub struct Use {
     pub span: Span,
 }
 
-/// Records the experimental-only fields of a Gateway API object's `spec`.
-pub fn scan(group: &str, kind: &str, spec: Option<&Node>, out: &mut Vec<Use>) {
-    if group != GATEWAY_GROUP {
-        return;
-    }
-    let Some(spec) = spec else {
-        return;
+/// The experimental-only fields of a Gateway API object's `spec`.
+pub fn scan(group: &str, kind: &str, spec: Option<&Node>) -> Vec<Use> {
+    let mut out = Vec::new();
+    let Some(spec) = spec.filter(|_| group == GATEWAY_GROUP) else {
+        return out;
     };
     match kind {
-        "Gateway" => gateway(spec, out),
-        "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => route(kind, spec, out),
+        "Gateway" => gateway(spec, &mut out),
+        "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => {
+            route(kind, spec, &mut out)
+        }
         _ => {}
     }
+    out
 }
 
 fn entries(n: &Node) -> &[(Node, Node)] {

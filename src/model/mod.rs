@@ -346,8 +346,7 @@ fn model_object(
     };
     let spec_span = spec_node.map(|n| n.span).unwrap_or(kind_span);
     let spec = read_spec(&mut r, &group, &kind, spec_node, node);
-    let mut channel_fields = Vec::new();
-    channel_fields::scan(&group, &kind, spec_node, &mut channel_fields);
+    let channel_fields = channel_fields::scan(&group, &kind, spec_node);
     if group.is_empty() && kind == "Secret" {
         out.redactions.extend(core::secret_value_ranges(node));
         let whole = node.span.range();
