@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Bumped whenever the generator's output changes, so stale corpora are rebuilt.
-const GENERATOR_VERSION: u32 = 5;
+const GENERATOR_VERSION: u32 = 6;
 const MARKER: &str = ".gwlint-bench-corpus";
 const DEFAULT_DOCS: usize = 20_000;
 /// "gwlint" in ASCII (113762617618036).
@@ -407,7 +407,7 @@ impl Gen {
 
         let mut y = self.file(true);
         y.doc();
-        y.header("external-secrets.io/v1beta1", "ClusterSecretStore");
+        y.header("external-secrets.io/v1", "ClusterSecretStore");
         y.meta("azure-keyvault", None, &[]);
         y.map("spec", |y| {
             y.map("provider", |y| {
@@ -650,7 +650,7 @@ impl Gen {
         let mut y = self.file(true);
         if let Some(store) = &own_store {
             y.doc();
-            y.header("external-secrets.io/v1beta1", "SecretStore");
+            y.header("external-secrets.io/v1", "SecretStore");
             y.meta(store, Some(&ns), &[]);
             y.map("spec", |y| {
                 y.map("provider", |y| {
@@ -682,13 +682,11 @@ impl Gen {
                     _ => ("azure-keyvault".to_string(), "ClusterSecretStore"),
                 }
             };
-            let version = if self.rng.chance(0.5) {
-                "v1beta1"
-            } else {
-                "v1"
-            };
+            // Generator v5 chose v1beta1 half of the time; the draw stays so the rest of the
+            // corpus is unchanged, but only v1 is served by current External Secrets (API501).
+            let _ = self.rng.chance(0.5);
             y.doc();
-            y.header(&format!("external-secrets.io/{version}"), "ExternalSecret");
+            y.header("external-secrets.io/v1", "ExternalSecret");
             y.meta(target, Some(&ns), &[]);
             y.map("spec", |y| {
                 y.kv("refreshInterval", "1h");

@@ -126,6 +126,7 @@ fn process(
         kustomization_file: model::is_kustomization_file(path),
         vars: None,
         schemas,
+        text: &source.text,
     };
     let modelled = model::build(id, loaded.docs, ctx);
     issues.extend(modelled.issues);
@@ -378,6 +379,7 @@ fn resolve(
                     vars: layout.vars.get(&f),
                     // Schema findings were made in the first pass; variables are not values.
                     schemas: None,
+                    text: &src.text,
                 };
                 model::build(f, parsed.docs, ctx).objects
             })

@@ -2,7 +2,7 @@
 
 mod common;
 
-use gwlint::config::Config;
+use gwlint::config::{Channel, Config, Profile, Version};
 use gwlint::{Options, lint};
 
 fn rules_in(yaml: &str, rule: &str) -> Vec<&'static str> {
@@ -14,6 +14,19 @@ fn rules_in(yaml: &str, rule: &str) -> Vec<&'static str> {
     // window so TLS227's example keeps meaning "expires within the window".
     if rule == "TLS227" {
         config.expiry_warning_days = 365 * 100;
+    }
+    // API503 and API507 judge against the target cluster; their pages say which one.
+    if rule == "API503" {
+        config.targets.gateway_api = Version::new(1, 4);
+        config.targets.gateway_api_channel = Some(Channel::Standard);
+    }
+    if rule.starts_with("API507") {
+        config.profile = Some(Profile::AksIstio);
+        config.targets.gateway_api = Version::new(1, 3);
+        config.targets.gateway_api_channel = Some(Channel::Standard);
+    }
+    if rule == "API507-fixed" {
+        config.targets.istio_revisions = vec!["asm-1-26".into()];
     }
     let opts = Options {
         paths: vec![file],
@@ -52,7 +65,13 @@ fn examples_trigger_and_fixes_do_not() {
         if !rules_in(example, r.id).contains(&r.id) {
             problems.push(format!("{}: Example does not trigger {}", r.file, r.id));
         }
-        if rules_in(fix, "").contains(&r.id) {
+        // The Fix of a rule that needs a target is checked against the same target.
+        let fix_config = match r.id {
+            "API503" => "API503",
+            "API507" => "API507-fixed",
+            _ => "",
+        };
+        if rules_in(fix, fix_config).contains(&r.id) {
             problems.push(format!("{}: Fix still triggers {}", r.file, r.id));
         }
     }

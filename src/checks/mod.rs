@@ -30,7 +30,7 @@ pub trait Check: Sync {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>);
 }
 
-/// Every graph rule. Load-stage rules (YAML001–YAML004, API505 type errors) are raised by the
+/// Every graph rule. Load-stage rules (YAML001–YAML005, API505 type errors) are raised by the
 /// loader and model; their pages live with the others.
 pub fn registry() -> Vec<&'static dyn Check> {
     vec![
@@ -99,6 +99,11 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &sec::duplicate_secret_key::Rule,
         &sec::broad_reference_grant_to_secrets::Rule,
         &sec::plaintext_secret_in_repository::Rule,
+        &api::api_version_not_served::Rule,
+        &api::deprecated_api_version::Rule,
+        &api::experimental_on_standard_channel::Rule,
+        &api::istio_annotation_misplaced::Rule,
+        &api::aks_gateway_api_prerequisites::Rule,
     ]
 }
 
@@ -108,6 +113,7 @@ pub const LOAD_STAGE_RULES: &[&str] = &[
     yaml::UNRENDERED_TEMPLATE,
     yaml::BINARY_OR_OVERSIZED,
     yaml::DUPLICATE_KEY,
+    yaml::YAML11_AMBIGUOUS,
     api::SCHEMA_VIOLATION,
     crate::schema::CEL_RULE_VIOLATED,
     crate::schema::RULE_NOT_EVALUATED,

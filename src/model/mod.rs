@@ -1,6 +1,7 @@
 //! Model stage: span trees to typed Kubernetes objects.
 
 pub mod certmanager;
+pub mod channel_fields;
 pub mod core;
 pub mod dns;
 pub mod eso;
@@ -10,6 +11,7 @@ pub mod kustomize;
 pub mod read;
 pub mod refs;
 pub mod route;
+pub mod yaml11;
 
 use std::fmt;
 
@@ -155,6 +157,8 @@ pub struct Object {
     pub file: FileId,
     /// True when `metadata.namespace` was absent and the namespace is a default.
     pub namespace_defaulted: bool,
+    /// Gateway API fields only some bundles' experimental CRDs define (API503).
+    pub channel_fields: Vec<channel_fields::Use>,
 }
 
 impl Object {
@@ -194,6 +198,8 @@ pub struct BuildContext<'a> {
     pub vars: Option<&'a std::collections::HashMap<String, String>>,
     /// Embedded schemas to validate objects against (None: no schema validation).
     pub schemas: Option<&'a crate::schema::embedded::Catalog>,
+    /// The file's text, for checks that need a scalar as written (YAML005); may be empty.
+    pub text: &'a str,
 }
 
 pub fn is_kustomization_file(path: &std::path::Path) -> bool {
@@ -269,6 +275,7 @@ fn kindless_kustomization(
         spec_span: root.span,
         file,
         namespace_defaulted: false,
+        channel_fields: Vec::new(),
     });
 }
 
@@ -344,6 +351,7 @@ fn model_object(
     };
     let spec_span = spec_node.map(|n| n.span).unwrap_or(kind_span);
     let spec = read_spec(&mut r, &group, &kind, spec_node, node);
+    let channel_fields = channel_fields::scan(&group, &kind, spec_node);
     if group.is_empty() && kind == "Secret" {
         out.redactions.extend(core::secret_value_ranges(node));
         let whole = node.span.range();
@@ -384,6 +392,7 @@ fn model_object(
             out,
         );
     }
+    yaml11::check(&group, &kind, &who, node, ctx.text, &mut out.issues);
     out.objects.push(Object {
         key: ObjKey {
             group,
@@ -399,6 +408,7 @@ fn model_object(
         spec_span,
         file,
         namespace_defaulted,
+        channel_fields,
     });
 }
 

@@ -1,3 +1,68 @@
 //! API5xx: versions and schema. API505 type errors are raised by the model's reader.
 
+pub mod aks_gateway_api_prerequisites;
+pub mod api_version_not_served;
+pub mod deprecated_api_version;
+pub mod experimental_on_standard_channel;
+pub mod istio_annotation_misplaced;
+pub mod served;
+
 pub const SCHEMA_VIOLATION: &str = "API505";
+
+use crate::checks::Ctx;
+use crate::model::{Object, Spec};
+
+/// Objects whose `apiVersion` a served-version table knows, with the target's verdict and the
+/// version as written.
+pub(crate) fn verdicts<'m>(
+    cx: &Ctx<'_, 'm>,
+) -> impl Iterator<Item = (&'m Object, served::Verdict, &'m str)> {
+    let targets = &cx.config.targets;
+    cx.graph.objects.iter().filter_map(move |o| {
+        let av = o.api_version.v.as_str();
+        let v = served::lookup(av, &o.key.kind, targets)?;
+        let version = av.rsplit_once('/').map(|(_, v)| v).unwrap_or(av);
+        Some((o, v, version))
+    })
+}
+
+/// Whether a CustomResourceDefinition in the input serves this version: the repository installs
+/// its own CRDs, and they decide. Not for Gateway API under `profile: aks-istio`, where AKS manages
+/// those CRDs and does not let a repository replace them.
+pub(crate) fn crd_serves(
+    cx: &Ctx,
+    v: &served::Verdict,
+    group: &str,
+    kind: &str,
+    version: &str,
+) -> bool {
+    if cx.config.aks_istio() && v.product == served::Product::GatewayApi {
+        return false;
+    }
+    cx.graph.objects.iter().any(|o| match &o.spec {
+        Spec::Crd(crd) => {
+            crd.group == group
+                && crd.kind == kind
+                && crd.served_versions.iter().any(|v| v == version)
+        }
+        _ => false,
+    })
+}
+
+/// `change apiVersion to …` for the version a kind should use, when there is one.
+pub(crate) fn use_instead(v: &served::Verdict, cx: &Ctx, version: &str) -> Option<String> {
+    let rec = v.recommended(&cx.config.targets)?;
+    let note = if v.product == served::Product::ExternalSecrets && version == "v1beta1" {
+        " (the fields are the same as in v1beta1)"
+    } else if v.product == served::Product::CertManager {
+        " (some fields moved in v1; `cmctl convert` rewrites old manifests)"
+    } else if !v.in_standard_channel(rec, &cx.config.targets) {
+        " (served by the experimental channel only)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "change it to `apiVersion: {}/{rec}`{note}",
+        v.group
+    ))
+}

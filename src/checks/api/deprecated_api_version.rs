@@ -1,0 +1,40 @@
+//! API502: an `apiVersion` that is served but deprecated by the target.
+
+use super::served::{self, Status};
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "API502"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let t = &cx.config.targets;
+        for (obj, v, version) in super::verdicts(cx) {
+            if v.status != Status::Deprecated {
+                continue;
+            }
+            let mut d = Diagnostic::new(
+                self.id(),
+                obj.api_version.span,
+                format!(
+                    "{}: {} is deprecated in {}; served versions of {}: {}. A later release stops serving it",
+                    obj.key,
+                    obj.api_version.v,
+                    served::target_label(v.product, t),
+                    obj.key.kind,
+                    v.served_list(t)
+                ),
+            )
+            .label("deprecated version")
+            .on(obj);
+            if let Some(help) = super::use_instead(&v, cx, version) {
+                d = d.help(help);
+            }
+            out.push(d);
+        }
+    }
+}
