@@ -34,21 +34,16 @@ pub fn external_dns_annotation(key: &str) -> Option<(&'static str, &str)> {
         .map(|rest| (PREFIX_V022, rest))
 }
 
-/// Where a finding about a Gateway's generated Service points: `spec.infrastructure.annotations`
-/// when set (that is what Istio copies), else `spec.infrastructure`, else `spec`.
-pub fn lb_span(o: &Object, lb: &GatewayLb) -> Span {
-    let Spec::Gateway(gw) = &o.spec else {
-        return o.spec_span;
-    };
-    if lb.from_infrastructure {
-        if let Some(s) = gw.infrastructure.annotations_span {
-            return s;
-        }
+/// Where a finding about a Gateway's generated Service points: `spec.infrastructure` (whose
+/// annotations Istio copies) when there is one, else `spec`.
+pub fn lb_span(o: &Object, _lb: &GatewayLb) -> Span {
+    match &o.spec {
+        Spec::Gateway(gw) => gw.infrastructure.span.unwrap_or(o.spec_span),
+        _ => o.spec_span,
     }
-    gw.infrastructure.span.unwrap_or(o.spec_span)
 }
 
-/// "copied from metadata.annotations" / "from spec.infrastructure.annotations".
+/// Which annotations Istio copies onto the Service, for messages.
 pub fn lb_source(lb: &GatewayLb) -> &'static str {
     if lb.from_infrastructure {
         "spec.infrastructure.annotations"
