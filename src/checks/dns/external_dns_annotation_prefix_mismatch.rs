@@ -18,15 +18,16 @@ fn prefix_of(v: (u32, u32)) -> &'static str {
 }
 
 /// The prefix external-dns reads, and why gwlint thinks so; `None` when nothing says.
-fn expected(cx: &Ctx) -> Option<(String, String)> {
+fn expected(cx: &Ctx) -> Option<(String, String, Option<crate::source::Span>)> {
     if let Some(v) = cx.config.targets.external_dns {
         return Some((
             prefix_of((v.major, v.minor)).to_string(),
             format!("`targets.externalDNS` is {v}"),
+            None,
         ));
     }
     let instances = &cx.graph.dns.external_dns;
-    let mut found: Vec<(String, String)> = instances
+    let mut found: Vec<(String, String, Option<crate::source::Span>)> = instances
         .iter()
         .filter_map(|(id, a)| {
             let o = cx.obj(*id);
@@ -34,12 +35,14 @@ fn expected(cx: &Ctx) -> Option<(String, String)> {
                 return Some((
                     p.v.clone(),
                     format!("{} sets --annotation-prefix={}", o.key, p.v),
+                    Some(p.span),
                 ));
             }
             a.version.map(|v| {
                 (
                     prefix_of(v).to_string(),
                     format!("{} runs external-dns v{}.{}", o.key, v.0, v.1),
+                    Some(a.span),
                 )
             })
         })
@@ -49,7 +52,7 @@ fn expected(cx: &Ctx) -> Option<(String, String)> {
         return None;
     }
     let first = found.swap_remove(0);
-    found.iter().all(|(p, _)| *p == first.0).then_some(first)
+    found.iter().all(|(p, _, _)| *p == first.0).then_some(first)
 }
 
 impl Check for Rule {
@@ -58,7 +61,7 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let Some((prefix, why)) = expected(cx) else {
+        let Some((prefix, why, at)) = expected(cx) else {
             return;
         };
         for o in cx.graph.objects {
@@ -69,19 +72,21 @@ impl Check for Rule {
                 if written == prefix {
                     continue;
                 }
-                out.push(
-                    Diagnostic::new(
-                        self.id(),
-                        k.span,
-                        format!(
-                            "{}: `{}` is not read: {why}, which reads annotations prefixed `{prefix}`",
-                            o.key, k.v
-                        ),
-                    )
-                    .label("prefix external-dns does not read")
-                    .help(format!("write `{prefix}{name}`, or set `targets.externalDNS` in .gwlint.yaml to the release you run"))
-                    .on(o),
-                );
+                let mut d = Diagnostic::new(
+                    self.id(),
+                    k.span,
+                    format!(
+                        "{}: `{}` is not read: {why}, which reads annotations prefixed `{prefix}`",
+                        o.key, k.v
+                    ),
+                )
+                .label("prefix external-dns does not read")
+                .help(format!("write `{prefix}{name}`, or set `targets.externalDNS` in .gwlint.yaml to the release you run"))
+                .on(o);
+                if let Some(span) = at {
+                    d = d.related(span, "the external-dns that reads the annotations");
+                }
+                out.push(d);
             }
         }
     }
