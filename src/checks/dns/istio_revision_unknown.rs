@@ -10,12 +10,6 @@ pub struct Rule;
 
 const REV: &str = "istio.io/rev";
 
-/// AKS add-on revisions: `asm-1-<minor>`.
-fn aks_revision(rev: &str) -> bool {
-    rev.strip_prefix("asm-1-")
-        .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// Revisions installed by manifests in the repository: IstioOperator `spec.revision` and the
 /// `istio.io/rev` label of istiod Deployments (without one: the default revision).
 fn repo_revisions(cx: &Ctx) -> Vec<String> {
@@ -81,7 +75,7 @@ impl Check for Rule {
                 )
             } else if aks {
                 (
-                    aks_revision(&rev.v),
+                    crate::config::is_aks_istio_revision(&rev.v),
                     "the aks-istio profile's add-on revisions are `asm-1-<minor>`".to_string(),
                 )
             } else {
@@ -114,9 +108,10 @@ impl Check for Rule {
 mod tests {
     #[test]
     fn aks_revisions() {
-        assert!(super::aks_revision("asm-1-26"));
-        assert!(!super::aks_revision("asm-1-"));
-        assert!(!super::aks_revision("1-26"));
-        assert!(!super::aks_revision("asm-1-26-canary"));
+        use crate::config::is_aks_istio_revision as aks;
+        assert!(aks("asm-1-26"));
+        assert!(!aks("asm-1-"));
+        assert!(!aks("1-26"));
+        assert!(!aks("asm-1-26-canary"));
     }
 }
