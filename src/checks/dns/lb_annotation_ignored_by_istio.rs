@@ -18,7 +18,7 @@ impl Check for Rule {
                 continue;
             }
             let o = g.obj(*gw);
-            let infra = super::lb_span(o, lb);
+            let infra = super::lb_span(o);
             for (k, _) in &o.meta.annotations {
                 if !k.v.starts_with("service.beta.kubernetes.io/") {
                     continue;

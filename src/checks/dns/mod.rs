@@ -35,20 +35,25 @@ pub fn external_dns_annotation(key: &str) -> Option<(&'static str, &str)> {
 }
 
 /// Where a finding about a Gateway's generated Service points: `spec.infrastructure` (whose
-/// annotations Istio copies) when there is one, else `spec`.
-pub fn lb_span(o: &Object, _lb: &GatewayLb) -> Span {
+/// annotations Istio copies) when there is one, else `gatewayClassName` (the class makes Istio
+/// deploy the Service), else `spec`.
+pub fn lb_span(o: &Object) -> Span {
     match &o.spec {
-        Spec::Gateway(gw) => gw.infrastructure.span.unwrap_or(o.spec_span),
+        Spec::Gateway(gw) => gw
+            .infrastructure
+            .span
+            .or(gw.gateway_class_name.as_ref().map(|c| c.span))
+            .unwrap_or(o.spec_span),
         _ => o.spec_span,
     }
 }
 
-/// Which annotations Istio copies onto the Service, for messages.
+/// Where the Service's annotations come from, for messages: "{lb_source} lack X".
 pub fn lb_source(lb: &GatewayLb) -> &'static str {
     if lb.from_infrastructure {
-        "spec.infrastructure.annotations"
+        "spec.infrastructure.annotations, which Istio copies onto the Service,"
     } else {
-        "metadata.annotations, copied because spec.infrastructure.annotations is not set"
+        "the Gateway has no spec.infrastructure.annotations, and its metadata.annotations, which Istio copies instead,"
     }
 }
 

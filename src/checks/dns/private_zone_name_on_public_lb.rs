@@ -34,14 +34,11 @@ impl Check for Rule {
             let o = g.obj(*gw);
             let why = match lb.effective(LB_INTERNAL) {
                 Some(v) => format!("`{LB_INTERNAL}` is `{}`, not \"true\"", v.v),
-                None => format!(
-                    "the annotations Istio copies onto its Service (from {}) lack `{LB_INTERNAL}: \"true\"`",
-                    super::lb_source(lb)
-                ),
+                None => format!("{} lack `{LB_INTERNAL}: \"true\"`", super::lb_source(lb)),
             };
             let mut d = Diagnostic::new(
                 self.id(),
-                super::lb_span(o, lb),
+                super::lb_span(o),
                 format!(
                     "{}: serves `{}` of the private zone `{}`, but Istio creates a public Azure load balancer for it: {why}; the private A record would have to point at a public IP",
                     o.key, s.name, zone.name

@@ -34,7 +34,7 @@ impl Check for Rule {
                 .iter()
                 .find(|(k, _)| k.v == LB_INTERNAL)
                 .map(|(k, _)| k.span)
-                .unwrap_or_else(|| super::lb_span(o, lb));
+                .unwrap_or_else(|| super::lb_span(o));
             let mut d = Diagnostic::new(
                 self.id(),
                 span,
