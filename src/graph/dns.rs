@@ -199,7 +199,14 @@ impl<'m> Dns<'m> {
                             Some("azure") => Visibility::Public,
                             _ => Visibility::Unknown,
                         };
-                        for f in &args.domain_filters {
+                        // With --zone-name-filter the zones are those; --domain-filter then
+                        // filters record names.
+                        let zones = if args.zone_name_filters.is_empty() {
+                            &args.domain_filters
+                        } else {
+                            &args.zone_name_filters
+                        };
+                        for f in zones {
                             // One flag may list several domains, comma-separated.
                             for part in f.v.split(',').filter(|p| !p.trim().is_empty()) {
                                 d.add_zone(

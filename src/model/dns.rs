@@ -148,9 +148,12 @@ pub struct ExternalDnsArgs {
     pub provider: Option<Sp<String>>,
     pub domain_filters: Vec<Sp<String>>,
     pub exclude_domains: Vec<Sp<String>>,
+    /// `--zone-name-filter`: the zones; `--domain-filter` then filters record names.
+    pub zone_name_filters: Vec<Sp<String>>,
     pub sources: Vec<Sp<String>>,
     pub annotation_prefix: Option<Sp<String>>,
-    /// `--regex-domain-filter` or `--zone-id-filter`: filters gwlint does not evaluate.
+    /// `--regex-domain-filter`, `--zone-id-filter`, or a label/annotation filter on sources:
+    /// filters gwlint does not evaluate.
     pub opaque_filter: bool,
     /// `--namespace`: only sources in this namespace.
     pub namespace: Option<String>,
@@ -230,9 +233,14 @@ impl ExternalDnsArgs {
                 "--provider" => out.provider = Some(value),
                 "--domain-filter" => out.domain_filters.push(value),
                 "--exclude-domains" => out.exclude_domains.push(value),
+                "--zone-name-filter" => out.zone_name_filters.push(value),
                 "--source" => out.sources.push(value),
                 "--annotation-prefix" => out.annotation_prefix = Some(value),
-                "--regex-domain-filter" | "--zone-id-filter" => out.opaque_filter = true,
+                "--regex-domain-filter"
+                | "--zone-id-filter"
+                | "--label-filter"
+                | "--annotation-filter"
+                | "--gateway-label-filter" => out.opaque_filter = true,
                 "--namespace" => out.namespace = Some(value.v),
                 "--gateway-namespace" => out.gateway_namespace = Some(value.v),
                 "--gateway-name" => out.gateway_name = Some(value.v),

@@ -81,10 +81,9 @@ impl Check for Rule {
             .external_dns
             .iter()
             .filter(|(_, a)| {
-                !a.opaque_filter
-                    && a.provider
-                        .as_ref()
-                        .is_some_and(|p| matches!(p.v.as_str(), "azure" | "azure-private-dns"))
+                a.provider
+                    .as_ref()
+                    .is_some_and(|p| matches!(p.v.as_str(), "azure" | "azure-private-dns"))
             })
             .map(|(id, a)| (*id, *a))
             .collect();
@@ -106,7 +105,8 @@ impl Check for Rule {
                     .iter()
                     .filter(|(_, x)| watches(x, route, gateway))
                     .collect();
-                if watching.is_empty() {
+                // An instance with filters gwlint cannot evaluate may publish anything.
+                if watching.is_empty() || watching.iter().any(|(_, x)| x.opaque_filter) {
                     continue;
                 }
                 let listener = attach::listeners_of(g.obj(v.listener.owner)).get(v.listener.index);
