@@ -23,6 +23,8 @@ impl Check for Rule {
             return;
         }
         let mut names: Vec<(&Object, &Sp<String>, &str)> = Vec::new();
+        // external-dns `…/hostname` values, split at commas, with the span of the whole value.
+        let mut published: Vec<(&Object, Sp<String>)> = Vec::new();
         for o in g.objects {
             for l in crate::graph::attach::listeners_of(o) {
                 if let Some(h) = &l.hostname {
@@ -48,6 +50,13 @@ impl Check for Rule {
                     names.push((o, h, "route hostname"));
                 }
             }
+            for (k, v) in &o.meta.annotations {
+                if super::external_dns_annotation(&k.v).is_some_and(|(_, n)| n == "hostname") {
+                    for part in v.v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        published.push((o, Sp::new(part.to_string(), v.span)));
+                    }
+                }
+            }
         }
         for n in crate::checks::tls::acme_names(cx) {
             names.push((n.cert, n.name, "ACME certificate name"));
@@ -61,11 +70,14 @@ impl Check for Rule {
             zone_list.join(", ")
         };
         let mut seen = HashSet::new();
-        for (o, h, what) in names {
+        let published_names = published
+            .iter()
+            .map(|(o, h)| (*o, h, "external-dns hostname annotation"));
+        for (o, h, what) in names.into_iter().chain(published_names) {
             if h.v == "*" || super::cluster_local(&h.v) || dns.in_any_zone(&h.v) {
                 continue;
             }
-            if !seen.insert(h.span) {
+            if !seen.insert((h.span, h.v.clone())) {
                 continue;
             }
             out.push(
