@@ -1,6 +1,7 @@
-//! DNS301: a hostname a Gateway, route or ACME Certificate uses lies in no declared DNS zone.
+//! DNS301: a hostname a Gateway, route or ACME Certificate uses lies in no declared DNS zone,
+//! although it belongs to a domain the declared zones are in (or one spelled almost like it).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
@@ -69,6 +70,11 @@ impl Check for Rule {
         } else {
             zone_list.join(", ")
         };
+        // Names of domains no declared zone belongs to are managed elsewhere (another repository,
+        // another DNS provider): only names of the zones' own domains, or of a domain spelled
+        // almost like one, are reported.
+        let zone_domains: HashSet<&str> = dns.zones.iter().map(|z| registrable(&z.name)).collect();
+        let mut verdicts: HashMap<String, Option<Option<&str>>> = HashMap::new();
         let mut seen = HashSet::new();
         let published_names = published
             .iter()
@@ -77,15 +83,28 @@ impl Check for Rule {
             if h.v == "*" || super::cluster_local(&h.v) || dns.in_any_zone(&h.v) {
                 continue;
             }
+            let lower =
+                h.v.trim_start_matches("*.")
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase();
+            let domain = registrable(&lower).to_string();
+            let verdict = *verdicts
+                .entry(domain.clone())
+                .or_insert_with(|| near_domain(&domain, &zone_domains));
+            let Some(similar) = verdict else { continue };
             if !seen.insert((h.span, h.v.clone())) {
                 continue;
             }
+            let hint = match similar {
+                Some(d) => format!(" (`{domain}` looks like a misspelling of `{d}`)"),
+                None => String::new(),
+            };
             out.push(
                 Diagnostic::new(
                     self.id(),
                     h.span,
                     format!(
-                        "{}: {what} `{}` is in no declared DNS zone (declared: {shown}), so no record for it is managed here",
+                        "{}: {what} `{}` is in no declared DNS zone{hint} (declared: {shown}), so no record for it is managed here",
                         o.key, h.v
                     ),
                 )
@@ -94,5 +113,86 @@ impl Check for Rule {
                 .on(o),
             );
         }
+    }
+}
+
+/// The registrable part of a name: its last two labels, or three under a two-letter country
+/// code with a short second level (`example.co.uk`).
+fn registrable(name: &str) -> &str {
+    let labels: Vec<&str> = name.rsplitn(4, '.').collect();
+    let take = match labels.as_slice() {
+        [tld, second, _, ..] if tld.len() == 2 && second.len() <= 3 => 3,
+        _ => 2,
+    };
+    if labels.len() <= take {
+        return name;
+    }
+    let cut: usize = labels[..take].iter().map(|l| l.len() + 1).sum();
+    &name[name.len() + 1 - cut..]
+}
+
+/// `Some(None)`: a zone's own domain; `Some(Some(d))`: within two edits of zone domain `d`;
+/// `None`: an unrelated domain.
+fn near_domain<'z>(domain: &str, zone_domains: &HashSet<&'z str>) -> Option<Option<&'z str>> {
+    if zone_domains.contains(domain) {
+        return Some(None);
+    }
+    let mut best: Option<&str> = None;
+    for d in zone_domains {
+        if d.len().abs_diff(domain.len()) <= 2
+            && d.len() >= 5
+            && edit_distance(d, domain) <= 2
+            && best.is_none_or(|b| *d < b)
+        {
+            best = Some(d);
+        }
+    }
+    best.map(Some)
+}
+
+/// Levenshtein distance with adjacent transpositions counted as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(registrable("app.internal.example.com"), "example.com");
+        assert_eq!(registrable("example.com"), "example.com");
+        assert_eq!(registrable("www.shop.example.co.uk"), "example.co.uk");
+        assert_eq!(registrable("internal"), "internal");
+    }
+
+    #[test]
+    fn near_misses() {
+        let zones: HashSet<&str> = ["example.com"].into_iter().collect();
+        assert_eq!(near_domain("example.com", &zones), Some(None));
+        assert_eq!(
+            near_domain("exmaple.com", &zones),
+            Some(Some("example.com"))
+        );
+        assert_eq!(near_domain("example.co", &zones), Some(Some("example.com")));
+        assert_eq!(near_domain("contoso.com", &zones), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
