@@ -154,11 +154,12 @@ pub struct Dns<'m> {
     /// Per Gateway: listener hostnames, and route hostnames intersected with them (R2.4.3),
     /// of routes accepted or rejected only for their namespace (GW104 reports that).
     pub served: HashMap<ObjId, Vec<Served>>,
-    /// Per Gateway: listener hostnames of it and its ListenerSets (`None`: no hostname).
-    pub listener_patterns: HashMap<ObjId, Vec<Option<&'m str>>>,
-    /// Gateways by served precise hostname, and by the suffix of a served wildcard.
-    exact: HashMap<String, Vec<ObjId>>,
-    wildcard: HashMap<String, Vec<ObjId>>,
+    /// Per Gateway: the listener hostnames of it and its ListenerSets.
+    listener_patterns: HashMap<ObjId, Patterns>,
+    /// Gateways (with where the name is written) by served precise hostname, and by the suffix
+    /// of a served wildcard.
+    exact: HashMap<String, Vec<(ObjId, Span)>>,
+    wildcard: HashMap<String, Vec<(ObjId, Span)>>,
     /// Gateways by requested IP.
     pub by_ip: HashMap<&'m str, Vec<ObjId>>,
     pub external_dns: Vec<(ObjId, &'m ExternalDnsArgs)>,
@@ -379,26 +380,28 @@ impl<'m> Dns<'m> {
             })
     }
 
-    /// Gateways serving `fqdn` by a precise or wildcard hostname (not by a catch-all listener).
-    pub fn gateways_serving(&self, fqdn: &str) -> Vec<ObjId> {
+    /// Gateways serving `fqdn` by a precise or wildcard hostname (not by a catch-all listener),
+    /// each with one place the serving name is written (the precise one first).
+    pub fn gateways_serving(&self, fqdn: &str) -> Vec<(ObjId, Span)> {
         let fqdn = fqdn.to_ascii_lowercase();
-        let mut out: Vec<ObjId> = self.exact.get(&fqdn).cloned().unwrap_or_default();
+        let mut out: Vec<(ObjId, Span)> = self.exact.get(&fqdn).cloned().unwrap_or_default();
         let mut rest = fqdn.as_str();
         while let Some((_, suffix)) = rest.split_once('.') {
             out.extend(self.wildcard.get(suffix).into_iter().flatten().copied());
             rest = suffix;
         }
-        out.sort_unstable();
-        out.dedup();
+        // Stable: the first (most precise) place per Gateway survives.
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|(gw, _)| seen.insert(*gw));
+        out.sort_by_key(|(gw, _)| *gw);
         out
     }
 
     /// Whether some listener of the Gateway (or of its ListenerSets) admits `fqdn` (R2.4).
     pub fn admits(&self, gateway: ObjId, fqdn: &str) -> bool {
-        self.listener_patterns.get(&gateway).is_some_and(|ps| {
-            ps.iter()
-                .any(|p| p.is_none_or(|p| super::hostname::covers(p, fqdn)))
-        })
+        self.listener_patterns
+            .get(&gateway)
+            .is_some_and(|p| p.admits(fqdn))
     }
 
     fn collect_served(&mut self, g: &Graph<'m>) {
@@ -411,7 +414,7 @@ impl<'m> Dns<'m> {
                 self.listener_patterns
                     .entry(gw)
                     .or_default()
-                    .push(l.hostname.as_ref().map(|h| h.v.as_str()));
+                    .add(l.hostname.as_ref().map(|h| h.v.as_str()));
                 if let Some(h) = &l.hostname {
                     served.entry(gw).or_default().push(Served {
                         name: h.v.to_ascii_lowercase(),
@@ -462,14 +465,59 @@ impl<'m> Dns<'m> {
                     Some(suffix) => self.wildcard.entry(suffix.to_string()).or_default(),
                     None => self.exact.entry(s.name.clone()).or_default(),
                 }
-                .push(*gw);
+                .push((*gw, s.span));
             }
         }
         for v in self.exact.values_mut().chain(self.wildcard.values_mut()) {
             v.sort_unstable();
-            v.dedup();
+            v.dedup_by_key(|(gw, _)| *gw);
         }
         self.served = served;
+    }
+}
+
+/// Listener hostnames as lookups: a name is admitted in one probe per label (R2.4).
+#[derive(Default)]
+struct Patterns {
+    /// A listener without hostname (or with an unresolved one) admits every name.
+    any: bool,
+    exact: std::collections::HashSet<String>,
+    /// Suffixes of `*.suffix` listeners.
+    wildcard: std::collections::HashSet<String>,
+}
+
+impl Patterns {
+    fn add(&mut self, hostname: Option<&str>) {
+        match hostname {
+            None => self.any = true,
+            Some(h) if unknown(h) => self.any = true,
+            Some(h) => {
+                let h = h.trim_end_matches('.').to_ascii_lowercase();
+                match h.strip_prefix("*.") {
+                    Some(suffix) => self.wildcard.insert(suffix.to_string()),
+                    None => self.exact.insert(h),
+                };
+            }
+        }
+    }
+
+    fn admits(&self, fqdn: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
+        if self.exact.contains(&fqdn) {
+            return true;
+        }
+        // A listener wildcard matches one or more labels, never the bare suffix.
+        let mut rest = fqdn.as_str();
+        while let Some((_, suffix)) = rest.split_once('.') {
+            if self.wildcard.contains(suffix) {
+                return true;
+            }
+            rest = suffix;
+        }
+        false
     }
 }
 
@@ -632,5 +680,18 @@ mod tests {
             ZoneSource::Config,
         );
         assert!(d.private_only("app.internal.example.com").is_none());
+    }
+
+    #[test]
+    fn listener_patterns_admit_like_gateway_api() {
+        let mut p = Patterns::default();
+        p.add(Some("*.example.com"));
+        p.add(Some("app.example.org"));
+        assert!(p.admits("a.b.example.com"));
+        assert!(!p.admits("example.com"));
+        assert!(p.admits("APP.example.org"));
+        assert!(!p.admits("www.example.org"));
+        p.add(None);
+        assert!(p.admits("anything.test"));
     }
 }

@@ -23,23 +23,24 @@ impl Check for Rule {
             let serving = dns.gateways_serving(fqdn);
             // Every Gateway serving the name must declare its address; one that does not may
             // be the record's target.
-            let ips: Option<Vec<(usize, &crate::source::Sp<String>)>> = serving
-                .iter()
-                .map(|gw| {
-                    let lb = dns.lbs.get(gw)?;
-                    let ip = lb.requested_ip.filter(|_| lb.managed)?;
-                    (!unresolved(&ip.v)).then_some((*gw, ip))
-                })
-                .collect();
+            let ips: Option<Vec<(usize, crate::source::Span, &crate::source::Sp<String>)>> =
+                serving
+                    .iter()
+                    .map(|(gw, at)| {
+                        let lb = dns.lbs.get(gw)?;
+                        let ip = lb.requested_ip.filter(|_| lb.managed)?;
+                        (!unresolved(&ip.v)).then_some((*gw, *at, ip))
+                    })
+                    .collect();
             let Some(ips) = ips.filter(|v| !v.is_empty()) else {
                 continue;
             };
             let o = g.obj(rec.obj);
             for target in &rec.ipv4 {
-                if unresolved(&target.v) || ips.iter().any(|(_, ip)| ip.v == target.v) {
+                if unresolved(&target.v) || ips.iter().any(|(_, _, ip)| ip.v == target.v) {
                     continue;
                 }
-                let (gw, ip) = ips[0];
+                let (gw, at, ip) = ips[0];
                 let gwo = g.obj(gw);
                 let mut d = Diagnostic::new(
                     self.id(),
@@ -53,13 +54,8 @@ impl Check for Rule {
                 .related(ip.span, format!("{} address", gwo.key))
                 .help("point the record at the Gateway's address (spec.addresses or the azure-load-balancer-ipv4 annotation), or fix the Gateway's address")
                 .on(o);
-                if let Some(s) = dns.served.get(&gw).and_then(|list| {
-                    list.iter()
-                        .find(|s| crate::graph::hostname::covers(&s.name, fqdn))
-                }) {
-                    d = d.related(s.span, format!("`{}` served here", s.name));
-                }
-                for (other, oip) in ips.iter().skip(1) {
+                d = d.related(at, format!("`{fqdn}` served here"));
+                for (other, _, oip) in ips.iter().skip(1) {
                     d = d.related(
                         oip.span,
                         format!("{} also serves it, at {}", g.obj(*other).key, oip.v),
