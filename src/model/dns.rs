@@ -200,7 +200,16 @@ impl ExternalDnsArgs {
         let image = container.get("image").and_then(Node::as_str).unwrap_or("");
         let mut words = plain_strings(container.get("command"));
         words.extend(plain_strings(container.get("args")));
-        let looks = image.contains("external-dns")
+        // The image's own name, not a substring: webhook-provider sidecars are called
+        // `external-dns-<provider>-webhook` and carry their own release numbers.
+        let name = image
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .split([':', '@'])
+            .next()
+            .unwrap_or("");
+        let looks = name == "external-dns"
             || (words
                 .iter()
                 .any(|w| w.v.ends_with("external-dns") || w.v.starts_with("--provider"))
@@ -278,6 +287,20 @@ mod tests {
         assert_eq!(record_kind("DnsZonesCNAMERecord"), Some((false, "CNAME")));
         assert_eq!(record_kind("PrivateDnsZonesVirtualNetworkLink"), None);
         assert_eq!(record_kind("PrivateDnsZone"), None);
+    }
+
+    #[test]
+    fn only_external_dns_itself() {
+        let text = "image: ghcr.io/kashalls/external-dns-unifi-webhook:v0.5.2\n";
+        let lines = crate::source::LineIndex::new(text);
+        let parsed = crate::load::parse::parse(text, &lines, 0, Default::default());
+        assert!(ExternalDnsArgs::read(&parsed.docs[0].root).is_none());
+        let text =
+            "image: registry.k8s.io/external-dns/external-dns:v0.21.0\nargs: [--source=service]\n";
+        let lines = crate::source::LineIndex::new(text);
+        let parsed = crate::load::parse::parse(text, &lines, 0, Default::default());
+        let a = ExternalDnsArgs::read(&parsed.docs[0].root);
+        assert_eq!(a.and_then(|a| a.version), Some((0, 21)));
     }
 
     #[test]
