@@ -135,6 +135,15 @@ pub enum Profile {
 /// The AKS add-on's control-plane and classic-ingress namespaces.
 pub const AKS_ISTIO_NAMESPACES: &[&str] = &["aks-istio-system", "aks-istio-ingress"];
 
+/// The add-on's control-plane revisions are `asm-1-<minor>` (`istio.io/rev` values).
+pub const AKS_ISTIO_REVISION_PREFIX: &str = "asm-1-";
+
+/// Whether `rev` has the form of an AKS Istio add-on revision (`asm-1-26`).
+pub fn is_aks_istio_revision(rev: &str) -> bool {
+    rev.strip_prefix(AKS_ISTIO_REVISION_PREFIX)
+        .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The Gateway API bundle the AKS managed CRDs install on current Kubernetes versions (1.34+).
 pub const AKS_GATEWAY_API_BUNDLE: Version = Version::new(1, 3);
 
@@ -697,7 +706,8 @@ pub fn load(
 }
 
 /// The `aks-istio` profile: the managed Gateway API CRDs are standard channel only, the add-on's
-/// namespaces exist, and the class `istio` is served (it is built in already).
+/// namespaces exist, and the class `istio` is served (it is built in already). Its revisions
+/// (`asm-1-<minor>`) are checked by DNS314 when `targets.istioRevisions` is not given.
 fn apply_aks_istio(cfg: &mut Config, explicit_bundle: bool, explicit_channel: bool) {
     if !explicit_channel {
         cfg.targets.gateway_api_channel = Some(Channel::Standard);

@@ -1,6 +1,7 @@
 //! Checks stage: rules read the graph (never the files) and return findings.
 
 pub mod api;
+pub mod dns;
 pub mod gw;
 pub mod sec;
 pub mod tls;
@@ -86,6 +87,20 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &tls::http01_requires_port_80::Rule,
         &tls::certificate_expired::Rule,
         &tls::certificate_expiring::Rule,
+        &dns::hostname_in_no_declared_zone::Rule,
+        &dns::record_targets_wrong_ip::Rule,
+        &dns::record_for_unserved_name::Rule,
+        &dns::private_zone_name_on_public_lb::Rule,
+        &dns::public_zone_name_on_internal_lb::Rule,
+        &dns::non_private_ip_in_private_zone::Rule,
+        &dns::private_zone_without_vnet_link::Rule,
+        &dns::aso_owner_not_found::Rule,
+        &dns::lb_annotation_ignored_by_istio::Rule,
+        &dns::internal_subnet_without_internal_flag::Rule,
+        &dns::external_dns_annotation_on_wrong_kind::Rule,
+        &dns::external_dns_annotation_prefix_mismatch::Rule,
+        &dns::domain_filter_excludes_hostname::Rule,
+        &dns::istio_revision_unknown::Rule,
         &sec::secret_multiple_writers::Rule,
         &sec::secret_store_not_found::Rule,
         &sec::namespace_excluded_by_cluster_store::Rule,

@@ -1,9 +1,8 @@
-//! cert-manager ACME semantics (domain §4.6): which solver serves a name, and which zone a
-//! name belongs to.
+//! cert-manager ACME semantics (domain §4.6): which solver serves a name. Zones live in
+//! `graph::dns`.
 
 use crate::config::Config;
 use crate::model::certmanager::{Issuer, Solver};
-use crate::model::{Object, Spec};
 
 /// The solver cert-manager picks for `name` (§4.6 precedence): a `selector.dnsNames` match beats
 /// the most specific `selector.dnsZones` match, which beats a solver without name selectors;
@@ -81,96 +80,6 @@ pub fn is_public_acme(cfg: &Config, server: &str) -> bool {
                 .map(|p| p.trim_end_matches('/')),
         )
         .any(|p| p.eq_ignore_ascii_case(s))
-}
-
-/// A DNS zone from configuration or from an Azure Service Operator manifest.
-#[derive(Clone, Debug)]
-pub struct Zone {
-    pub name: String,
-    pub private: bool,
-}
-
-pub fn zones(objects: &[Object], cfg: &Config) -> Vec<Zone> {
-    let mut out: Vec<Zone> = cfg
-        .private_zones
-        .iter()
-        .map(|z| Zone {
-            name: z.clone(),
-            private: true,
-        })
-        .chain(cfg.public_zones.iter().map(|z| Zone {
-            name: z.clone(),
-            private: false,
-        }))
-        .collect();
-    for o in objects {
-        if let Spec::DnsZone(z) = &o.spec {
-            let name = z
-                .azure_name
-                .as_ref()
-                .map(|n| n.v.clone())
-                .unwrap_or_else(|| o.key.name.clone());
-            out.push(Zone {
-                name,
-                private: z.private,
-            });
-        }
-    }
-    out
-}
-
-/// Zones indexed by name: (has a private zone, has a public zone) of exactly that name.
-pub struct ZoneIndex {
-    by_name: std::collections::HashMap<String, (bool, bool)>,
-}
-
-impl ZoneIndex {
-    pub fn new(zones: &[Zone]) -> ZoneIndex {
-        let mut by_name: std::collections::HashMap<String, (bool, bool)> =
-            std::collections::HashMap::new();
-        for z in zones {
-            let e = by_name
-                .entry(z.name.trim_end_matches('.').to_ascii_lowercase())
-                .or_default();
-            if z.private {
-                e.0 = true;
-            } else {
-                e.1 = true;
-            }
-        }
-        ZoneIndex { by_name }
-    }
-
-    pub fn has_private(&self) -> bool {
-        self.by_name.values().any(|(p, _)| *p)
-    }
-
-    /// The most specific private zone holding `name`, when no public zone of the same or a more
-    /// specific name holds it too (split-horizon names have both).
-    pub fn private_only(&self, name: &str) -> Option<String> {
-        if crate::model::read::unresolved(name) {
-            return None;
-        }
-        let name = name
-            .trim_start_matches("*.")
-            .trim_end_matches('.')
-            .to_ascii_lowercase();
-        let mut candidate = name.as_str();
-        loop {
-            if let Some(&(private, public)) = self.by_name.get(candidate) {
-                if public {
-                    return None;
-                }
-                if private {
-                    return Some(candidate.to_string());
-                }
-            }
-            match candidate.split_once('.') {
-                Some((_, rest)) => candidate = rest,
-                None => return None,
-            }
-        }
-    }
 }
 
 #[cfg(test)]

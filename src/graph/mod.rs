@@ -3,6 +3,7 @@
 
 pub mod acme;
 pub mod attach;
+pub mod dns;
 pub mod grants;
 pub mod hostname;
 pub mod producers;
@@ -149,6 +150,8 @@ pub struct Graph<'m> {
     pub listener_sets: HashMap<ObjId, attach::ListenerSetParent>,
     /// One entry per route parentRef, in reference order.
     pub attachments: Vec<attach::Attachment>,
+    /// Zones, records and Gateway load balancers.
+    pub dns: dns::Dns<'m>,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -238,11 +241,13 @@ impl<'m> Graph<'m> {
             grants: grants::Grants::index(objects),
             listener_sets: HashMap::new(),
             attachments: Vec::new(),
+            dns: dns::Dns::default(),
         };
         g.producers = producers::collect(&g);
         g.collect_refs();
         g.listener_sets = attach::listener_sets(&g);
         g.attachments = attach::compute(&g);
+        g.dns = dns::Dns::build(&g, cfg);
         g.build_petgraph();
         g
     }

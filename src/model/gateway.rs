@@ -127,6 +127,23 @@ pub struct Infrastructure {
     pub annotations: Vec<(Sp<String>, Sp<String>)>,
     pub labels: Vec<(Sp<String>, Sp<String>)>,
     pub span: Option<Span>,
+    /// Span of `infrastructure.annotations` when the key is set (even to an empty map, which
+    /// still stops Istio copying metadata annotations).
+    pub annotations_span: Option<Span>,
+}
+
+/// An entry of `spec.addresses`.
+#[derive(Clone, Debug)]
+pub struct GatewayAddress {
+    /// `IPAddress` when absent (CRD default).
+    pub kind: Option<Sp<String>>,
+    pub value: Option<Sp<String>>,
+}
+
+impl GatewayAddress {
+    pub fn is_ip(&self) -> bool {
+        self.kind.as_ref().is_none_or(|t| t.v == "IPAddress")
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -136,6 +153,8 @@ pub struct Gateway {
     pub allowed_listeners: NamespaceSelection,
     pub infrastructure: Infrastructure,
     pub listeners_span: Option<Span>,
+    pub addresses: Vec<GatewayAddress>,
+    pub addresses_span: Option<Span>,
 }
 
 impl Gateway {
@@ -157,6 +176,7 @@ impl Gateway {
                 annotations: r.string_map(i, "annotations"),
                 labels: r.string_map(i, "labels"),
                 span: Some(i.span),
+                annotations_span: r.field(i, "annotations").map(|a| a.span),
             },
             None => Infrastructure::default(),
         };
@@ -170,6 +190,15 @@ impl Gateway {
                 .collect(),
             allowed_listeners,
             infrastructure,
+            addresses: r
+                .maps(spec, "addresses")
+                .into_iter()
+                .map(|a| GatewayAddress {
+                    kind: r.str(a, "type"),
+                    value: r.str(a, "value"),
+                })
+                .collect(),
+            addresses_span: r.field(spec, "addresses").map(|a| a.span),
         }
     }
 }

@@ -36,3 +36,18 @@ impl IstioGateway {
         IstioGateway { credential_names }
     }
 }
+
+/// `install.istio.io` IstioOperator: the control-plane revision it installs.
+#[derive(Clone, Debug)]
+pub struct IstioOperator {
+    /// `spec.revision`; absent is the default revision.
+    pub revision: Option<Sp<String>>,
+}
+
+impl IstioOperator {
+    pub fn read(r: &mut Reader, spec: &Node) -> Self {
+        IstioOperator {
+            revision: r.str(spec, "revision"),
+        }
+    }
+}

@@ -26,6 +26,8 @@ pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
 pub const ESO_GROUP: &str = "external-secrets.io";
 pub const ISTIO_NETWORKING_GROUP: &str = "networking.istio.io";
 pub const ASO_NETWORK_GROUP: &str = "network.azure.com";
+pub const EXTERNAL_DNS_GROUP: &str = "externaldns.k8s.io";
+pub const ISTIO_INSTALL_GROUP: &str = "install.istio.io";
 pub const KUSTOMIZE_GROUP: &str = "kustomize.config.k8s.io";
 pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
 
@@ -131,6 +133,13 @@ pub enum Spec {
     PushSecret(eso::PushSecret),
     SecretStore(eso::SecretStore),
     DnsZone(dns::DnsZone),
+    /// ASO record sets (`PrivateDnsZonesARecord`, `DnsZonesCNAMERecord`, …).
+    DnsRecord(dns::DnsRecord),
+    VnetLink(dns::VnetLink),
+    DnsEndpoint(dns::DnsEndpoint),
+    /// Deployments: the external-dns command lines they run.
+    Workload(dns::Workload),
+    IstioOperator(istio::IstioOperator),
     Kustomization(kustomize::Kustomization),
     FluxKustomization(kustomize::FluxKustomization),
     ConfigMap(kustomize::ConfigMap),
@@ -460,8 +469,12 @@ fn read_kind(group: &str, kind: &str) -> ModelKind {
         | (CERT_MANAGER_GROUP, "Certificate" | "Issuer" | "ClusterIssuer")
         | (ESO_GROUP, "ExternalSecret" | "ClusterExternalSecret" | "PushSecret")
         | (ESO_GROUP, "SecretStore" | "ClusterSecretStore")
-        | (ASO_NETWORK_GROUP, "PrivateDnsZone" | "DnsZone")
+        | (ASO_NETWORK_GROUP, "PrivateDnsZone" | "DnsZone" | "PrivateDnsZonesVirtualNetworkLink")
+        | (EXTERNAL_DNS_GROUP, "DNSEndpoint")
+        | ("apps", "Deployment")
+        | (ISTIO_INSTALL_GROUP, "IstioOperator")
         | (ISTIO_NETWORKING_GROUP, "Gateway" | "VirtualService") => ModelKind::Known,
+        (ASO_NETWORK_GROUP, k) if dns::record_kind(k).is_some() => ModelKind::Known,
         _ => ModelKind::Other,
     }
 }
@@ -510,6 +523,18 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
         }
         (ASO_NETWORK_GROUP, "PrivateDnsZone") => Spec::DnsZone(dns::DnsZone::read(r, s, true)),
         (ASO_NETWORK_GROUP, "DnsZone") => Spec::DnsZone(dns::DnsZone::read(r, s, false)),
+        (ASO_NETWORK_GROUP, "PrivateDnsZonesVirtualNetworkLink") => {
+            Spec::VnetLink(dns::VnetLink::read(r, s))
+        }
+        (ASO_NETWORK_GROUP, k) if dns::record_kind(k).is_some() => match dns::record_kind(k) {
+            Some((private, t)) => Spec::DnsRecord(dns::DnsRecord::read(r, s, private, t)),
+            None => Spec::Other,
+        },
+        (EXTERNAL_DNS_GROUP, "DNSEndpoint") => Spec::DnsEndpoint(dns::DnsEndpoint::read(r, s)),
+        ("apps", "Deployment") => Spec::Workload(dns::Workload::read(s)),
+        (ISTIO_INSTALL_GROUP, "IstioOperator") => {
+            Spec::IstioOperator(istio::IstioOperator::read(r, s))
+        }
         (KUSTOMIZE_GROUP, "Kustomization") => {
             Spec::Kustomization(kustomize::Kustomization::read(r, root))
         }
@@ -559,6 +584,19 @@ mod tests {
             ("external-secrets.io/v1", "ClusterSecretStore"),
             ("network.azure.com/v1api20240601", "PrivateDnsZone"),
             ("network.azure.com/v1api20180501", "DnsZone"),
+            ("network.azure.com/v1api20240601", "PrivateDnsZonesARecord"),
+            (
+                "network.azure.com/v1api20240601",
+                "PrivateDnsZonesCNAMERecord",
+            ),
+            ("network.azure.com/v1api20180501", "DnsZonesARecord"),
+            (
+                "network.azure.com/v1api20240601",
+                "PrivateDnsZonesVirtualNetworkLink",
+            ),
+            ("externaldns.k8s.io/v1alpha1", "DNSEndpoint"),
+            ("apps/v1", "Deployment"),
+            ("install.istio.io/v1alpha1", "IstioOperator"),
             ("networking.istio.io/v1", "Gateway"),
             ("networking.istio.io/v1", "VirtualService"),
         ];

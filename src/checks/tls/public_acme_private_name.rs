@@ -14,7 +14,7 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
-        let zones = acme::ZoneIndex::new(&acme::zones(cx.graph.objects, cx.config));
+        let zones = &cx.graph.dns;
         if !zones.has_private() {
             return;
         }
@@ -47,18 +47,27 @@ impl Check for Rule {
             let Some(zone) = zones.private_only(&n.name.v) else {
                 continue;
             };
+            let mut d = Diagnostic::new(
+                self.id(),
+                n.name.span,
+                format!(
+                    "{}: `{}` exists only in the private zone `{}` ({}), but {} uses the public ACME CA {}: {how}, so validation can never succeed",
+                    n.cert.key,
+                    n.name.v,
+                    zone.name,
+                    zone.origin(cx.graph),
+                    n.issuer.key,
+                    server.v
+                ),
+            )
+            .label("private-only name with a public CA")
+            .related(solver.span, "the solver chosen for this name")
+            .related(server.span, "public ACME server");
+            if let Some(span) = zone.span(cx.graph) {
+                d = d.related(span, format!("private zone `{}`", zone.name));
+            }
             out.push(
-                Diagnostic::new(
-                    self.id(),
-                    n.name.span,
-                    format!(
-                        "{}: `{}` exists only in the private zone `{}`, but {} uses the public ACME CA {}: {how}, so validation can never succeed",
-                        n.cert.key, n.name.v, zone, n.issuer.key, server.v
-                    ),
-                )
-                .label("private-only name with a public CA")
-                .related(solver.span, "the solver chosen for this name")
-                .related(server.span, "public ACME server")
+                d
                 .help("use DNS-01 against a public zone of the same name (or a CNAME-delegated _acme-challenge), a private CA issuer, or import the certificate (e.g. from Key Vault with External Secrets)")
                 .on(n.cert),
             );

@@ -1,0 +1,117 @@
+//! DNS314: a Gateway's `istio.io/rev` names a control-plane revision that is not installed, so no
+//! istiod programs it.
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::graph::attach;
+use crate::model::Spec;
+
+pub struct Rule;
+
+const REV: &str = "istio.io/rev";
+
+/// Revisions installed by manifests in the repository: IstioOperator `spec.revision` and the
+/// `istio.io/rev` label of istiod Deployments (without one: the default revision).
+fn repo_revisions(cx: &Ctx) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in cx.graph.objects {
+        match &o.spec {
+            Spec::IstioOperator(op) => out.push(
+                op.revision
+                    .as_ref()
+                    .map(|r| r.v.clone())
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| "default".into()),
+            ),
+            Spec::Workload(_)
+                if o.key.name.starts_with("istiod")
+                    || o.meta.label("app").is_some_and(|a| a.v == "istiod") =>
+            {
+                out.push(
+                    o.meta
+                        .label(REV)
+                        .map(|r| r.v.clone())
+                        .unwrap_or_else(|| "default".into()),
+                )
+            }
+            _ => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "DNS314"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let configured = &cx.config.targets.istio_revisions;
+        let aks = cx.config.aks_istio() && configured.is_empty();
+        let found = if configured.is_empty() && !aks {
+            repo_revisions(cx)
+        } else {
+            Vec::new()
+        };
+        if configured.is_empty() && !aks && found.is_empty() {
+            return;
+        }
+        for o in cx.graph.objects {
+            if !matches!(o.spec, Spec::Gateway(_)) || !attach::is_istio(cx.graph, o) {
+                continue;
+            }
+            let Some(rev) = o.meta.label(REV) else {
+                continue;
+            };
+            if crate::model::read::unresolved(&rev.v) {
+                continue;
+            }
+            let (known, what) = if !configured.is_empty() {
+                (
+                    configured.contains(&rev.v),
+                    format!("`targets.istioRevisions` lists {}", configured.join(", ")),
+                )
+            } else if aks {
+                (
+                    crate::config::is_aks_istio_revision(&rev.v),
+                    "the aks-istio profile's add-on revisions are `asm-1-<minor>`".to_string(),
+                )
+            } else {
+                (
+                    found.contains(&rev.v),
+                    format!("the repository installs {}", found.join(", ")),
+                )
+            };
+            if known {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    self.id(),
+                    rev.span,
+                    format!(
+                        "{}: `{REV}: {}` names no installed Istio revision ({what}); no control plane will program this Gateway",
+                        o.key, rev.v
+                    ),
+                )
+                .label("unknown revision")
+                .help("use an installed revision (on AKS: `az aks show --query serviceMeshProfile.istio.revisions`), or list it under `targets.istioRevisions` in .gwlint.yaml")
+                .on(o),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn aks_revisions() {
+        use crate::config::is_aks_istio_revision as aks;
+        assert!(aks("asm-1-26"));
+        assert!(!aks("asm-1-"));
+        assert!(!aks("1-26"));
+        assert!(!aks("asm-1-26-canary"));
+    }
+}

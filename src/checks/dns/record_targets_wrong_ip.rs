@@ -1,0 +1,68 @@
+//! DNS302: an A record for a name a Gateway serves points at another IP than the address that
+//! Gateway asks for.
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::model::read::unresolved;
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "DNS302"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let g = cx.graph;
+        let dns = &g.dns;
+        for rec in &dns.records {
+            let Some(fqdn) = &rec.fqdn else { continue };
+            if rec.ipv4.is_empty() || unresolved(fqdn) {
+                continue;
+            }
+            let serving = dns.gateways_serving(fqdn);
+            // Every Gateway serving the name must declare its address; one that does not may
+            // be the record's target.
+            let ips: Option<Vec<(usize, crate::source::Span, &crate::source::Sp<String>)>> =
+                serving
+                    .iter()
+                    .map(|(gw, at)| {
+                        let lb = dns.lbs.get(gw)?;
+                        let ip = lb.requested_ip.filter(|_| lb.managed)?;
+                        (!unresolved(&ip.v)).then_some((*gw, *at, ip))
+                    })
+                    .collect();
+            let Some(ips) = ips.filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let o = g.obj(rec.obj);
+            for target in &rec.ipv4 {
+                if unresolved(&target.v) || ips.iter().any(|(_, _, ip)| ip.v == target.v) {
+                    continue;
+                }
+                let (gw, at, ip) = ips[0];
+                let gwo = g.obj(gw);
+                let mut d = Diagnostic::new(
+                    self.id(),
+                    target.span,
+                    format!(
+                        "{}: the A record `{fqdn}` points at {}, but {} serves this name and asks for the address {}",
+                        o.key, target.v, gwo.key, ip.v
+                    ),
+                )
+                .label("not the serving Gateway's address")
+                .related(ip.span, format!("{} address", gwo.key))
+                .help("point the record at the Gateway's address (spec.addresses or the azure-load-balancer-ipv4 annotation), or fix the Gateway's address")
+                .on(o);
+                d = d.related(at, format!("`{fqdn}` served here"));
+                for (other, _, oip) in ips.iter().skip(1) {
+                    d = d.related(
+                        oip.span,
+                        format!("{} also serves it, at {}", g.obj(*other).key, oip.v),
+                    );
+                }
+                out.push(d);
+            }
+        }
+    }
+}
