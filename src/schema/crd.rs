@@ -12,6 +12,15 @@ pub struct KindSchema {
     pub versions: Vec<(String, Schema)>,
     /// How findings name the schema: `CRD gateways.gateway.networking.k8s.io` or the bundle.
     pub origin: String,
+    /// Unique for the process: cached rule outcomes are keyed by it, since a freed schema's
+    /// address may be reused by another.
+    pub id: u64,
+}
+
+/// A fresh schema id.
+pub fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl KindSchema {
@@ -45,6 +54,7 @@ impl KindSchema {
             kind,
             versions,
             origin: format!("CRD {name}"),
+            id: next_id(),
         })
     }
 }

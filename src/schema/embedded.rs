@@ -79,6 +79,7 @@ impl Catalog {
                     .map(|v| (v.to_string(), Schema::parse(&pruned)))
                     .collect(),
                 origin: format!("the Gateway API {bundle} {label} CRD for {kind}"),
+                id: super::crd::next_id(),
             }));
         }
         Catalog { kinds }

@@ -33,7 +33,7 @@ pub fn validate_object(
     kind_span: Span,
 ) -> Option<Vec<Violation>> {
     let s = schema.version(version)?;
-    let mut v = validate::Validator::new(&schema.origin);
+    let mut v = validate::Validator::new(&schema.origin, schema.id);
     v.validate(root, s, "", kind_span);
     Some(v.out)
 }

@@ -24,13 +24,16 @@ pub struct Violation {
 pub struct Validator<'a> {
     /// Names the schema's owner in "could not evaluate" reports (`CRD httproutes.gateway…`).
     pub origin: &'a str,
+    /// The schema's process-unique id, part of the outcome cache key.
+    schema_id: u64,
     pub out: Vec<Violation>,
 }
 
 impl<'a> Validator<'a> {
-    pub fn new(origin: &'a str) -> Self {
+    pub fn new(origin: &'a str, schema_id: u64) -> Self {
         Validator {
             origin,
+            schema_id,
             out: Vec::new(),
         }
     }
@@ -81,7 +84,7 @@ impl<'a> Validator<'a> {
     /// parentRefs, matches and filters recur across a repository, and evaluation is the costly
     /// part of validation.
     fn rules(&mut self, node: &Node, at: Span, schema: &Schema, path: &str) {
-        let key = (schema as *const Schema as usize, tree_hash(node));
+        let key = (self.schema_id, schema as *const Schema as usize, tree_hash(node));
         let outcomes = OUTCOMES.with(|cache| cache.borrow().get(&key).cloned());
         let outcomes = match outcomes {
             Some(o) => o,
@@ -395,10 +398,11 @@ enum Outcome {
     NotEvaluated(String),
 }
 
+/// Rule outcomes by (schema, schema node, subtree hash): identical subtrees give identical results.
+type OutcomeCache = std::collections::HashMap<(u64, usize, u64), Arc<[Outcome]>>;
+
 thread_local! {
-    /// Rule outcomes by (schema node, subtree hash): identical subtrees give identical results.
-    static OUTCOMES: std::cell::RefCell<std::collections::HashMap<(usize, u64), Arc<[Outcome]>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static OUTCOMES: std::cell::RefCell<OutcomeCache> = std::cell::RefCell::new(OutcomeCache::new());
 }
 
 fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
