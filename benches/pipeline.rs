@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Bumped whenever the generator's output changes, so stale corpora are rebuilt.
-const GENERATOR_VERSION: u32 = 6;
+const GENERATOR_VERSION: u32 = 7;
 const MARKER: &str = ".gwlint-bench-corpus";
 const DEFAULT_DOCS: usize = 20_000;
 /// "gwlint" in ASCII (113762617618036).
@@ -787,6 +787,26 @@ impl Gen {
                 });
             });
         }
+        // Linked to the cluster's virtual network, as a working private zone is (DNS307).
+        y.doc();
+        y.header(
+            "network.azure.com/v1api20240601",
+            "PrivateDnsZonesVirtualNetworkLink",
+        );
+        y.meta(&format!("{zone}-link"), Some(&ns), &[]);
+        y.map("spec", |y| {
+            y.map("owner", |y| y.kv("name", &zone));
+            y.kv("location", "global");
+            y.kv("registrationEnabled", false);
+            y.map("virtualNetwork", |y| {
+                y.map("reference", |y| {
+                    y.kv(
+                        "armId",
+                        format!("/subscriptions/0/resourceGroups/rg-{team}/providers/Microsoft.Network/virtualNetworks/vnet-{team}"),
+                    )
+                })
+            });
+        });
         self.write(&format!("{dir}/dns/private-dns-zone.yaml"), y)?;
         resources.push("dns/private-dns-zone.yaml".into());
 

@@ -84,7 +84,11 @@ impl<'a> Validator<'a> {
     /// parentRefs, matches and filters recur across a repository, and evaluation is the costly
     /// part of validation.
     fn rules(&mut self, node: &Node, at: Span, schema: &Schema, path: &str) {
-        let key = (self.schema_id, schema as *const Schema as usize, tree_hash(node));
+        let key = (
+            self.schema_id,
+            schema as *const Schema as usize,
+            tree_hash(node),
+        );
         let outcomes = OUTCOMES.with(|cache| cache.borrow().get(&key).cloned());
         let outcomes = match outcomes {
             Some(o) => o,
