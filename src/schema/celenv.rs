@@ -35,6 +35,11 @@ thread_local! {
 }
 
 fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
+    with_regex(pattern, |re| re.is_match(text))
+}
+
+/// Runs `f` with `pattern` compiled (once per thread).
+fn with_regex<T>(pattern: &str, f: impl FnOnce(&regex::Regex) -> T) -> Result<T, ExecutionError> {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(pattern) {
@@ -45,7 +50,7 @@ fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
             cache.insert(pattern.to_string(), regex::Regex::new(pattern).ok());
         }
         match cache.get(pattern) {
-            Some(Some(re)) => Ok(re.is_match(text)),
+            Some(Some(re)) => Ok(f(re)),
             _ => Err(ExecutionError::function_error(
                 "matches",
                 format!("invalid regular expression `{pattern}`"),
@@ -61,6 +66,68 @@ fn root() -> Context<'static, 'static> {
         "gwlintMatches",
         |This(s): This<Arc<String>>, pattern: Arc<String>| matches(&s, &pattern),
     );
+    // Kubernetes' regex library: the first match, or every match (at most `n`).
+    let _ = ctx.add_function(
+        "find",
+        |This(s): This<Arc<String>>, pattern: Arc<String>| -> Result<Value, ExecutionError> {
+            with_regex(&pattern, |re| {
+                let found = re.find(&s).map(|m| m.as_str().to_string());
+                Value::String(Arc::new(found.unwrap_or_default()))
+            })
+        },
+    );
+    let _ = ctx.add_function(
+        "findAll",
+        |This(s): This<Arc<String>>, Arguments(args): Arguments| -> Result<Value, ExecutionError> {
+            let (pattern, limit) = match args.as_slice() {
+                [Value::String(p)] => (p.clone(), i64::MAX),
+                [Value::String(p), Value::Int(n)] => (p.clone(), *n),
+                _ => {
+                    return Err(ExecutionError::function_error(
+                        "findAll",
+                        "expects a pattern",
+                    ));
+                }
+            };
+            with_regex(&pattern, |re| {
+                let found: Vec<Value> = re
+                    .find_iter(&s)
+                    .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .map(|m| Value::String(Arc::new(m.as_str().to_string())))
+                    .collect();
+                Value::List(Arc::new(found))
+            })
+        },
+    );
+    // `url(x)` stays the string; its accessors parse it, as Kubernetes' URL library reads it.
+    let _ = ctx.add_function("url", |s: Arc<String>| -> Result<Value, ExecutionError> {
+        if is_url(&s) {
+            Ok(Value::String(s))
+        } else {
+            Err(ExecutionError::function_error(
+                "url",
+                format!("`{s}` is not an absolute URL"),
+            ))
+        }
+    });
+    let _ = ctx.add_function("getScheme", |This(s): This<Arc<String>>| {
+        url_part(&s, UrlPart::Scheme)
+    });
+    let _ = ctx.add_function("getHost", |This(s): This<Arc<String>>| {
+        url_part(&s, UrlPart::Host)
+    });
+    let _ = ctx.add_function("getHostname", |This(s): This<Arc<String>>| {
+        url_part(&s, UrlPart::Hostname)
+    });
+    let _ = ctx.add_function("getPort", |This(s): This<Arc<String>>| {
+        url_part(&s, UrlPart::Port)
+    });
+    let _ = ctx.add_function("getEscapedPath", |This(s): This<Arc<String>>| {
+        url_part(&s, UrlPart::Path)
+    });
+    let _ = ctx.add_function("getQuery", |This(s): This<Arc<String>>| {
+        url_part(&s, UrlPart::Query)
+    });
     let _ = ctx.add_function("isIP", |This(s): This<Arc<String>>| is_ip(&s));
     let _ = ctx.add_function("isCIDR", |This(s): This<Arc<String>>| is_cidr(&s));
     let _ = ctx.add_function("isURL", |This(s): This<Arc<String>>| is_url(&s));
@@ -156,6 +223,52 @@ fn is_url(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
+#[derive(Clone, Copy)]
+enum UrlPart {
+    Scheme,
+    Host,
+    Hostname,
+    Port,
+    Path,
+    Query,
+}
+
+/// One part of an absolute URL, split the way Go's `net/url` splits it for the common forms.
+fn url_part(s: &str, part: UrlPart) -> String {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return String::new();
+    };
+    let (authority, tail) = match rest.strip_prefix("//") {
+        Some(r) => {
+            let end = r.find(['/', '?', '#']).unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        }
+        None => ("", rest),
+    };
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (hostname, port) = if let Some(v6) = host.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':').unwrap_or("")),
+            None => (v6, ""),
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, p),
+            _ => (host, ""),
+        }
+    };
+    let tail = tail.split('#').next().unwrap_or("");
+    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    match part {
+        UrlPart::Scheme => scheme.to_string(),
+        UrlPart::Host => host.to_string(),
+        UrlPart::Hostname => hostname.to_string(),
+        UrlPart::Port => port.to_string(),
+        UrlPart::Path => path.to_string(),
+        UrlPart::Query => query.to_string(),
+    }
+}
+
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
@@ -220,6 +333,29 @@ mod tests {
             Ok(Value::Bool(true))
         );
         assert!(run("self.quantity()", s("1Gi")).is_err());
+        assert_eq!(
+            run("self.find('[0-9]+')", s("port 8080 and 9090")),
+            Ok(s("8080"))
+        );
+        assert_eq!(
+            run("self.findAll('[0-9]+').size()", s("8080 and 9090")),
+            Ok(Value::Int(2))
+        );
+        assert_eq!(
+            run(
+                "url(self).getHostname() + ':' + url(self).getPort()",
+                s("https://[::1]:8443/x?y=1")
+            ),
+            Ok(s("::1:8443"))
+        );
+        assert_eq!(
+            run(
+                "url(self).getEscapedPath() == '/a/b' && url(self).getQuery() == 'c=d'",
+                s("http://example.com/a/b?c=d")
+            ),
+            Ok(Value::Bool(true))
+        );
+        assert!(run("self.matches('[')", s("x")).is_err());
     }
 
     #[test]
