@@ -594,14 +594,26 @@ fn show(v: &cel::Value) -> String {
     }
 }
 
-/// `${VAR}` (Flux, envsubst) or `$VAR` (shell here-documents in docs): substituted before apply.
+/// `${VAR}` (Flux, envsubst), `$VAR` (shell here-documents in docs) or `{VAR}` (upper-case, as
+/// test suites substitute them): replaced before the object reaches the API server.
 fn has_placeholder(s: &str) -> bool {
-    s.match_indices('$').any(|(i, _)| {
+    let dollar = s.match_indices('$').any(|(i, _)| {
         s[i + 1..]
             .chars()
             .next()
             .is_some_and(|c| c == '{' || c.is_ascii_alphabetic() || c == '_')
-    })
+    });
+    dollar
+        || s.match_indices('{').any(|(i, _)| {
+            let rest = &s[i + 1..];
+            let name_len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+                .count();
+            name_len > 0
+                && rest.as_bytes().get(name_len) == Some(&b'}')
+                && rest.as_bytes()[0].is_ascii_uppercase()
+        })
 }
 
 fn has_vars(node: &Node) -> bool {
@@ -645,4 +657,41 @@ fn field_span(node: &Node, field_path: &str) -> Option<Span> {
         }
     }
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_not_values() {
+        for p in [
+            "${DOMAIN}",
+            "*.${SECRET_DOMAIN}",
+            "$fqdn",
+            "{GATEWAY_CONTROLLER_NAME}",
+            "a/{X1}",
+        ] {
+            assert!(has_placeholder(p), "{p}");
+        }
+        for v in [
+            "example.com",
+            "price$",
+            "{lower}",
+            "{}",
+            "json {\"a\": 1}",
+            "a{B",
+        ] {
+            assert!(!has_placeholder(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn escaping_follows_kubernetes() {
+        assert_eq!(escape("namespace"), "__namespace__");
+        assert_eq!(escape("x-y"), "x__dash__y");
+        assert_eq!(escape("a.b/c"), "a__dot__b__slash__c");
+        assert_eq!(escape("a__b"), "a__underscores__b");
+        assert_eq!(escape("name"), "name");
+    }
 }
