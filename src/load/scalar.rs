@@ -53,7 +53,7 @@ pub fn resolve_plain(s: &str) -> Value {
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
-fn is_core_float(s: &str) -> bool {
+pub fn is_core_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();

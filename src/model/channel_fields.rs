@@ -12,7 +12,7 @@ use crate::source::Span;
 use super::GATEWAY_GROUP;
 
 /// Bundles as bits: bit `n` is Gateway API v1.n.
-const fn b(from: u8, to: u8) -> u8 {
+pub const fn b(from: u8, to: u8) -> u8 {
     let mut m = 0u8;
     let mut i = from;
     while i <= to {

@@ -236,7 +236,7 @@ fn yaml11(raw: &str) -> Option<Reading> {
                 GoInt::Plain(v) => Reading::Number(signed(v, negative).to_string()),
             });
         }
-        if is_float(&plain) {
+        if crate::load::scalar::is_core_float(&plain) {
             let v: f64 = plain.parse().ok()?;
             return Some(Reading::Number(format!(
                 "{}",
@@ -278,34 +278,6 @@ fn go_int(s: &str) -> Option<GoInt> {
         return s.parse().ok().map(GoInt::Plain);
     }
     None
-}
-
-/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-fn is_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let int = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    let mut i = int;
-    let mut frac = 0;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        frac = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        i += frac;
-    }
-    if int == 0 && frac == 0 {
-        return false;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'-' | b'+')) {
-            i += 1;
-        }
-        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if exp == 0 {
-            return false;
-        }
-        i += exp;
-    }
-    i == b.len()
 }
 
 /// YAML 1.1 `[1-9][0-9_]*(:[0-5]?[0-9])+` (integer) and the same with a `.[0-9_]*` fraction

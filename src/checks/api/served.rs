@@ -18,16 +18,7 @@ use crate::model::{
     CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, GATEWAY_X_GROUP, ISTIO_NETWORKING_GROUP,
 };
 
-/// Bundles as bits: bit `n` is Gateway API v1.n.
-const fn b(from: u8, to: u8) -> u8 {
-    let mut m = 0u8;
-    let mut i = from;
-    while i <= to {
-        m |= 1 << i;
-        i += 1;
-    }
-    m
-}
+use crate::model::channel_fields::b;
 
 const NEVER: u8 = 0;
 const ALL: u8 = b(0, 6);
