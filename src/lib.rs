@@ -13,6 +13,7 @@ pub mod kustomize;
 pub mod load;
 pub mod model;
 pub mod origin;
+pub mod process;
 pub mod report;
 pub mod rules;
 pub mod schema;

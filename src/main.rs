@@ -194,6 +194,7 @@ fn usage_error(msg: &str) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    gwlint::process::no_transparent_huge_pages();
     let args = with_default_command(std::env::args().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
