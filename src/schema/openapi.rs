@@ -142,8 +142,6 @@ pub struct Schema {
     pub preserve_unknown: bool,
     pub list_type: Option<ListType>,
     pub rules: Vec<Rule>,
-    /// This node or one below it has CEL rules: its value must be built for them.
-    pub needs_value: bool,
 }
 
 /// Counts of the rules in a schema, for reports and tests.
@@ -156,12 +154,6 @@ pub struct RuleCounts {
 
 impl Schema {
     pub fn parse(node: &Node) -> Schema {
-        let mut s = Schema::read(node);
-        s.mark_needs_value();
-        s
-    }
-
-    fn read(node: &Node) -> Schema {
         let mut s = Schema::default();
         let Some(entries) = node.as_map() else {
             return s;
@@ -174,15 +166,15 @@ impl Schema {
                     if let Some(props) = v.as_map() {
                         s.properties = props
                             .iter()
-                            .filter_map(|(pk, pv)| Some((pk.as_str()?.into(), Schema::read(pv))))
+                            .filter_map(|(pk, pv)| Some((pk.as_str()?.into(), Schema::parse(pv))))
                             .collect();
                     }
                 }
                 "additionalProperties" if v.as_map().is_some() => {
-                    s.additional = Some(Box::new(Schema::read(v)));
+                    s.additional = Some(Box::new(Schema::parse(v)));
                 }
                 "items" if v.as_map().is_some() => {
-                    s.items = Some(Box::new(Schema::read(v)));
+                    s.items = Some(Box::new(Schema::parse(v)));
                 }
                 "required" => {
                     s.required = v
@@ -285,21 +277,6 @@ impl Schema {
                 .collect();
         }
         s
-    }
-
-    fn mark_needs_value(&mut self) -> bool {
-        let mut below = false;
-        for (_, p) in &mut self.properties {
-            below |= p.mark_needs_value();
-        }
-        if let Some(a) = &mut self.additional {
-            below |= a.mark_needs_value();
-        }
-        if let Some(i) = &mut self.items {
-            below |= i.mark_needs_value();
-        }
-        self.needs_value = below || !self.rules.is_empty();
-        self.needs_value
     }
 
     pub fn property(&self, name: &str) -> Option<&Schema> {
