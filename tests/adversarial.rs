@@ -1107,6 +1107,47 @@ fn large_fan_out_of_findings_in_one_document_finishes() {
     assert_good_finding(&o, dir.path());
 }
 
+/// Lists far over their maxItems: the schema rules over them are quadratic (every listener
+/// against every other), and each finding about one parentRef must not list every listener.
+#[test]
+fn lists_far_over_their_bounds_finish() {
+    let dir = repo();
+    let mut text = String::from(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: shop}\nspec:\n  gatewayClassName: istio\n  listeners:\n",
+    );
+    for i in 0..5_000 {
+        writeln!(
+            text,
+            "  - {{name: l{i}, protocol: HTTP, port: 80, hostname: h{i}.example.com}}"
+        )
+        .unwrap();
+    }
+    text.push_str("---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\nspec:\n  parentRefs:\n");
+    for i in 0..5_000 {
+        writeln!(text, "  - {{name: gw, sectionName: s{i}}}").unwrap();
+    }
+    let big = dir.path().join("big.yaml");
+    write(&big, &text);
+    let o = lint("5,000 listeners and 5,000 parentRefs", dir.path());
+    let (rules, _) = report_on(&o, &big);
+    assert_eq!(
+        rules.iter().filter(|r| **r == "API505").count(),
+        2,
+        "{rules:?}"
+    );
+    assert_eq!(rules.iter().filter(|r| **r == "GW102").count(), 5_000);
+    let gw102 = message_of(&o, &big, "GW102");
+    assert!(gw102.len() < 300, "{gw102}");
+    let help = o
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "GW102")
+        .and_then(|d| d.help.clone())
+        .unwrap_or_default();
+    assert!(help.contains("(4992 more)"), "{help}");
+    assert_good_finding(&o, dir.path());
+}
+
 #[test]
 fn nested_anchors_and_many_small_alias_bombs_are_cut_off() {
     let dir = repo();

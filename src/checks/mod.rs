@@ -161,3 +161,15 @@ pub fn same_name_elsewhere<'m>(
         .map(|id| cx.obj(id))
         .collect()
 }
+
+/// A comma-separated list for a message, cut after a few items: a finding repeated for each of
+/// thousands of references must not list thousands of names each time.
+pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
+    const SHOWN: usize = 8;
+    let shown: Vec<&str> = items.iter().take(SHOWN).map(AsRef::as_ref).collect();
+    let mut out = shown.join(", ");
+    if items.len() > SHOWN {
+        out.push_str(&format!(", … ({} more)", items.len() - SHOWN));
+    }
+    out
+}

@@ -84,11 +84,23 @@ impl<'a> Validator<'a> {
     /// parentRefs, matches and filters recur across a repository, and evaluation is the costly
     /// part of validation.
     fn rules(&mut self, node: &Node, at: Span, schema: &Schema, path: &str) {
-        let key = (
-            self.schema_id,
-            schema as *const Schema as usize,
-            tree_hash(node),
-        );
+        let (hash, size) = tree_hash(node);
+        if size > MAX_RULE_INPUT {
+            for rule in &schema.rules {
+                let why = format!("the value has {size} nodes, more than {MAX_RULE_INPUT}");
+                self.push(
+                    RULE_NOT_EVALUATED,
+                    at,
+                    format!(
+                        "{}: the validation rule `{}` could not be checked offline: {why}",
+                        self.origin,
+                        one_line(&rule.source)
+                    ),
+                );
+            }
+            return;
+        }
+        let key = (self.schema_id, schema as *const Schema as usize, hash);
         let outcomes = OUTCOMES.with(|cache| cache.borrow().get(&key).cloned());
         let outcomes = match outcomes {
             Some(o) => o,
@@ -225,6 +237,9 @@ impl<'a> Validator<'a> {
 
     fn array(&mut self, at: Span, items: &[Node], schema: &Schema, path: &mut String) -> bool {
         let n = items.len() as u64;
+        // The API server bounds a rule's cost by the lists' maxItems; over it, the object is
+        // rejected anyway, and rules over the list could take quadratic time here.
+        let too_many = schema.max_items.is_some_and(|m| n > m);
         if let Some(max) = schema.max_items.filter(|&m| n > m) {
             self.push(
                 SCHEMA_VIOLATION,
@@ -252,10 +267,11 @@ impl<'a> Validator<'a> {
             };
             path.truncate(base);
         }
-        if !skip && matches!(schema.list_type, Some(ListType::Set | ListType::Map(_))) {
+        if !skip && !too_many && matches!(schema.list_type, Some(ListType::Set | ListType::Map(_)))
+        {
             self.duplicates(items, schema, path);
         }
-        skip
+        skip || too_many
     }
 
     fn duplicates(&mut self, items: &[Node], schema: &Schema, path: &str) {
@@ -487,10 +503,14 @@ fn build(node: &Node, schema: &Schema) -> cel::Value {
     }
 }
 
-/// A hash of the subtree's values (not its positions).
-fn tree_hash(node: &Node) -> u64 {
+/// Rules run on values of at most this many nodes: without the API server's cost budget, a
+/// nested comprehension over a huge value would not finish.
+const MAX_RULE_INPUT: usize = 100_000;
+
+/// A hash of the subtree's values (not its positions), and its number of nodes.
+fn tree_hash(node: &Node) -> (u64, usize) {
     use std::hash::{Hash, Hasher};
-    fn feed(n: &Node, h: &mut std::collections::hash_map::DefaultHasher) {
+    fn feed(n: &Node, h: &mut std::collections::hash_map::DefaultHasher) -> usize {
         match &n.value {
             Value::Null => 0u8.hash(h),
             Value::Bool(b) => (1u8, b).hash(h),
@@ -499,20 +519,21 @@ fn tree_hash(node: &Node) -> u64 {
             Value::Str(s) => (4u8, s).hash(h),
             Value::Seq(items) => {
                 (5u8, items.len()).hash(h);
-                items.iter().for_each(|i| feed(i, h));
+                return 1 + items.iter().map(|i| feed(i, h)).sum::<usize>();
             }
             Value::Map(entries) => {
                 (6u8, entries.len()).hash(h);
-                for (k, v) in entries {
-                    feed(k, h);
-                    feed(v, h);
-                }
+                return 1 + entries
+                    .iter()
+                    .map(|(k, v)| feed(k, h) + feed(v, h))
+                    .sum::<usize>();
             }
         }
+        1
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    feed(node, &mut h);
-    h.finish()
+    let size = feed(node, &mut h);
+    (h.finish(), size)
 }
 
 /// A property name as CEL rules see it: Kubernetes escapes CEL keywords and the characters an

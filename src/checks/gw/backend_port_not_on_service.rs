@@ -59,7 +59,7 @@ impl Check for Rule {
                     if ports.is_empty() {
                         "none".to_string()
                     } else {
-                        ports.join(", ")
+                        crate::checks::name_list(&ports)
                     }
                 ),
             )

@@ -49,9 +49,9 @@ impl Check for Rule {
             d.message = format!(
                 "{}: none of its hostnames ({}) matches a listener of {} (NoMatchingListenerHostname); listener hostnames: {}",
                 route.key,
-                route_hosts.join(", "),
+                crate::checks::name_list(&route_hosts),
                 g.obj(parent).key,
-                listener_hosts.join(", ")
+                crate::checks::name_list(&listener_hosts)
             );
             d = d.help("a listener wildcard `*.example.com` matches one or more labels but not `example.com` itself; align the route's hostnames with a listener hostname");
             out.push(d);

@@ -77,7 +77,7 @@ impl Check for Rule {
             }
             d = d.help(format!(
                 "use a listener port ({}) or drop `port` to attach to every listener",
-                ports.join(", ")
+                crate::checks::name_list(&ports)
             ));
             out.push(d);
         }

@@ -65,14 +65,14 @@ impl Check for Rule {
                     if names.is_empty() {
                         "none".into()
                     } else {
-                        names.join(", ")
+                        crate::checks::name_list(&names)
                     }
                 ),
             );
             if !names.is_empty() {
                 d = d.help(format!(
                     "use one of the listener names: {}",
-                    names.join(", ")
+                    crate::checks::name_list(&names)
                 ));
             }
             out.push(d);

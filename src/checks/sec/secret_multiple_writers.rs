@@ -59,7 +59,7 @@ impl Check for Rule {
                     p.span,
                     format!(
                         "Secret {ns}/{name} has several writers: {what} and {}; they overwrite each other's keys on every reconcile",
-                        others.join(", ")
+                        crate::checks::name_list(&others)
                     ),
                 )
                 .label("one of several writers of this Secret")
