@@ -179,11 +179,6 @@ thread_local! {
     static ROOT: Context<'static, 'static> = root();
 }
 
-/// Evaluates `program` with `self` bound to `value`.
-pub fn eval(program: &cel::Program, value: &Value) -> Result<Value, ExecutionError> {
-    with_self(value, |ctx| program.execute(ctx))
-}
-
 /// Runs `f` with a context in which `self` is `value`; binding converts the whole value, so
 /// all rules of one node share one binding.
 pub fn with_self<T>(value: &Value, f: impl FnOnce(&Context) -> T) -> T {
@@ -312,7 +307,8 @@ mod tests {
     use super::*;
 
     fn run(src: &str, v: Value) -> Result<Value, ExecutionError> {
-        eval(&compile(src).unwrap(), &v)
+        let program = compile(src).unwrap();
+        with_self(&v, |ctx| program.execute(ctx))
     }
 
     #[test]

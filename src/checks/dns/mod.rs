@@ -16,7 +16,8 @@ pub mod public_zone_name_on_internal_lb;
 pub mod record_for_unserved_name;
 pub mod record_targets_wrong_ip;
 
-use crate::graph::dns::GatewayLb;
+use crate::graph::ObjId;
+use crate::graph::dns::{Dns, GatewayLb, Served, Zone};
 use crate::model::Object;
 use crate::model::Spec;
 use crate::source::Span;
@@ -65,4 +66,25 @@ pub fn cluster_local(name: &str) -> bool {
         || n.ends_with(".svc")
         || n.ends_with(".localhost")
         || crate::graph::hostname::is_ip(&n)
+}
+
+/// Each Gateway with a load balancer of the given kind (internal or public), with the first name
+/// it serves that `zone_of` places in a zone: the inputs of DNS304 and DNS305.
+pub fn lbs_serving<'g, 'm>(
+    dns: &'g Dns<'m>,
+    internal: bool,
+    zone_of: impl Fn(&str) -> Option<&'g Zone>,
+) -> Vec<(ObjId, &'g GatewayLb<'m>, &'g Served, &'g Zone)> {
+    dns.lbs
+        .iter()
+        .filter(|(_, lb)| lb.is_load_balancer() && lb.internal == internal)
+        .filter_map(|(gw, lb)| {
+            let (s, zone) = dns
+                .served
+                .get(gw)?
+                .iter()
+                .find_map(|s| zone_of(&s.name).map(|z| (s, z)))?;
+            Some((*gw, lb, s, zone))
+        })
+        .collect()
 }

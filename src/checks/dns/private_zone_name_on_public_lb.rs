@@ -18,20 +18,8 @@ impl Check for Rule {
         if !dns.has_private() {
             return;
         }
-        for (gw, lb) in &dns.lbs {
-            if !lb.is_load_balancer() || lb.internal {
-                continue;
-            }
-            let Some(list) = dns.served.get(gw) else {
-                continue;
-            };
-            let Some((s, zone)) = list
-                .iter()
-                .find_map(|s| dns.private_only(&s.name).map(|z| (s, z)))
-            else {
-                continue;
-            };
-            let o = g.obj(*gw);
+        for (gw, lb, s, zone) in super::lbs_serving(dns, false, |n| dns.private_only(n)) {
+            let o = g.obj(gw);
             let why = match lb.effective(LB_INTERNAL) {
                 Some(v) => format!("`{LB_INTERNAL}` is `{}`, not \"true\"", v.v),
                 None => format!("{} lack `{LB_INTERNAL}: \"true\"`", super::lb_source(lb)),

@@ -15,20 +15,8 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         let dns = &g.dns;
-        for (gw, lb) in &dns.lbs {
-            if !lb.is_load_balancer() || !lb.internal {
-                continue;
-            }
-            let Some(list) = dns.served.get(gw) else {
-                continue;
-            };
-            let Some((s, zone)) = list
-                .iter()
-                .find_map(|s| dns.public_only(&s.name).map(|z| (s, z)))
-            else {
-                continue;
-            };
-            let o = g.obj(*gw);
+        for (gw, lb, s, zone) in super::lbs_serving(dns, true, |n| dns.public_only(n)) {
+            let o = g.obj(gw);
             let span = lb
                 .effective
                 .iter()
