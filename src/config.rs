@@ -464,7 +464,8 @@ pub fn load(
             "include" => cfg.include = ctx.string_list(v, "include")?,
             "exclude" => cfg.exclude = ctx.string_list(v, "exclude")?,
             "maxFileSize" => match v.value {
-                Value::Int(n) if n > 0 => cfg.max_file_size = n as u64,
+                // Offsets into a file are u32 throughout, so 4 GiB is the ceiling.
+                Value::Int(n) if n > 0 => cfg.max_file_size = (n as u64).min(u64::from(u32::MAX)),
                 _ => {
                     return Err(
                         ctx.err(v, "`maxFileSize` must be a positive number of bytes".into())

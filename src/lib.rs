@@ -240,9 +240,13 @@ pub fn lint_then<T>(
         })
         .collect();
 
-    let mut objects = Vec::new();
-    let mut issues = Vec::new();
+    // Sized up front: growing by doubling would hold the old and the new buffer at once, the
+    // largest allocation of a run.
+    let mut objects = Vec::with_capacity(results.iter().map(|r| r.objects.len()).sum());
+    let mut issues = Vec::with_capacity(results.iter().map(|r| r.issues.len()).sum());
     let mut schema_issues = Vec::new();
+    outcome.statuses.reserve_exact(results.len());
+    outcome.files.reserve_exact(results.len());
     for mut fr in results {
         if let FileStatus::Unreadable { error } = &fr.status {
             outcome.io_errors.push(error.clone());

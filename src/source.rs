@@ -58,7 +58,8 @@ pub struct Position {
 /// Line starts of a text, with YAML's notion of a line break (LF, CRLF or lone CR).
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    /// u32 like spans: every file's text is indexed by u32 offsets.
+    starts: Vec<u32>,
 }
 
 impl LineIndex {
@@ -69,12 +70,12 @@ impl LineIndex {
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
-                b'\n' => starts.push(i + 1),
+                b'\n' => starts.push(i as u32 + 1),
                 b'\r' => {
                     if bytes.get(i + 1) == Some(&b'\n') {
                         i += 1;
                     }
-                    starts.push(i + 1);
+                    starts.push(i as u32 + 1);
                 }
                 _ => {}
             }
@@ -85,7 +86,7 @@ impl LineIndex {
 
     /// Byte offset where the 0-based line `line` starts; past the end, the text length.
     pub fn line_start(&self, line: usize, text_len: usize) -> usize {
-        self.starts.get(line).copied().unwrap_or(text_len)
+        self.starts.get(line).map_or(text_len, |&s| s as usize)
     }
 
     pub fn line_count(&self) -> usize {
@@ -95,14 +96,14 @@ impl LineIndex {
     /// 0-based line containing byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         self.starts
-            .partition_point(|&s| s <= offset)
+            .partition_point(|&s| s as usize <= offset)
             .saturating_sub(1)
     }
 
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let start = self.starts[line] as usize;
         let column = text
             .get(start..offset)
             .map(|s| s.chars().count())

@@ -144,7 +144,8 @@ pub struct Graph<'m> {
     helm_namespaces: HashSet<String>,
     pub refs: Vec<Reference>,
     pub producers: producers::Producers,
-    pub graph: DiGraph<GNode, GEdge>,
+    /// The references as a petgraph, for `gwlint graph`; lint runs never need it.
+    drawn: std::sync::OnceLock<DiGraph<GNode, GEdge>>,
     pub grants: grants::Grants,
     /// ListenerSets whose parentRef resolves to a Gateway, with their admission.
     pub listener_sets: HashMap<ObjId, attach::ListenerSetParent>,
@@ -237,7 +238,7 @@ impl<'m> Graph<'m> {
             externals: externals(cfg),
             refs: Vec::new(),
             producers: producers::Producers::default(),
-            graph: DiGraph::new(),
+            drawn: std::sync::OnceLock::new(),
             grants: grants::Grants::index(objects),
             listener_sets: HashMap::new(),
             attachments: Vec::new(),
@@ -248,7 +249,6 @@ impl<'m> Graph<'m> {
         g.listener_sets = attach::listener_sets(&g);
         g.attachments = attach::compute(&g);
         g.dns = dns::Dns::build(&g, cfg);
-        g.build_petgraph();
         g
     }
 
@@ -676,7 +676,12 @@ impl<'m> Graph<'m> {
         );
     }
 
-    fn build_petgraph(&mut self) {
+    /// Objects as nodes, references and producers as edges; built on first use.
+    pub fn graph(&self) -> &DiGraph<GNode, GEdge> {
+        self.drawn.get_or_init(|| self.build_petgraph())
+    }
+
+    fn build_petgraph(&self) -> DiGraph<GNode, GEdge> {
         let mut graph: DiGraph<GNode, GEdge> =
             DiGraph::with_capacity(self.objects.len(), self.refs.len());
         for id in 0..self.objects.len() {
@@ -707,7 +712,7 @@ impl<'m> Graph<'m> {
                 }
             }
         }
-        self.graph = graph;
+        graph
     }
 }
 

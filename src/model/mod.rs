@@ -117,31 +117,33 @@ impl Meta {
 }
 
 #[derive(Clone, Debug)]
+/// Kinds whose model is much larger than the rest are boxed, so that every object does not pay
+/// for the largest.
 pub enum Spec {
     GatewayClass(gateway::GatewayClass),
-    Gateway(gateway::Gateway),
-    ListenerSet(gateway::ListenerSet),
+    Gateway(Box<gateway::Gateway>),
+    ListenerSet(Box<gateway::ListenerSet>),
     Route(route::Route),
     ReferenceGrant(gateway::ReferenceGrant),
     BackendTlsPolicy(gateway::BackendTlsPolicy),
     Service(core::Service),
-    Secret(core::Secret),
-    Certificate(certmanager::Certificate),
+    Secret(Box<core::Secret>),
+    Certificate(Box<certmanager::Certificate>),
     Issuer(certmanager::Issuer),
-    ExternalSecret(eso::ExternalSecretSpec),
-    ClusterExternalSecret(eso::ClusterExternalSecret),
+    ExternalSecret(Box<eso::ExternalSecretSpec>),
+    ClusterExternalSecret(Box<eso::ClusterExternalSecret>),
     PushSecret(eso::PushSecret),
-    SecretStore(eso::SecretStore),
-    DnsZone(dns::DnsZone),
+    SecretStore(Box<eso::SecretStore>),
+    DnsZone(Box<dns::DnsZone>),
     /// ASO record sets (`PrivateDnsZonesARecord`, `DnsZonesCNAMERecord`, …).
-    DnsRecord(dns::DnsRecord),
+    DnsRecord(Box<dns::DnsRecord>),
     VnetLink(dns::VnetLink),
     DnsEndpoint(dns::DnsEndpoint),
     /// Deployments: the external-dns command lines they run.
     Workload(dns::Workload),
     IstioOperator(istio::IstioOperator),
     Kustomization(kustomize::Kustomization),
-    FluxKustomization(kustomize::FluxKustomization),
+    FluxKustomization(Box<kustomize::FluxKustomization>),
     ConfigMap(kustomize::ConfigMap),
     Crd(kustomize::Crd),
     IstioGateway(istio::IstioGateway),
@@ -222,6 +224,8 @@ pub fn is_kustomization_file(path: &std::path::Path) -> bool {
 
 pub fn build(file: FileId, docs: Vec<RawDoc>, ctx: BuildContext) -> Modelled {
     let mut out = Modelled::default();
+    // One object per document as a rule; objects are held until the run ends, so no slack.
+    out.objects.reserve_exact(docs.len());
     for doc in docs {
         let RawDoc {
             root,
@@ -249,6 +253,7 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, ctx: BuildContext) -> Modelled {
             model_object(file, &root, doc_range, ctx, &mut out, &dropped);
         }
     }
+    out.objects.shrink_to_fit();
     out
 }
 
@@ -492,11 +497,11 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
     let s = spec.unwrap_or(&EMPTY);
     match (group, kind) {
         ("", "Service") => Spec::Service(core::Service::read(r, s)),
-        ("", "Secret") => Spec::Secret(core::Secret::read(r, root)),
+        ("", "Secret") => Spec::Secret(Box::new(core::Secret::read(r, root))),
         (GATEWAY_GROUP, "GatewayClass") => Spec::GatewayClass(gateway::GatewayClass::read(r, s)),
-        (GATEWAY_GROUP, "Gateway") => Spec::Gateway(gateway::Gateway::read(r, s)),
+        (GATEWAY_GROUP, "Gateway") => Spec::Gateway(Box::new(gateway::Gateway::read(r, s))),
         (GATEWAY_GROUP, "ListenerSet") | (GATEWAY_X_GROUP, "XListenerSet") => {
-            Spec::ListenerSet(gateway::ListenerSet::read(r, s))
+            Spec::ListenerSet(Box::new(gateway::ListenerSet::read(r, s)))
         }
         (GATEWAY_GROUP, "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute") => {
             Spec::Route(route::Route::read(r, s))
@@ -508,26 +513,30 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             Spec::BackendTlsPolicy(gateway::BackendTlsPolicy::read(r, s))
         }
         (CERT_MANAGER_GROUP, "Certificate") => {
-            Spec::Certificate(certmanager::Certificate::read(r, s))
+            Spec::Certificate(Box::new(certmanager::Certificate::read(r, s)))
         }
         (CERT_MANAGER_GROUP, "Issuer" | "ClusterIssuer") => {
             Spec::Issuer(certmanager::Issuer::read(r, s))
         }
-        (ESO_GROUP, "ExternalSecret") => Spec::ExternalSecret(eso::ExternalSecretSpec::read(r, s)),
+        (ESO_GROUP, "ExternalSecret") => {
+            Spec::ExternalSecret(Box::new(eso::ExternalSecretSpec::read(r, s)))
+        }
         (ESO_GROUP, "ClusterExternalSecret") => {
-            Spec::ClusterExternalSecret(eso::ClusterExternalSecret::read(r, s))
+            Spec::ClusterExternalSecret(Box::new(eso::ClusterExternalSecret::read(r, s)))
         }
         (ESO_GROUP, "PushSecret") => Spec::PushSecret(eso::PushSecret::read(r, s)),
         (ESO_GROUP, "SecretStore" | "ClusterSecretStore") => {
-            Spec::SecretStore(eso::SecretStore::read(r, s))
+            Spec::SecretStore(Box::new(eso::SecretStore::read(r, s)))
         }
-        (ASO_NETWORK_GROUP, "PrivateDnsZone") => Spec::DnsZone(dns::DnsZone::read(r, s, true)),
-        (ASO_NETWORK_GROUP, "DnsZone") => Spec::DnsZone(dns::DnsZone::read(r, s, false)),
+        (ASO_NETWORK_GROUP, "PrivateDnsZone") => {
+            Spec::DnsZone(Box::new(dns::DnsZone::read(r, s, true)))
+        }
+        (ASO_NETWORK_GROUP, "DnsZone") => Spec::DnsZone(Box::new(dns::DnsZone::read(r, s, false))),
         (ASO_NETWORK_GROUP, "PrivateDnsZonesVirtualNetworkLink") => {
             Spec::VnetLink(dns::VnetLink::read(r, s))
         }
         (ASO_NETWORK_GROUP, k) if dns::record_kind(k).is_some() => match dns::record_kind(k) {
-            Some((private, t)) => Spec::DnsRecord(dns::DnsRecord::read(r, s, private, t)),
+            Some((private, t)) => Spec::DnsRecord(Box::new(dns::DnsRecord::read(r, s, private, t))),
             None => Spec::Other,
         },
         (EXTERNAL_DNS_GROUP, "DNSEndpoint") => Spec::DnsEndpoint(dns::DnsEndpoint::read(r, s)),
@@ -539,7 +548,7 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             Spec::Kustomization(kustomize::Kustomization::read(r, root))
         }
         (FLUX_KUSTOMIZE_GROUP, "Kustomization") => {
-            Spec::FluxKustomization(kustomize::FluxKustomization::read(r, s))
+            Spec::FluxKustomization(Box::new(kustomize::FluxKustomization::read(r, s)))
         }
         ("", "ConfigMap") => Spec::ConfigMap(kustomize::ConfigMap::read(root)),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => kustomize::Crd::read(s, root)

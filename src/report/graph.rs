@@ -33,7 +33,7 @@ struct Drawn {
 }
 
 fn key_of(g: &Graph, n: NodeIndex) -> ObjKey {
-    match &g.graph[n] {
+    match &g.graph()[n] {
         GNode::Object(id) => g.obj(*id).key.clone(),
         GNode::Virtual(k) => k.clone(),
     }
@@ -49,16 +49,17 @@ fn collect(outcome: &Outcome, g: &Graph, filter: &Filter) -> Drawn {
         span_findings.entry(d.span).or_default().insert(d.rule);
     }
     let connected = |n: NodeIndex| {
-        g.graph
+        g.graph()
             .edges_directed(n, Direction::Outgoing)
             .next()
             .is_some()
-            || g.graph
+            || g.graph()
                 .edges_directed(n, Direction::Incoming)
                 .next()
                 .is_some()
     };
-    let mut keep: BTreeSet<NodeIndex> = g.graph.node_indices().filter(|&n| connected(n)).collect();
+    let mut keep: BTreeSet<NodeIndex> =
+        g.graph().node_indices().filter(|&n| connected(n)).collect();
     if let Some(ns) = &filter.namespace {
         let own: BTreeSet<NodeIndex> = keep
             .iter()
@@ -67,13 +68,13 @@ fn collect(outcome: &Outcome, g: &Graph, filter: &Filter) -> Drawn {
             .collect();
         let mut with_neighbours = own.clone();
         for &n in &own {
-            with_neighbours.extend(g.graph.neighbors_undirected(n));
+            with_neighbours.extend(g.graph().neighbors_undirected(n));
         }
         keep = with_neighbours;
     }
     if let Some(gw) = &filter.gateway {
         let (ns, name) = gw.split_once('/').unwrap_or(("default", gw.as_str()));
-        let start = g.graph.node_indices().find(|&n| {
+        let start = g.graph().node_indices().find(|&n| {
             let k = key_of(g, n);
             k.kind == "Gateway" && k.namespace == ns && k.name == name
         });
@@ -85,7 +86,7 @@ fn collect(outcome: &Outcome, g: &Graph, filter: &Filter) -> Drawn {
                 if depth == 3 {
                     continue;
                 }
-                for m in g.graph.neighbors_undirected(n) {
+                for m in g.graph().neighbors_undirected(n) {
                     if reach.insert(m) {
                         queue.push_back((m, depth + 1));
                     }
@@ -98,10 +99,11 @@ fn collect(outcome: &Outcome, g: &Graph, filter: &Filter) -> Drawn {
         .iter()
         .map(|&n| {
             let key = key_of(g, n);
-            let status = match &g.graph[n] {
+            let status = match &g.graph()[n] {
                 GNode::Object(_) => "object",
                 GNode::Virtual(_) => {
-                    let incoming: Vec<_> = g.graph.edges_directed(n, Direction::Incoming).collect();
+                    let incoming: Vec<_> =
+                        g.graph().edges_directed(n, Direction::Incoming).collect();
                     let res = incoming.iter().find_map(|e| match e.weight() {
                         GEdge::Ref(i) => Some(&g.refs[*i].resolution),
                         GEdge::Produces => None,
@@ -122,7 +124,7 @@ fn collect(outcome: &Outcome, g: &Graph, filter: &Filter) -> Drawn {
         })
         .collect();
     let mut edges = Vec::new();
-    for e in g.graph.edge_references() {
+    for e in g.graph().edge_references() {
         if !keep.contains(&e.source()) || !keep.contains(&e.target()) {
             continue;
         }

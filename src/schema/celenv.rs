@@ -7,6 +7,8 @@ use std::sync::{Arc, OnceLock};
 use cel::extractors::{Arguments, This};
 use cel::{Context, Env, ExecutionError, Value};
 
+use super::celval::BoxVal;
+
 fn env() -> &'static Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -179,12 +181,12 @@ thread_local! {
     static ROOT: Context<'static, 'static> = root();
 }
 
-/// Runs `f` with a context in which `self` is `value`; binding converts the whole value, so
-/// all rules of one node share one binding.
-pub fn with_self<T>(value: &Value, f: impl FnOnce(&Context) -> T) -> T {
+/// Runs `f` with a context in which `self` is `value` (built by `validate::build`, whose
+/// containers are shared, so binding copies nothing).
+pub fn with_self<T>(value: &BoxVal, f: impl FnOnce(&Context) -> T) -> T {
     ROOT.with(|root| {
         let mut ctx = root.new_inner_scope();
-        ctx.add_variable_from_value("self", value.clone());
+        ctx.add_variable_as_val("self", value.clone_as_boxed());
         f(&ctx)
     })
 }
@@ -308,6 +310,7 @@ mod tests {
 
     fn run(src: &str, v: Value) -> Result<Value, ExecutionError> {
         let program = compile(src).unwrap();
+        let v: BoxVal = v.try_into().unwrap();
         with_self(&v, |ctx| program.execute(ctx))
     }
 

@@ -8,6 +8,7 @@
 //!   documents of the kinds they define; such a CRD replaces the embedded one for its kind).
 
 pub mod celenv;
+pub mod celval;
 pub mod crd;
 pub mod embedded;
 pub mod openapi;

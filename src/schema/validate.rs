@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use cel::objects::{Key, Map};
+use cel::common::types::CelMapKey;
+
+use super::celval::{BoxVal, SharedList, SharedMap};
 
 use super::openapi::{ListType, Rule, Schema, Ty, literal};
 use super::{CEL_RULE_VIOLATED, RULE_NOT_EVALUATED, SCHEMA_VIOLATION, celenv};
@@ -469,7 +471,7 @@ fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
 }
 
 /// The node as the rules see it: schema defaults filled in, property names escaped.
-fn build(node: &Node, schema: &Schema) -> cel::Value {
+fn build(node: &Node, schema: &Schema) -> BoxVal {
     match &node.value {
         Value::Map(entries) => {
             let mut map = std::collections::HashMap::with_capacity(entries.len());
@@ -479,28 +481,46 @@ fn build(node: &Node, schema: &Schema) -> cel::Value {
                     Some(p) => (escape(key), build(v, p)),
                     None => match schema.additional.as_deref() {
                         Some(a) => (key.to_string(), build(v, a)),
-                        None => (key.to_string(), literal(v)),
+                        None => (key.to_string(), untyped(v)),
                     },
                 };
-                map.insert(Key::String(Arc::new(name)), value);
+                map.insert(CelMapKey::from(name), value);
             }
             for (name, prop) in &schema.properties {
                 if let Some(d) = &prop.default {
-                    map.entry(Key::String(Arc::new(escape(name))))
-                        .or_insert_with(|| d.clone());
+                    map.entry(CelMapKey::from(escape(name)))
+                        .or_insert_with(|| plain(d.clone()));
                 }
             }
-            cel::Value::Map(Map { map: Arc::new(map) })
+            SharedMap::boxed(map)
         }
-        Value::Seq(items) => {
-            let values = match schema.items.as_deref() {
-                Some(s) => items.iter().map(|i| build(i, s)).collect(),
-                None => items.iter().map(literal).collect(),
-            };
-            cel::Value::List(Arc::new(values))
-        }
-        _ => literal(node),
+        Value::Seq(items) => SharedList::boxed(match schema.items.as_deref() {
+            Some(s) => items.iter().map(|i| build(i, s)).collect(),
+            None => items.iter().map(untyped).collect(),
+        }),
+        _ => plain(literal(node)),
     }
+}
+
+/// A node without schema below it: its values as written.
+fn untyped(node: &Node) -> BoxVal {
+    match &node.value {
+        Value::Map(entries) => SharedMap::boxed(
+            entries
+                .iter()
+                .filter_map(|(k, v)| Some((CelMapKey::from(k.as_str()?.to_string()), untyped(v))))
+                .collect(),
+        ),
+        Value::Seq(items) => SharedList::boxed(items.iter().map(untyped).collect()),
+        _ => plain(literal(node)),
+    }
+}
+
+/// A scalar or a schema default, in the crate's own representation.
+fn plain(v: cel::Value) -> BoxVal {
+    // Only opaque and struct values fail to convert, and these are neither.
+    v.try_into()
+        .unwrap_or_else(|_| Box::new(cel::common::types::CelNull) as BoxVal)
 }
 
 /// Rules run on values of at most this many nodes: without the API server's cost budget, a

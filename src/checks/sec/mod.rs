@@ -22,7 +22,7 @@ pub fn external_secrets(
     objects: &[Object],
 ) -> impl Iterator<Item = (&Object, &ExternalSecretSpec)> {
     objects.iter().filter_map(|o| match &o.spec {
-        Spec::ExternalSecret(es) => Some((o, es)),
+        Spec::ExternalSecret(es) => Some((o, &**es)),
         _ => None,
     })
 }
