@@ -65,7 +65,8 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        // Counted first so the index, kept for the whole run, has no slack; lone CRs are rare.
+        let mut starts = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
         starts.push(0);
         let mut i = 0;
         while i < bytes.len() {

@@ -2,7 +2,7 @@
 //! every parentRef. TLS, DNS and certificate rules read the accepted listeners and intersected
 //! hostnames from here; they never recompute them.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::hostname;
 use super::selector::{self, Match};
@@ -395,6 +395,8 @@ fn evaluate(
         });
     }
     let outcome = status_reason(&verdicts);
+    // Attachments are kept for the run: no slack.
+    verdicts.shrink_to_fit();
     Some(Attachment {
         route: route_id,
         parent_ref: i,

@@ -3,7 +3,7 @@
 //! filters and `.gwlint.yaml` — share one suffix index, so a hostname finds its most specific
 //! zone in one lookup per label.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::attach::{self, ListenerId};
 use super::{Graph, ObjId};

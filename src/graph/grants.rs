@@ -1,6 +1,6 @@
 //! ReferenceGrant permission (domain R2.5), in one place.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::ObjId;
 use crate::model::{Object, Spec};

@@ -9,7 +9,7 @@ pub mod hostname;
 pub mod producers;
 pub mod selector;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -246,6 +246,7 @@ impl<'m> Graph<'m> {
         };
         g.producers = producers::collect(&g);
         g.collect_refs();
+        g.refs.shrink_to_fit();
         g.listener_sets = attach::listener_sets(&g);
         g.attachments = attach::compute(&g);
         g.dns = dns::Dns::build(&g, cfg);

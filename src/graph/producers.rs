@@ -1,7 +1,9 @@
 //! Who writes each Secret: manifests, cert-manager Certificates (explicit or generated from
 //! Gateway annotations) and External Secrets.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 
 use super::selector::{self, Match};
 use super::{Graph, ObjId};

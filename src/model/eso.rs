@@ -75,6 +75,8 @@ impl ExternalSecretSpec {
                 remote_keys.extend(r.str(rr, "key"));
             }
         }
+        secret_keys.shrink_to_fit();
+        remote_keys.shrink_to_fit();
         let template_data_keys = template
             .and_then(|t| t.get("data"))
             .and_then(Node::as_map)

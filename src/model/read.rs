@@ -174,8 +174,9 @@ impl<'a> Reader<'a> {
         let Some(node) = self.map(map, key) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for (k, v) in node.as_map().unwrap_or(&[]) {
+        let entries = node.as_map().unwrap_or(&[]);
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
             let Some(ks) = k.as_str() else {
                 self.type_error(k, "a string key");
                 continue;

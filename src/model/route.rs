@@ -56,22 +56,28 @@ impl Route {
             .map(|p| ParentRef::read(r, p))
             .collect();
         let hostnames = r.str_list(spec, "hostnames");
-        let mut rules = Vec::new();
-        for rule in r.maps(spec, "rules") {
+        // Lists are sized exactly: the model lives until the run ends, and a vector grown by
+        // pushes keeps room for four.
+        let rule_nodes = r.maps(spec, "rules");
+        let mut rules = Vec::with_capacity(rule_nodes.len());
+        for rule in rule_nodes {
             let mut mirrors = Vec::new();
             read_mirrors(r, rule, &mut mirrors);
-            let mut backend_refs = Vec::new();
-            for b in r.maps(rule, "backendRefs") {
+            mirrors.shrink_to_fit();
+            let backend_nodes = r.maps(rule, "backendRefs");
+            let mut backend_refs = Vec::with_capacity(backend_nodes.len());
+            for b in backend_nodes {
                 backend_refs.push(BackendRef::read(r, b, false));
                 read_mirrors(r, b, &mut mirrors);
             }
-            let filter_types = rule
+            let mut filter_types: Vec<String> = rule
                 .get("filters")
                 .and_then(Node::as_seq)
                 .unwrap_or(&[])
                 .iter()
                 .filter_map(|f| f.get("type").and_then(Node::as_str).map(str::to_string))
                 .collect();
+            filter_types.shrink_to_fit();
             rules.push(RouteRule {
                 backend_refs,
                 mirrors,

@@ -421,10 +421,10 @@ enum Outcome {
 }
 
 /// Rule outcomes by (schema, schema node, subtree hash): identical subtrees give identical results.
-type OutcomeCache = std::collections::HashMap<(u64, usize, u64), Arc<[Outcome]>>;
+type OutcomeCache = foldhash::HashMap<(u64, usize, u64), Arc<[Outcome]>>;
 
 thread_local! {
-    static OUTCOMES: std::cell::RefCell<OutcomeCache> = std::cell::RefCell::new(OutcomeCache::new());
+    static OUTCOMES: std::cell::RefCell<OutcomeCache> = std::cell::RefCell::new(OutcomeCache::default());
 }
 
 fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
@@ -529,8 +529,8 @@ const MAX_RULE_INPUT: usize = 100_000;
 
 /// A hash of the subtree's values (not its positions), and its number of nodes.
 fn tree_hash(node: &Node) -> (u64, usize) {
-    use std::hash::{Hash, Hasher};
-    fn feed(n: &Node, h: &mut std::collections::hash_map::DefaultHasher) -> usize {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    fn feed(n: &Node, h: &mut foldhash::quality::FoldHasher) -> usize {
         match &n.value {
             Value::Null => 0u8.hash(h),
             Value::Bool(b) => (1u8, b).hash(h),
@@ -551,7 +551,8 @@ fn tree_hash(node: &Node) -> (u64, usize) {
         }
         1
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // A fixed seed: the cache lives for one run, and a keyed hash buys nothing there.
+    let mut h = foldhash::quality::FixedState::with_seed(0x6777_6c69_6e74).build_hasher();
     let size = feed(node, &mut h);
     (h.finish(), size)
 }
