@@ -7,6 +7,7 @@ pub mod dns;
 pub mod grants;
 pub mod hostname;
 pub mod producers;
+mod refs;
 pub mod selector;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -14,10 +15,8 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::config::{BUILTIN_GATEWAY_CLASSES, Config};
-use crate::model::refs::ObjRef;
 use crate::model::{
-    CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, GATEWAY_X_GROUP, ISTIO_NETWORKING_GROUP, ObjKey,
-    Object, Spec,
+    CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, GATEWAY_X_GROUP, ObjKey, Object, Spec,
 };
 use crate::source::Span;
 pub use producers::{Producer, ProducerKind};
@@ -204,30 +203,48 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
 
 impl<'m> Graph<'m> {
     pub fn build(objects: &'m [Object], cfg: &Config) -> Graph<'m> {
-        // Keys borrow from the objects: building the index allocates no strings.
-        let mut index: HashMap<&ObjKey, Vec<ObjId>> = HashMap::with_capacity(objects.len());
-        let mut kinds: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut by_name: HashMap<&str, Vec<ObjId>> = HashMap::with_capacity(objects.len());
-        for (id, o) in objects.iter().enumerate() {
-            index.entry(&o.key).or_default().push(id);
-            let groups = kinds.entry(o.key.kind.as_str()).or_default();
-            if !groups.contains(&o.key.group.as_str()) {
-                groups.push(o.key.group.as_str());
+        // Keys borrow from the objects: building the index allocates no strings. The indexes
+        // are independent of each other and built side by side.
+        let by_key = || {
+            let mut index: HashMap<&ObjKey, Vec<ObjId>> = HashMap::with_capacity(objects.len());
+            let mut kinds: HashMap<&str, Vec<&str>> = HashMap::new();
+            for (id, o) in objects.iter().enumerate() {
+                index.entry(&o.key).or_default().push(id);
+                let groups = kinds.entry(o.key.kind.as_str()).or_default();
+                if !groups.contains(&o.key.group.as_str()) {
+                    groups.push(o.key.group.as_str());
+                }
             }
-            by_name.entry(o.key.name.as_str()).or_default().push(id);
-        }
-        let cluster_crds = objects
-            .iter()
-            .filter_map(|o| match &o.spec {
-                Spec::Crd(c) if c.cluster_scoped => Some((c.group.clone(), c.kind.clone())),
-                _ => None,
-            })
-            .collect();
-        let helm_namespaces = objects
-            .iter()
-            .filter(|o| o.key.kind == "HelmRelease" && o.key.group == "helm.toolkit.fluxcd.io")
-            .map(|o| o.key.namespace.clone())
-            .collect();
+            (index, kinds)
+        };
+        let by_name = || {
+            let mut by_name: HashMap<&str, Vec<ObjId>> = HashMap::with_capacity(objects.len());
+            for (id, o) in objects.iter().enumerate() {
+                by_name.entry(o.key.name.as_str()).or_default().push(id);
+            }
+            by_name
+        };
+        let others = || {
+            let cluster_crds: HashSet<(String, String)> = objects
+                .iter()
+                .filter_map(|o| match &o.spec {
+                    Spec::Crd(c) if c.cluster_scoped => Some((c.group.clone(), c.kind.clone())),
+                    _ => None,
+                })
+                .collect();
+            let helm_namespaces: HashSet<String> = objects
+                .iter()
+                .filter(|o| o.key.kind == "HelmRelease" && o.key.group == "helm.toolkit.fluxcd.io")
+                .map(|o| o.key.namespace.clone())
+                .collect();
+            (
+                cluster_crds,
+                helm_namespaces,
+                grants::Grants::index(objects),
+            )
+        };
+        let ((index, kinds), (by_name, (cluster_crds, helm_namespaces, grants))) =
+            rayon::join(by_key, || rayon::join(by_name, others));
         let mut g = Graph {
             helm_namespaces,
             cluster_crds,
@@ -239,7 +256,7 @@ impl<'m> Graph<'m> {
             refs: Vec::new(),
             producers: producers::Producers::default(),
             drawn: std::sync::OnceLock::new(),
-            grants: grants::Grants::index(objects),
+            grants,
             listener_sets: HashMap::new(),
             attachments: Vec::new(),
             dns: dns::Dns::default(),
@@ -332,6 +349,24 @@ impl<'m> Graph<'m> {
             .filter(move |r| self.objects[r.from].key.namespace != r.target.namespace)
     }
 
+    /// Every reference field of every object, resolved; objects are independent, so they are
+    /// read in parallel, and kept in object order.
+    fn collect_refs(&mut self) {
+        use rayon::prelude::*;
+        let g = &*self;
+        let per_object: Vec<Vec<Reference>> = g
+            .objects
+            .par_iter()
+            .enumerate()
+            .map(|(id, o)| {
+                let mut c = refs::Collector { g, out: Vec::new() };
+                c.object(id, o);
+                c.out
+            })
+            .collect();
+        self.refs = per_object.into_iter().flatten().collect();
+    }
+
     fn resolve(&self, key: &ObjKey, checkable: bool) -> Resolution {
         // A Flux variable nobody defined: the real name is not known before deploy.
         if crate::model::read::unresolved(&key.name)
@@ -364,317 +399,6 @@ impl<'m> Graph<'m> {
         } else {
             Resolution::Unchecked
         }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        kind: RefKind,
-        from: ObjId,
-        target: ObjKey,
-        span: Span,
-        loc: Loc,
-        checkable: bool,
-        ns_defaulted: bool,
-    ) {
-        let resolution = self.resolve(&target, checkable);
-        self.refs.push(Reference {
-            kind,
-            from,
-            target,
-            span,
-            resolution,
-            loc,
-            namespace_defaulted: ns_defaulted,
-        });
-    }
-
-    fn push_obj_ref(
-        &mut self,
-        kind: RefKind,
-        from: ObjId,
-        r: &ObjRef,
-        defaults: (&str, &str),
-        loc: Loc,
-        checkable: &dyn Fn(&str, &str) -> bool,
-    ) {
-        let o = &self.objects[from];
-        let Some(name) = &r.name else { return };
-        let group = r.group_or(defaults.0);
-        let group = if group == "core" && kind != RefKind::ParentRef {
-            ""
-        } else {
-            group
-        };
-        let k = r.kind_or(defaults.1);
-        let cluster = crate::model::is_cluster_scoped(group, k)
-            || self
-                .cluster_crds
-                .contains(&(group.to_string(), k.to_string()));
-        let ns = if cluster {
-            ""
-        } else {
-            r.namespace_or(&o.key.namespace)
-        };
-        let target = ObjKey::new(group, k, ns, &name.v);
-        let check = checkable(group, k);
-        self.push(
-            kind,
-            from,
-            target,
-            name.span,
-            loc,
-            check,
-            r.namespace.is_none(),
-        );
-    }
-
-    fn collect_refs(&mut self) {
-        let objects = self.objects;
-        for (id, o) in objects.iter().enumerate() {
-            let ns = o.key.namespace.as_str();
-            match &o.spec {
-                Spec::Route(route) => {
-                    for (i, p) in route.parent_refs.iter().enumerate() {
-                        self.push_obj_ref(
-                            RefKind::ParentRef,
-                            id,
-                            &p.target,
-                            (GATEWAY_GROUP, "Gateway"),
-                            Loc::ParentRef(i),
-                            &parent_kind_checkable,
-                        );
-                    }
-                    for (ri, rule) in route.rules.iter().enumerate() {
-                        for (bi, b) in rule.all_backends().enumerate() {
-                            self.push_obj_ref(
-                                RefKind::BackendRef,
-                                id,
-                                &b.target,
-                                ("", "Service"),
-                                Loc::Backend {
-                                    rule: ri,
-                                    index: bi,
-                                },
-                                &|g, k| g.is_empty() && k == "Service",
-                            );
-                        }
-                    }
-                }
-                Spec::Gateway(gw) => {
-                    if let Some(class) = &gw.gateway_class_name {
-                        let target = ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", &class.v);
-                        self.push(
-                            RefKind::GatewayClass,
-                            id,
-                            target,
-                            class.span,
-                            Loc::Field,
-                            true,
-                            false,
-                        );
-                    }
-                    self.listener_refs(id, &gw.listeners);
-                    self.shim_issuer_refs(id);
-                }
-                Spec::ListenerSet(ls) => {
-                    if let Some(p) = &ls.parent_ref {
-                        self.push_obj_ref(
-                            RefKind::ListenerSetParent,
-                            id,
-                            &p.target,
-                            (GATEWAY_GROUP, "Gateway"),
-                            Loc::ListenerSetParent,
-                            &parent_kind_checkable,
-                        );
-                    }
-                    self.listener_refs(id, &ls.listeners);
-                    self.shim_issuer_refs(id);
-                }
-                Spec::Certificate(cert) => {
-                    let Some(ir) = &cert.issuer_ref else { continue };
-                    let Some(name) = &ir.name else { continue };
-                    if !ir.is_builtin_group() {
-                        continue;
-                    }
-                    let target = match ir.kind() {
-                        "Issuer" => ObjKey::new(CERT_MANAGER_GROUP, "Issuer", ns, &name.v),
-                        "ClusterIssuer" => {
-                            ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &name.v)
-                        }
-                        _ => continue,
-                    };
-                    self.push(
-                        RefKind::IssuerRef,
-                        id,
-                        target,
-                        name.span,
-                        Loc::Field,
-                        true,
-                        false,
-                    );
-                }
-                Spec::ExternalSecret(es) => {
-                    for (i, sr) in es.store_refs().enumerate() {
-                        self.store_ref(id, sr, ns, i);
-                    }
-                }
-                Spec::ClusterExternalSecret(ces) => {
-                    let Some(es) = &ces.spec else { continue };
-                    for (i, sr) in es.store_refs().enumerate() {
-                        if sr.kind() == "ClusterSecretStore" {
-                            self.store_ref(id, sr, "", i);
-                        } else {
-                            for target_ns in &ces.namespaces {
-                                self.store_ref(id, sr, &target_ns.v, i);
-                            }
-                        }
-                    }
-                }
-                Spec::PushSecret(ps) => {
-                    for (i, sr) in ps.store_refs.iter().enumerate() {
-                        self.store_ref(id, sr, ns, i);
-                    }
-                }
-                Spec::BackendTlsPolicy(p) => {
-                    // Policy references are local: any namespace written is not honoured.
-                    let lists = [
-                        (RefKind::PolicyTarget, &p.target_refs, "Service"),
-                        (
-                            RefKind::PolicyCaCertificate,
-                            &p.ca_certificate_refs,
-                            "ConfigMap",
-                        ),
-                    ];
-                    for (kind, refs, default_kind) in lists {
-                        for (i, r) in refs.iter().enumerate() {
-                            let local = ObjRef {
-                                namespace: None,
-                                ..r.clone()
-                            };
-                            self.push_obj_ref(
-                                kind,
-                                id,
-                                &local,
-                                ("", default_kind),
-                                Loc::Entry(i),
-                                &|g, k| g.is_empty() && k == default_kind,
-                            );
-                        }
-                    }
-                }
-                Spec::VirtualService(vs) => {
-                    for (i, gw) in vs.gateways.iter().enumerate() {
-                        if gw.v == "mesh" || gw.v.is_empty() {
-                            continue;
-                        }
-                        let (gns, gname) = istio_gateway_name(&gw.v, ns);
-                        // Names Istio generates for Gateway API Gateways (`gateway~istio-autogenerated-…`)
-                        // are internal, not objects anyone writes: nothing to resolve.
-                        if gname.contains('~') {
-                            continue;
-                        }
-                        let mut target = ObjKey::new(ISTIO_NETWORKING_GROUP, "Gateway", gns, gname);
-                        // Istio also binds a VirtualService to a Gateway API Gateway of that name.
-                        let k8s = ObjKey::new(GATEWAY_GROUP, "Gateway", gns, gname);
-                        if self.get(&target).is_none() && self.get(&k8s).is_some() {
-                            target = k8s;
-                        }
-                        self.push(
-                            RefKind::IstioGateway,
-                            id,
-                            target,
-                            gw.span,
-                            Loc::Entry(i),
-                            true,
-                            !gw.v.contains('/'),
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn listener_refs(&mut self, id: ObjId, listeners: &[crate::model::gateway::Listener]) {
-        for (li, l) in listeners.iter().enumerate() {
-            let Some(tls) = &l.tls else { continue };
-            for (ci, c) in tls.certificate_refs.iter().enumerate() {
-                self.push_obj_ref(
-                    RefKind::CertificateRef,
-                    id,
-                    c,
-                    ("", "Secret"),
-                    Loc::CertificateRef {
-                        listener: li,
-                        index: ci,
-                    },
-                    &|g, k| g.is_empty() && k == "Secret",
-                );
-            }
-        }
-    }
-
-    fn shim_issuer_refs(&mut self, id: ObjId) {
-        let o = &self.objects[id];
-        let group_ok = o
-            .meta
-            .annotation("cert-manager.io/issuer-group")
-            .is_none_or(|g| g.v.is_empty() || g.v == CERT_MANAGER_GROUP);
-        if !group_ok {
-            return;
-        }
-        let kind_override = o
-            .meta
-            .annotation("cert-manager.io/issuer-kind")
-            .map(|k| k.v.as_str());
-        if let Some(issuer) = o.meta.annotation("cert-manager.io/issuer") {
-            let kind = kind_override.unwrap_or("Issuer");
-            let target = match kind {
-                "Issuer" => ObjKey::new(CERT_MANAGER_GROUP, "Issuer", &o.key.namespace, &issuer.v),
-                "ClusterIssuer" => ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v),
-                _ => return,
-            };
-            self.push(
-                RefKind::ShimIssuer,
-                id,
-                target,
-                issuer.span,
-                Loc::Field,
-                true,
-                false,
-            );
-        }
-        if let Some(issuer) = o.meta.annotation("cert-manager.io/cluster-issuer") {
-            let target = ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v);
-            self.push(
-                RefKind::ShimIssuer,
-                id,
-                target,
-                issuer.span,
-                Loc::Field,
-                true,
-                false,
-            );
-        }
-    }
-
-    fn store_ref(&mut self, id: ObjId, sr: &crate::model::eso::StoreRef, ns: &str, i: usize) {
-        let Some(name) = &sr.name else { return };
-        let target = match sr.kind() {
-            "SecretStore" => ObjKey::new(ESO_GROUP, "SecretStore", ns, &name.v),
-            "ClusterSecretStore" => ObjKey::new(ESO_GROUP, "ClusterSecretStore", "", &name.v),
-            _ => return,
-        };
-        self.push(
-            RefKind::SecretStoreRef,
-            id,
-            target,
-            name.span,
-            Loc::Entry(i),
-            true,
-            false,
-        );
     }
 
     /// Objects as nodes, references and producers as edges; built on first use.
