@@ -283,10 +283,7 @@ pub fn lint_then<T>(
     // graph + checks
     let graph = graph::Graph::build(&objects, cfg);
     lap(&mut outcome, "graph");
-    let cx = checks::Ctx {
-        graph: &graph,
-        config: cfg,
-    };
+    let cx = checks::Ctx::new(&graph, cfg);
     let enabled = |id: &str| rule_enabled(opts, id);
     let mut diags = checks::run(&cx, &enabled);
     diags.extend(schema_diags.into_iter().filter(|d| enabled(d.rule)));
@@ -413,21 +410,27 @@ fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
                 .push(i);
         }
     }
-    for ((file, start, end), idxs) in by_doc {
-        let Some(f) = files.get(file as usize) else {
-            continue;
-        };
-        let offsets: Vec<u32> = idxs.iter().map(|&i| diags[i].span.start).collect();
-        let paths = load::parse::field_paths(
-            &f.text,
-            &f.lines,
-            f.id,
-            start as usize..end as usize,
-            &offsets,
-        );
-        for (i, p) in idxs.into_iter().zip(paths) {
-            diags[i].field = Some(p);
-        }
+    // Documents are independent: parse them on all threads, then fill in document order.
+    let jobs: Vec<((FileId, u32, u32), Vec<usize>)> = by_doc.into_iter().collect();
+    let found: Vec<Vec<(usize, String)>> = jobs
+        .par_iter()
+        .map(|((file, start, end), idxs)| {
+            let Some(f) = files.get(*file as usize) else {
+                return Vec::new();
+            };
+            let offsets: Vec<u32> = idxs.iter().map(|&i| diags[i].span.start).collect();
+            let paths = load::parse::field_paths(
+                &f.text,
+                &f.lines,
+                f.id,
+                *start as usize..*end as usize,
+                &offsets,
+            );
+            idxs.iter().copied().zip(paths).collect()
+        })
+        .collect();
+    for (i, p) in found.into_iter().flatten() {
+        diags[i].field = Some(p);
     }
 }
 

@@ -18,9 +18,19 @@ use crate::model::Object;
 pub struct Ctx<'g, 'm> {
     pub graph: &'g Graph<'m>,
     pub config: &'g Config,
+    /// Derived facts several rules read, computed once on first use.
+    pub(crate) shared: tls::Shared<'m>,
 }
 
-impl<'m> Ctx<'_, 'm> {
+impl<'g, 'm> Ctx<'g, 'm> {
+    pub fn new(graph: &'g Graph<'m>, config: &'g Config) -> Self {
+        Ctx {
+            graph,
+            config,
+            shared: tls::Shared::default(),
+        }
+    }
+
     pub fn obj(&self, id: ObjId) -> &'m Object {
         self.graph.obj(id)
     }

@@ -13,7 +13,7 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for gap in super::coverage_gaps(cx)
-            .into_iter()
+            .iter()
             .filter(|g| g.gap == Gap::NotCovered)
         {
             let mut d = Diagnostic::new(
@@ -28,8 +28,8 @@ impl Check for Rule {
             .label("not covered by the certificate")
             .help("add the name to the Certificate's dnsNames (a wildcard `*.example.com` covers exactly one label)")
             .on(gap.at);
-            for (span, msg) in gap.related {
-                d = d.related(span, msg);
+            for (span, msg) in &gap.related {
+                d = d.related(*span, msg.clone());
             }
             out.push(d);
         }

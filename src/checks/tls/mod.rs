@@ -160,6 +160,13 @@ pub enum Gap {
     Wildcard,
 }
 
+/// Results of the TLS helpers that several rules share.
+#[derive(Default)]
+pub struct Shared<'m> {
+    coverage_gaps: std::sync::OnceLock<Vec<CoverageGap<'m>>>,
+    acme_names: std::sync::OnceLock<Vec<AcmeName<'m>>>,
+}
+
 pub struct CoverageGap<'m> {
     pub gap: Gap,
     pub host: String,
@@ -172,7 +179,13 @@ pub struct CoverageGap<'m> {
 
 /// Hostnames a listener serves that its certificate does not cover (R2.10), from the listener's
 /// own hostname or the intersected hostnames of the routes the attachment stage accepted.
-pub fn coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
+pub fn coverage_gaps<'c, 'm>(cx: &'c Ctx<'_, 'm>) -> &'c [CoverageGap<'m>] {
+    cx.shared
+        .coverage_gaps
+        .get_or_init(|| compute_coverage_gaps(cx))
+}
+
+fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
     use crate::graph::hostname::{cert_covers, covers};
     let g = cx.graph;
     let mut accepted: HashMap<ListenerId, Vec<ObjId>> = HashMap::new();
@@ -265,7 +278,12 @@ pub struct AcmeName<'m> {
     pub solver: Option<(usize, &'m crate::model::certmanager::Solver)>,
 }
 
-pub fn acme_names<'m>(cx: &Ctx<'_, 'm>) -> Vec<AcmeName<'m>> {
+/// Certificate names an ACME issuer validates, with the solver it selects for each.
+pub fn acme_names<'c, 'm>(cx: &'c Ctx<'_, 'm>) -> &'c [AcmeName<'m>] {
+    cx.shared.acme_names.get_or_init(|| compute_acme_names(cx))
+}
+
+fn compute_acme_names<'m>(cx: &Ctx<'_, 'm>) -> Vec<AcmeName<'m>> {
     let g = cx.graph;
     let issuers = issuers(g);
     let mut out = Vec::new();

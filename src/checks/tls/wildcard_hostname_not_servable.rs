@@ -13,7 +13,7 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for gap in super::coverage_gaps(cx)
-            .into_iter()
+            .iter()
             .filter(|g| g.gap == Gap::Wildcard)
         {
             let why = if gap.host.starts_with("*.") {
@@ -35,8 +35,8 @@ impl Check for Rule {
             .label("not servable by the wildcard certificate")
             .help("list the precise names in the Certificate's dnsNames, or route only names one label below the wildcard")
             .on(gap.at);
-            for (span, msg) in gap.related {
-                d = d.related(span, msg);
+            for (span, msg) in &gap.related {
+                d = d.related(*span, msg.clone());
             }
             out.push(d);
         }
