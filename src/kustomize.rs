@@ -56,17 +56,19 @@ fn normalize(p: &Path) -> PathBuf {
 
 struct Index<'a> {
     files: &'a [SourceFile],
-    by_path: HashMap<PathBuf, FileId>,
+    /// Normalised paths have one spelling, so they are keyed by their bytes: hashing a `Path`
+    /// walks its components.
+    by_path: foldhash::HashMap<std::ffi::OsString, FileId>,
     /// Normalised paths in sorted order: the files under a directory are one contiguous run.
     sorted: Vec<(PathBuf, FileId)>,
     /// Every directory that holds a file, at any depth.
-    dirs: HashSet<PathBuf>,
+    dirs: foldhash::HashSet<std::ffi::OsString>,
     kustomizations: HashMap<PathBuf, usize>,
 }
 
 impl Index<'_> {
     fn is_dir(&self, dir: &Path) -> bool {
-        self.dirs.contains(dir)
+        self.dirs.contains(dir.as_os_str())
     }
 
     fn files_under(&self, dir: &Path) -> Vec<FileId> {
@@ -120,7 +122,7 @@ fn walk(
             continue;
         }
         let p = normalize(&dir.join(res));
-        if let Some(&f) = idx.by_path.get(&p) {
+        if let Some(&f) = idx.by_path.get(p.as_os_str()) {
             let (namespace, origin) = match &ns {
                 Some((n, o)) => (Some(n.clone()), o.clone()),
                 None => (None, String::new()),
@@ -153,20 +155,27 @@ fn walk(
 
 /// Computes each file's namespace and variables from the kustomizations in the input.
 pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
-    let mut sorted: Vec<(PathBuf, FileId)> =
-        files.iter().map(|f| (normalize(&f.path), f.id)).collect();
-    sorted.sort();
-    let mut dirs = HashSet::new();
+    use rayon::prelude::*;
+    let mut sorted: Vec<(PathBuf, FileId)> = files
+        .par_iter()
+        .map(|f| (normalize(&f.path), f.id))
+        .collect();
+    sorted.par_sort_unstable();
+    let mut dirs = foldhash::HashSet::default();
     for (p, _) in &sorted {
         for a in p.ancestors().skip(1) {
-            if !dirs.insert(a.to_path_buf()) {
+            if !dirs.insert(a.as_os_str().to_os_string()) {
                 break;
             }
         }
     }
+    let by_path = sorted
+        .iter()
+        .map(|(p, id)| (p.as_os_str().to_os_string(), *id))
+        .collect();
     let mut idx = Index {
         files,
-        by_path: sorted.iter().cloned().collect(),
+        by_path,
         sorted,
         dirs,
         kustomizations: HashMap::new(),
