@@ -7,6 +7,7 @@
 //! - every CustomResourceDefinition in the linted repository (validated after loading, on the
 //!   documents of the kinds they define; such a CRD replaces the embedded one for its kind).
 
+pub mod canonical;
 pub mod celenv;
 pub mod celval;
 pub mod crd;

@@ -64,9 +64,17 @@ pub struct Rule {
     /// The other channel's form of this rule, when the channel is not known: a failure counts
     /// only when the alternative fails too.
     pub alternative: Option<Box<Rule>>,
+    /// Compares values only with each other and with `''`/`0` (see `canonical`).
+    pub equality_only: bool,
 }
 
 impl Rule {
+    /// Whether a pass of this rule (and of its alternative) holds for every renaming of the
+    /// value's strings and integers.
+    pub fn renaming_invariant(&self) -> bool {
+        self.equality_only && self.alternative.as_ref().is_none_or(|a| a.equality_only)
+    }
+
     pub fn new(source: &str, message: Option<&str>) -> Rule {
         let program = celenv::compile(source);
         Rule {
@@ -77,6 +85,7 @@ impl Rule {
             transition: mentions_old_self(source),
             program,
             alternative: None,
+            equality_only: super::canonical::equality_only(source),
         }
     }
 

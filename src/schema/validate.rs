@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use cel::common::types::CelMapKey;
 
+use super::canonical;
 use super::celval::{BoxVal, SharedList, SharedMap};
 
 use super::openapi::{ListType, Rule, Schema, Ty, literal};
@@ -107,10 +108,7 @@ impl<'a> Validator<'a> {
         let outcomes = match outcomes {
             Some(o) => o,
             None => {
-                let value = build(node, schema);
-                let o: Arc<[Outcome]> = celenv::with_self(&value, |ctx| {
-                    schema.rules.iter().map(|r| evaluate(r, ctx)).collect()
-                });
+                let o = self.evaluate_all(node, schema);
                 OUTCOMES.with(|cache| {
                     let mut cache = cache.borrow_mut();
                     if cache.len() > 200_000 {
@@ -149,6 +147,44 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+    }
+
+    /// Every rule of the node; a rule whose passes survive renaming is looked up by the value's
+    /// canonical form first, and the value is built only for the rules that must run.
+    fn evaluate_all(&self, node: &Node, schema: &Schema) -> Arc<[Outcome]> {
+        let canonical = schema
+            .rules
+            .iter()
+            .any(Rule::renaming_invariant)
+            .then(|| canonical::canonical_hash(node, schema))
+            .flatten();
+        let mut value = None;
+        schema
+            .rules
+            .iter()
+            .map(|r| {
+                let key = canonical
+                    .filter(|_| r.renaming_invariant())
+                    .map(|c| (self.schema_id, r as *const Rule as usize, c));
+                if let Some(k) = key {
+                    if PASSES.with(|p| p.borrow().contains(&k)) {
+                        return Outcome::Pass;
+                    }
+                }
+                let v = value.get_or_insert_with(|| build(node, schema));
+                let o = celenv::with_self(v, |ctx| evaluate(r, ctx));
+                if let (Some(k), Outcome::Pass) = (key, &o) {
+                    PASSES.with(|p| {
+                        let mut p = p.borrow_mut();
+                        if p.len() > 200_000 {
+                            p.clear();
+                        }
+                        p.insert(k);
+                    });
+                }
+                o
+            })
+            .collect()
     }
 
     fn type_ok(&mut self, node: &Node, schema: &Schema, path: &str) -> bool {
@@ -423,7 +459,11 @@ enum Outcome {
 /// Rule outcomes by (schema, schema node, subtree hash): identical subtrees give identical results.
 type OutcomeCache = foldhash::HashMap<(u64, usize, u64), Arc<[Outcome]>>;
 
+/// (schema, rule, canonical form) of renaming-invariant rules that passed.
+type PassCache = foldhash::HashSet<(u64, usize, u64)>;
+
 thread_local! {
+    static PASSES: std::cell::RefCell<PassCache> = std::cell::RefCell::new(PassCache::default());
     static OUTCOMES: std::cell::RefCell<OutcomeCache> = std::cell::RefCell::new(OutcomeCache::default());
 }
 
