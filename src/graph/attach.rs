@@ -294,47 +294,47 @@ pub fn gateway_of(g: &Graph, owner: ObjId) -> Option<ObjId> {
     }
 }
 
+/// One attachment per route parentRef, in reference order. Each is independent of the others,
+/// so they are evaluated on all threads.
 pub fn compute(g: &Graph) -> Vec<Attachment> {
-    let mut out = Vec::new();
-    for r in &g.refs {
-        let (RefKind::ParentRef, Loc::ParentRef(i)) = (r.kind, r.loc) else {
-            continue;
-        };
-        let route_obj = g.obj(r.from);
-        let Spec::Route(route) = &route_obj.spec else {
-            continue;
-        };
-        let Some(pr) = route.parent_refs.get(i) else {
-            continue;
-        };
-        let not_evaluated = |parent| Attachment {
-            route: r.from,
-            parent_ref: i,
-            parent,
-            verdicts: vec![],
-            outcome: Outcome::NotEvaluated,
-        };
-        if !matches!(r.resolution, Resolution::Object(_)) {
-            out.push(not_evaluated(None));
-            continue;
-        }
-        // A repository may define the parent more than once (overlays, environments): the
-        // route attaches if any definition accepts it.
-        let mut best: Option<Attachment> = None;
-        for &parent in g.all(&r.target) {
-            let a = evaluate(g, r.from, route_obj, i, pr, parent)
-                .unwrap_or_else(|| not_evaluated(Some(parent)));
-            let accepted = a.outcome == Outcome::Accepted;
-            if best.is_none() || accepted {
-                best = Some(a);
-            }
-            if accepted {
-                break;
-            }
-        }
-        out.extend(best);
+    use rayon::prelude::*;
+    g.refs.par_iter().filter_map(|r| attachment(g, r)).collect()
+}
+
+fn attachment(g: &Graph, r: &crate::graph::Reference) -> Option<Attachment> {
+    let (RefKind::ParentRef, Loc::ParentRef(i)) = (r.kind, r.loc) else {
+        return None;
+    };
+    let route_obj = g.obj(r.from);
+    let Spec::Route(route) = &route_obj.spec else {
+        return None;
+    };
+    let pr = route.parent_refs.get(i)?;
+    let not_evaluated = |parent| Attachment {
+        route: r.from,
+        parent_ref: i,
+        parent,
+        verdicts: vec![],
+        outcome: Outcome::NotEvaluated,
+    };
+    if !matches!(r.resolution, Resolution::Object(_)) {
+        return Some(not_evaluated(None));
     }
-    out
+    // A repository may define the parent more than once (overlays, environments): the route
+    // attaches if any definition accepts it.
+    let mut best: Option<Attachment> = None;
+    for &parent in g.all(&r.target) {
+        let a = evaluate(g, r.from, route_obj, i, pr, parent)
+            .unwrap_or_else(|| not_evaluated(Some(parent)));
+        let accepted = a.outcome == Outcome::Accepted;
+        if best.is_none() || accepted {
+            best = Some(a);
+        }
+        if accepted {
+            break;
+        }
+    }
+    best
 }
 
 /// Attachment of one parentRef to one parent object; `None` when the parent is not a Gateway

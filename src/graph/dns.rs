@@ -166,7 +166,10 @@ pub struct Dns<'m> {
 }
 
 impl<'m> Dns<'m> {
-    pub fn build(g: &Graph<'m>, cfg: &Config) -> Dns<'m> {
+    /// Zones, records and load balancers: they read only the objects and the index, so they
+    /// are built while references are collected. `collect_served` completes the model once
+    /// attachments are known.
+    pub fn base(g: &Graph<'m>, cfg: &Config) -> Dns<'m> {
         let mut d = Dns::default();
         for z in &cfg.private_zones {
             d.add_zone(z, Visibility::Private, ZoneSource::Config);
@@ -278,7 +281,6 @@ impl<'m> Dns<'m> {
                 _ => {}
             }
         }
-        d.collect_served(g);
         d
     }
 
@@ -404,7 +406,8 @@ impl<'m> Dns<'m> {
             .is_some_and(|p| p.admits(fqdn))
     }
 
-    fn collect_served(&mut self, g: &Graph<'m>) {
+    /// The names each Gateway serves: its listeners' hostnames and its accepted routes'.
+    pub fn collect_served(&mut self, g: &Graph<'m>) {
         let mut served: HashMap<ObjId, Vec<Served>> = HashMap::new();
         for (id, o) in g.objects.iter().enumerate() {
             let Some(gw) = attach::gateway_of(g, id) else {

@@ -262,11 +262,12 @@ impl<'m> Graph<'m> {
             dns: dns::Dns::default(),
         };
         g.producers = producers::collect(&g);
-        g.collect_refs();
-        g.refs.shrink_to_fit();
+        let (refs, mut dns) = rayon::join(|| g.collect_refs(), || dns::Dns::base(&g, cfg));
+        g.refs = refs;
         g.listener_sets = attach::listener_sets(&g);
         g.attachments = attach::compute(&g);
-        g.dns = dns::Dns::build(&g, cfg);
+        dns.collect_served(&g);
+        g.dns = dns;
         g
     }
 
@@ -351,9 +352,9 @@ impl<'m> Graph<'m> {
 
     /// Every reference field of every object, resolved; objects are independent, so they are
     /// read in parallel, and kept in object order.
-    fn collect_refs(&mut self) {
+    fn collect_refs(&self) -> Vec<Reference> {
         use rayon::prelude::*;
-        let g = &*self;
+        let g = self;
         let per_object: Vec<Vec<Reference>> = g
             .objects
             .par_iter()
@@ -364,7 +365,11 @@ impl<'m> Graph<'m> {
                 c.out
             })
             .collect();
-        self.refs = per_object.into_iter().flatten().collect();
+        let mut refs = Vec::with_capacity(per_object.iter().map(Vec::len).sum());
+        for r in per_object {
+            refs.extend(r);
+        }
+        refs
     }
 
     fn resolve(&self, key: &ObjKey, checkable: bool) -> Resolution {
