@@ -114,7 +114,7 @@ fn walk(
     };
     let here = k.namespace.as_ref().map(|n| {
         let origin = idx.files[objects[kid].file as usize].display_path();
-        (n.v.clone(), origin)
+        (n.v.to_string(), origin)
     });
     let ns = here.or(inherited);
     for res in &k.resources {
@@ -234,7 +234,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         let ns = f
             .target_namespace
             .as_ref()
-            .map(|t| (t.v.clone(), origin.clone()));
+            .map(|t| (t.v.to_string(), origin.clone()));
         if idx.kustomizations.contains_key(&target) {
             walk(
                 &idx,
@@ -318,7 +318,7 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
         .collect();
     let mut notes = BTreeMap::new();
     for o in objects.iter_mut() {
-        let key = (o.key.group.clone(), o.key.kind.clone());
+        let key = (o.key.group.to_string(), o.key.kind.to_string());
         let cluster = match crd_scope.get(&key) {
             Some(&c) => c,
             None => is_cluster_scoped(&o.key.group, &o.key.kind),
@@ -335,7 +335,7 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
                         files[o.file as usize].display_path()
                     )
                 });
-                o.key.namespace = ns.clone();
+                o.key.namespace = ns.as_str().into();
                 o.namespace_defaulted = false;
             }
         }

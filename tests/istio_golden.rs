@@ -142,8 +142,9 @@ fn attachment_agrees_with_istio_status_goldens() {
                         .name
                         .as_ref()
                         .is_some_and(|n| n.v == e.parent_name)
-                    && pr.target.namespace.as_ref().map(|n| n.v.clone()) == e.parent_namespace
-                    && pr.section_name.as_ref().map(|s| s.v.clone()) == e.section
+                    && pr.target.namespace.as_ref().map(|n| n.v.as_str())
+                        == e.parent_namespace.as_deref()
+                    && pr.section_name.as_ref().map(|s| s.v.as_str()) == e.section.as_deref()
                     && pr.port.as_ref().map(|p| p.v) == e.port
             });
             let Some(att) = att else {

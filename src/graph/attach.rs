@@ -238,7 +238,7 @@ pub fn effective_kinds(listener: &Listener, istio: bool) -> Option<Vec<String>> 
         kinds
             .iter()
             .filter(|k| k.group_or(GATEWAY_GROUP) == GATEWAY_GROUP)
-            .filter_map(|k| k.kind.as_ref().map(|k| k.v.clone()))
+            .filter_map(|k| k.kind.as_ref().map(|k| k.v.to_string()))
             .filter(|k| supported.contains(&k.as_str()))
             .collect(),
     )
@@ -381,7 +381,8 @@ fn evaluate(
             }
         }
         let namespace = listener_admits_namespace(g, parent_obj, l, &route_obj.key.namespace);
-        let kind = effective_kinds(l, istio).is_none_or(|ks| ks.contains(&route_obj.key.kind));
+        let kind =
+            effective_kinds(l, istio).is_none_or(|ks| ks.iter().any(|k| *k == route_obj.key.kind));
         let hostnames =
             hostname::intersections(l.hostname.as_ref().map(|h| h.v.as_str()), &route_hosts);
         verdicts.push(Verdict {

@@ -3,6 +3,7 @@
 //! filters and `.gwlint.yaml` — share one suffix index, so a hostname finds its most specific
 //! zone in one lookup per label.
 
+use crate::source::Text;
 use foldhash::{HashMap, HashMapExt};
 
 use super::attach::{self, ListenerId};
@@ -92,7 +93,7 @@ pub struct Record<'m> {
     pub fqdn: Option<String>,
     pub record_type: &'m str,
     /// IPv4 targets as written.
-    pub ipv4: Vec<&'m Sp<String>>,
+    pub ipv4: Vec<&'m Sp<Text>>,
     /// The record's name field (azureName / metadata.name / dnsName).
     pub name_span: Span,
 }
@@ -107,12 +108,12 @@ pub struct GatewayLb<'m> {
     /// `networking.istio.io/service-type`, else the class default.
     pub service_type: String,
     /// The annotations Istio copies onto the Service (R2.9.2).
-    pub effective: Vec<(&'m Sp<String>, &'m Sp<String>)>,
+    pub effective: Vec<(&'m Sp<Text>, &'m Sp<Text>)>,
     /// `spec.infrastructure.annotations` is set, so metadata annotations are not copied.
     pub from_infrastructure: bool,
     pub internal: bool,
     /// A single `spec.addresses` IPAddress, else `azure-load-balancer-ipv4`.
-    pub requested_ip: Option<&'m Sp<String>>,
+    pub requested_ip: Option<&'m Sp<Text>>,
 }
 
 pub const LB_INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";
@@ -122,7 +123,7 @@ pub const LB_IPV4: &str = "service.beta.kubernetes.io/azure-load-balancer-ipv4";
 pub const SERVICE_TYPE: &str = "networking.istio.io/service-type";
 
 impl GatewayLb<'_> {
-    pub fn effective(&self, key: &str) -> Option<&Sp<String>> {
+    pub fn effective(&self, key: &str) -> Option<&Sp<Text>> {
         self.effective
             .iter()
             .find(|(k, _)| k.v == key)
@@ -420,7 +421,7 @@ impl<'m> Dns<'m> {
                     .add(l.hostname.as_ref().map(|h| h.v.as_str()));
                 if let Some(h) = &l.hostname {
                     served.entry(gw).or_default().push(Served {
-                        name: h.v.to_ascii_lowercase(),
+                        name: h.v.as_str().to_ascii_lowercase(),
                         span: h.span,
                         obj: id,
                     });
@@ -568,7 +569,7 @@ fn gateway_lb<'m>(
         .map(|c| c.v.as_str())
         .unwrap_or("");
     let from_infrastructure = gw.infrastructure.annotations_span.is_some();
-    let effective: Vec<(&Sp<String>, &Sp<String>)> = if from_infrastructure {
+    let effective: Vec<(&Sp<Text>, &Sp<Text>)> = if from_infrastructure {
         gw.infrastructure
             .annotations
             .iter()
@@ -581,7 +582,7 @@ fn gateway_lb<'m>(
     let service_type = o
         .meta
         .annotation(SERVICE_TYPE)
-        .map(|t| t.v.clone())
+        .map(|t| t.v.to_string())
         .unwrap_or_else(|| default_service_type(g, class).to_string());
     // `istio-remote` Gateways are deployed by another cluster's control plane.
     let managed = class != "istio-remote"

@@ -45,7 +45,7 @@ impl Grants {
         for (id, o) in objects.iter().enumerate() {
             if matches!(o.spec, Spec::ReferenceGrant(_)) {
                 by_namespace
-                    .entry(o.key.namespace.clone())
+                    .entry(o.key.namespace.to_string())
                     .or_default()
                     .push(id);
             }

@@ -235,7 +235,7 @@ impl<'m> Graph<'m> {
             let helm_namespaces: HashSet<String> = objects
                 .iter()
                 .filter(|o| o.key.kind == "HelmRelease" && o.key.group == "helm.toolkit.fluxcd.io")
-                .map(|o| o.key.namespace.clone())
+                .map(|o| o.key.namespace.to_string())
                 .collect();
             (
                 cluster_crds,
@@ -395,7 +395,7 @@ impl<'m> Graph<'m> {
         // namespace that has one, a missing Service may well be the chart's.
         if key.group.is_empty()
             && key.kind == "Service"
-            && self.helm_namespaces.contains(&key.namespace)
+            && self.helm_namespaces.contains(key.namespace.as_str())
         {
             return Resolution::Unchecked;
         }

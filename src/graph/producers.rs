@@ -218,7 +218,7 @@ pub fn shim_certificates(o: &Object) -> Vec<(String, Span)> {
         for c in &tls.certificate_refs {
             if let Some(name) = &c.name {
                 if !out.iter().any(|(n, _)| *n == name.v) {
-                    out.push((name.v.clone(), name.span));
+                    out.push((name.v.to_string(), name.span));
                 }
             }
         }

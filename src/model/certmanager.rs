@@ -3,13 +3,14 @@
 use super::read::Reader;
 use super::refs::ParentRef;
 use crate::load::tree::Node;
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 #[derive(Clone, Debug)]
 pub struct IssuerRef {
-    pub name: Option<Sp<String>>,
-    pub kind: Option<Sp<String>>,
-    pub group: Option<Sp<String>>,
+    pub name: Option<Sp<Text>>,
+    pub kind: Option<Sp<Text>>,
+    pub group: Option<Sp<Text>>,
     pub span: Span,
 }
 
@@ -29,10 +30,10 @@ impl IssuerRef {
 
 #[derive(Clone, Debug)]
 pub struct Certificate {
-    pub secret_name: Option<Sp<String>>,
+    pub secret_name: Option<Sp<Text>>,
     pub issuer_ref: Option<IssuerRef>,
-    pub dns_names: Vec<Sp<String>>,
-    pub common_name: Option<Sp<String>>,
+    pub dns_names: Vec<Sp<Text>>,
+    pub common_name: Option<Sp<Text>>,
 }
 
 impl Certificate {
@@ -70,24 +71,24 @@ pub struct SolverSelector {
 #[derive(Clone, Debug, Default)]
 pub struct AzureDns {
     pub span: Span,
-    pub subscription_id: Option<Sp<String>>,
-    pub resource_group_name: Option<Sp<String>>,
-    pub hosted_zone_name: Option<Sp<String>>,
-    pub environment: Option<Sp<String>>,
-    pub client_id: Option<Sp<String>>,
+    pub subscription_id: Option<Sp<Text>>,
+    pub resource_group_name: Option<Sp<Text>>,
+    pub hosted_zone_name: Option<Sp<Text>>,
+    pub environment: Option<Sp<Text>>,
+    pub client_id: Option<Sp<Text>>,
     pub client_secret_ref: Option<Span>,
-    pub tenant_id: Option<Sp<String>>,
+    pub tenant_id: Option<Sp<Text>>,
     pub managed_identity: Option<Span>,
-    pub zone_type: Option<Sp<String>>,
+    pub zone_type: Option<Sp<Text>>,
 }
 
 #[derive(Clone, Debug)]
 pub enum SolverKind {
     /// `http01.ingress`: class / ingressClassName / name.
     Http01Ingress {
-        class: Option<Sp<String>>,
-        ingress_class_name: Option<Sp<String>>,
-        name: Option<Sp<String>>,
+        class: Option<Sp<Text>>,
+        ingress_class_name: Option<Sp<Text>>,
+        name: Option<Sp<Text>>,
         span: Span,
     },
     /// `http01.gatewayHTTPRoute`.
@@ -119,7 +120,7 @@ impl Solver {
 
 #[derive(Clone, Debug)]
 pub struct Acme {
-    pub server: Option<Sp<String>>,
+    pub server: Option<Sp<Text>>,
     pub solvers: Vec<Solver>,
 }
 
@@ -141,7 +142,7 @@ impl Issuer {
         Issuer { acme }
     }
 
-    pub fn acme_server(&self) -> Option<&Sp<String>> {
+    pub fn acme_server(&self) -> Option<&Sp<Text>> {
         self.acme.as_ref().and_then(|a| a.server.as_ref())
     }
 }
@@ -151,17 +152,17 @@ fn read_solver(r: &mut Reader, s: &Node) -> Solver {
         dns_names: r
             .str_list(sel, "dnsNames")
             .into_iter()
-            .map(|n| n.v)
+            .map(|n| n.v.into())
             .collect(),
         dns_zones: r
             .str_list(sel, "dnsZones")
             .into_iter()
-            .map(|n| n.v)
+            .map(|n| n.v.into())
             .collect(),
         match_labels: r
             .string_map(sel, "matchLabels")
             .into_iter()
-            .map(|(k, v)| (k.v, v.v))
+            .map(|(k, v)| (k.v.into(), v.v.into()))
             .collect(),
     });
     let kind = if let Some(h) = r.map(s, "http01") {

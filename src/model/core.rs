@@ -2,18 +2,19 @@
 
 use super::read::Reader;
 use crate::load::tree::{Node, Value};
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 #[derive(Clone, Debug)]
 pub struct Service {
-    pub type_: Option<Sp<String>>,
+    pub type_: Option<Sp<Text>>,
     pub ports: Vec<ServicePort>,
     pub ports_span: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ServicePort {
-    pub name: Option<Sp<String>>,
+    pub name: Option<Sp<Text>>,
     pub port: Option<Sp<i64>>,
     /// Numeric targetPort only (a named targetPort is a container port name).
     pub target_port: Option<i64>,
@@ -49,7 +50,7 @@ impl Service {
 /// One key of a Secret's `data` or `stringData`; the value itself is never kept.
 #[derive(Clone, Debug)]
 pub struct SecretKey {
-    pub name: Sp<String>,
+    pub name: Sp<Text>,
     pub empty: bool,
     /// The value is a reference resolved elsewhere (`op://…`, `ref+…`, `<path:…>`, `${VAR}`),
     /// not the secret itself.
@@ -80,7 +81,7 @@ pub struct CertInfo {
 /// A Secret manifest. Only key names are kept; values are never copied out of the tree.
 #[derive(Clone, Debug)]
 pub struct Secret {
-    pub type_: Option<Sp<String>>,
+    pub type_: Option<Sp<Text>>,
     pub data_keys: Vec<SecretKey>,
     pub string_data_keys: Vec<SecretKey>,
     /// The `data:` and `stringData:` keys.
@@ -105,7 +106,7 @@ impl Secret {
                 .iter()
                 .filter_map(|(k, v)| {
                     k.as_str().map(|s| SecretKey {
-                        name: Sp::new(s.to_string(), k.span),
+                        name: Sp::new(s.into(), k.span),
                         empty: match &v.value {
                             Value::Null => true,
                             Value::Str(x) => x.trim().is_empty(),

@@ -3,13 +3,14 @@
 
 use super::read::Reader;
 use crate::load::tree::{Node, Value};
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 /// ASO `spec.owner`: a same-namespace object by name, or an Azure resource by ARM id.
 #[derive(Clone, Debug)]
 pub struct AsoOwner {
-    pub name: Option<Sp<String>>,
-    pub arm_id: Option<Sp<String>>,
+    pub name: Option<Sp<Text>>,
+    pub arm_id: Option<Sp<Text>>,
     pub span: Span,
 }
 
@@ -38,7 +39,7 @@ impl AsoOwner {
 #[derive(Clone, Debug)]
 pub struct DnsZone {
     /// `spec.azureName`; the zone name is this, else `metadata.name`.
-    pub azure_name: Option<Sp<String>>,
+    pub azure_name: Option<Sp<Text>>,
     pub private: bool,
     pub owner: Option<AsoOwner>,
 }
@@ -61,10 +62,10 @@ pub struct DnsRecord {
     /// `A`, `AAAA`, `CNAME`, `MX`, `PTR`, `SRV`, `TXT`, `CAA`, `NS`.
     pub record_type: String,
     /// Relative name: `spec.azureName`, else `metadata.name`; `@` is the zone apex.
-    pub azure_name: Option<Sp<String>>,
+    pub azure_name: Option<Sp<Text>>,
     pub owner: Option<AsoOwner>,
     /// `aRecords[].ipv4Address` (`ARecords` in the public API) as written.
-    pub ipv4: Vec<Sp<String>>,
+    pub ipv4: Vec<Sp<Text>>,
 }
 
 impl DnsRecord {
@@ -120,9 +121,9 @@ pub struct DnsEndpoint {
 
 #[derive(Clone, Debug)]
 pub struct Endpoint {
-    pub dns_name: Sp<String>,
-    pub record_type: Option<Sp<String>>,
-    pub targets: Vec<Sp<String>>,
+    pub dns_name: Sp<Text>,
+    pub record_type: Option<Sp<Text>>,
+    pub targets: Vec<Sp<Text>>,
 }
 
 impl DnsEndpoint {
@@ -145,13 +146,13 @@ impl DnsEndpoint {
 /// The command line of an external-dns container.
 #[derive(Clone, Debug, Default)]
 pub struct ExternalDnsArgs {
-    pub provider: Option<Sp<String>>,
-    pub domain_filters: Vec<Sp<String>>,
-    pub exclude_domains: Vec<Sp<String>>,
+    pub provider: Option<Sp<Text>>,
+    pub domain_filters: Vec<Sp<Text>>,
+    pub exclude_domains: Vec<Sp<Text>>,
     /// `--zone-name-filter`: the zones; `--domain-filter` then filters record names.
-    pub zone_name_filters: Vec<Sp<String>>,
-    pub sources: Vec<Sp<String>>,
-    pub annotation_prefix: Option<Sp<String>>,
+    pub zone_name_filters: Vec<Sp<Text>>,
+    pub sources: Vec<Sp<Text>>,
+    pub annotation_prefix: Option<Sp<Text>>,
     /// `--regex-domain-filter`, `--zone-id-filter`, or a label/annotation filter on sources:
     /// filters gwlint does not evaluate.
     pub opaque_filter: bool,
@@ -173,14 +174,14 @@ pub struct Workload {
     pub external_dns: Vec<ExternalDnsArgs>,
 }
 
-fn plain_strings(node: Option<&Node>) -> Vec<Sp<String>> {
+fn plain_strings(node: Option<&Node>) -> Vec<Sp<Text>> {
     // Container args are read without type findings: a Deployment is not gwlint's to validate.
     let Some(Value::Seq(items)) = node.map(|n| &n.value) else {
         return Vec::new();
     };
     items
         .iter()
-        .filter_map(|i| i.as_str().map(|s| Sp::new(s.to_string(), i.span)))
+        .filter_map(|i| i.as_str().map(|s| Sp::new(s.into(), i.span)))
         .collect()
 }
 
@@ -226,7 +227,7 @@ impl ExternalDnsArgs {
         while i < words.len() {
             let w = &words[i];
             let (flag, value) = match w.v.split_once('=') {
-                Some((f, v)) => (f.to_string(), Some(Sp::new(v.to_string(), w.span))),
+                Some((f, v)) => (Text::from(f), Some(Sp::new(v.into(), w.span))),
                 None => {
                     // `--domain-filter example.com`: the value is the next word.
                     let next = words.get(i + 1).filter(|n| !n.v.starts_with("--"));
@@ -250,9 +251,9 @@ impl ExternalDnsArgs {
                 | "--label-filter"
                 | "--annotation-filter"
                 | "--gateway-label-filter" => out.opaque_filter = true,
-                "--namespace" => out.namespace = Some(value.v),
-                "--gateway-namespace" => out.gateway_namespace = Some(value.v),
-                "--gateway-name" => out.gateway_name = Some(value.v),
+                "--namespace" => out.namespace = Some(value.v.into()),
+                "--gateway-namespace" => out.gateway_namespace = Some(value.v.into()),
+                "--gateway-name" => out.gateway_name = Some(value.v.into()),
                 _ => {}
             }
         }

@@ -2,14 +2,15 @@
 
 use super::read::Reader;
 use crate::load::tree::Node;
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 /// A `secretStoreRef` / `storeRef`.
 #[derive(Clone, Debug)]
 pub struct StoreRef {
-    pub name: Option<Sp<String>>,
+    pub name: Option<Sp<Text>>,
     /// `SecretStore` when absent.
-    pub kind: Option<Sp<String>>,
+    pub kind: Option<Sp<Text>>,
     pub span: Span,
 }
 
@@ -35,19 +36,19 @@ pub struct ExternalSecretSpec {
     pub secret_store_ref: Option<StoreRef>,
     /// Per-entry `sourceRef.storeRef` overrides in `data[]` and `dataFrom[]`.
     pub entry_store_refs: Vec<StoreRef>,
-    pub target_name: Option<Sp<String>>,
+    pub target_name: Option<Sp<Text>>,
     /// `Owner` when absent.
-    pub creation_policy: Option<Sp<String>>,
+    pub creation_policy: Option<Sp<Text>>,
     /// `Retain` when absent.
-    pub deletion_policy: Option<Sp<String>>,
-    pub template_type: Option<Sp<String>>,
+    pub deletion_policy: Option<Sp<Text>>,
+    pub template_type: Option<Sp<Text>>,
     /// Keys of `target.template.data`.
     pub template_data_keys: Vec<String>,
     pub target_span: Option<Span>,
     /// `data[].secretKey` values.
-    pub secret_keys: Vec<Sp<String>>,
+    pub secret_keys: Vec<Sp<Text>>,
     /// `data[].remoteRef.key` values.
-    pub remote_keys: Vec<Sp<String>>,
+    pub remote_keys: Vec<Sp<Text>>,
     pub has_data: bool,
     pub has_data_from: bool,
     pub span: Span,
@@ -131,8 +132,8 @@ impl ExternalSecretSpec {
 #[derive(Clone, Debug)]
 pub struct ClusterExternalSecret {
     pub spec: Option<ExternalSecretSpec>,
-    pub external_secret_name: Option<Sp<String>>,
-    pub namespaces: Vec<Sp<String>>,
+    pub external_secret_name: Option<Sp<Text>>,
+    pub namespaces: Vec<Sp<Text>>,
     /// True when namespaces are chosen by label selectors (evaluated against Namespace objects).
     pub selectors: Vec<Node>,
 }
@@ -186,7 +187,7 @@ pub struct StoreCondition {
 
 #[derive(Clone, Debug)]
 pub struct AzureKv {
-    pub auth_type: Option<Sp<String>>,
+    pub auth_type: Option<Sp<Text>>,
     pub service_account_ref: Option<super::refs::ObjRef>,
     /// `authSecretRef.clientId` is set.
     pub client_id_from_secret: bool,
@@ -199,7 +200,7 @@ pub struct SecretStore {
     pub conditions_span: Option<Span>,
     pub azurekv: Option<AzureKv>,
     /// `name` values of provider secret/service-account references that set no namespace.
-    pub refs_without_namespace: Vec<Sp<String>>,
+    pub refs_without_namespace: Vec<Sp<Text>>,
 }
 
 impl SecretStore {
@@ -211,13 +212,13 @@ impl SecretStore {
                 namespaces: r
                     .str_list(c, "namespaces")
                     .into_iter()
-                    .map(|n| n.v)
+                    .map(|n| n.v.into())
                     .collect(),
                 selector: r.map(c, "namespaceSelector").cloned(),
                 regexes: r
                     .str_list(c, "namespaceRegexes")
                     .into_iter()
-                    .map(|n| n.v)
+                    .map(|n| n.v.into())
                     .collect(),
                 span: c.span,
             })
@@ -247,7 +248,7 @@ impl SecretStore {
 }
 
 /// Walks a provider block for secret and service-account references without a namespace.
-fn collect_refs(node: &Node, in_ref: bool, out: &mut Vec<Sp<String>>) {
+fn collect_refs(node: &Node, in_ref: bool, out: &mut Vec<Sp<Text>>) {
     let Some(entries) = node.as_map() else {
         if let Some(items) = node.as_seq() {
             for i in items {
@@ -262,7 +263,7 @@ fn collect_refs(node: &Node, in_ref: bool, out: &mut Vec<Sp<String>>) {
             .and_then(|n| n.as_str().map(|s| (s, n.span)))
         {
             if node.get("namespace").is_none() {
-                out.push(Sp::new(name.0.to_string(), name.1));
+                out.push(Sp::new(name.0.into(), name.1));
             }
             return;
         }

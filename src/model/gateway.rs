@@ -3,11 +3,12 @@
 use super::read::Reader;
 use super::refs::{ObjRef, ParentRef};
 use crate::load::tree::Node;
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 #[derive(Clone, Debug)]
 pub struct GatewayClass {
-    pub controller_name: Option<Sp<String>>,
+    pub controller_name: Option<Sp<Text>>,
 }
 
 impl GatewayClass {
@@ -20,10 +21,10 @@ impl GatewayClass {
 
 #[derive(Clone, Debug)]
 pub struct Listener {
-    pub name: Option<Sp<String>>,
-    pub hostname: Option<Sp<String>>,
+    pub name: Option<Sp<Text>>,
+    pub hostname: Option<Sp<Text>>,
     pub port: Option<Sp<i64>>,
-    pub protocol: Option<Sp<String>>,
+    pub protocol: Option<Sp<Text>>,
     pub tls: Option<ListenerTls>,
     pub allowed_routes: AllowedRoutes,
     pub span: Span,
@@ -32,7 +33,7 @@ pub struct Listener {
 #[derive(Clone, Debug)]
 pub struct ListenerTls {
     /// `Terminate` when absent (CRD default).
-    pub mode: Option<Sp<String>>,
+    pub mode: Option<Sp<Text>>,
     pub certificate_refs: Vec<ObjRef>,
     /// `tls.options` has at least one entry.
     pub has_options: bool,
@@ -49,7 +50,7 @@ impl ListenerTls {
 #[derive(Clone, Debug, Default)]
 pub struct AllowedRoutes {
     /// `Same` when absent (CRD default).
-    pub from: Option<Sp<String>>,
+    pub from: Option<Sp<Text>>,
     pub selector: Option<Node>,
     pub kinds: Vec<ObjRef>,
     pub span: Option<Span>,
@@ -116,7 +117,7 @@ impl Listener {
 /// `spec.allowedListeners.namespaces` (ListenerSet attachment; `None` when absent).
 #[derive(Clone, Debug, Default)]
 pub struct NamespaceSelection {
-    pub from: Option<Sp<String>>,
+    pub from: Option<Sp<Text>>,
     pub selector: Option<Node>,
     pub span: Option<Span>,
 }
@@ -124,8 +125,8 @@ pub struct NamespaceSelection {
 #[derive(Clone, Debug, Default)]
 pub struct Infrastructure {
     pub parameters_ref: Option<ObjRef>,
-    pub annotations: Vec<(Sp<String>, Sp<String>)>,
-    pub labels: Vec<(Sp<String>, Sp<String>)>,
+    pub annotations: Vec<(Sp<Text>, Sp<Text>)>,
+    pub labels: Vec<(Sp<Text>, Sp<Text>)>,
     pub span: Option<Span>,
     /// Span of `infrastructure.annotations` when the key is set (even to an empty map, which
     /// still stops Istio copying metadata annotations).
@@ -136,8 +137,8 @@ pub struct Infrastructure {
 #[derive(Clone, Debug)]
 pub struct GatewayAddress {
     /// `IPAddress` when absent (CRD default).
-    pub kind: Option<Sp<String>>,
-    pub value: Option<Sp<String>>,
+    pub kind: Option<Sp<Text>>,
+    pub value: Option<Sp<Text>>,
 }
 
 impl GatewayAddress {
@@ -148,7 +149,7 @@ impl GatewayAddress {
 
 #[derive(Clone, Debug)]
 pub struct Gateway {
-    pub gateway_class_name: Option<Sp<String>>,
+    pub gateway_class_name: Option<Sp<Text>>,
     pub listeners: Vec<Listener>,
     pub allowed_listeners: NamespaceSelection,
     pub infrastructure: Infrastructure,

@@ -3,11 +3,12 @@
 use super::read::Reader;
 use crate::load::tree::Node;
 use crate::source::Sp;
+use crate::source::Text;
 
 #[derive(Clone, Debug)]
 pub struct VirtualService {
-    pub gateways: Vec<Sp<String>>,
-    pub hosts: Vec<Sp<String>>,
+    pub gateways: Vec<Sp<Text>>,
+    pub hosts: Vec<Sp<Text>>,
 }
 
 impl VirtualService {
@@ -21,7 +22,7 @@ impl VirtualService {
 
 #[derive(Clone, Debug)]
 pub struct IstioGateway {
-    pub credential_names: Vec<Sp<String>>,
+    pub credential_names: Vec<Sp<Text>>,
 }
 
 impl IstioGateway {
@@ -41,7 +42,7 @@ impl IstioGateway {
 #[derive(Clone, Debug)]
 pub struct IstioOperator {
     /// `spec.revision`; absent is the default revision.
-    pub revision: Option<Sp<String>>,
+    pub revision: Option<Sp<Text>>,
 }
 
 impl IstioOperator {

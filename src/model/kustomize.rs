@@ -4,11 +4,12 @@
 use super::read::Reader;
 use crate::load::tree::{Node, Value};
 use crate::source::Sp;
+use crate::source::Text;
 
 /// A kustomize `Kustomization` (kustomization.yaml), with or without apiVersion/kind.
 #[derive(Clone, Debug)]
 pub struct Kustomization {
-    pub namespace: Option<Sp<String>>,
+    pub namespace: Option<Sp<Text>>,
     /// `resources` and `components` entries, as written.
     pub resources: Vec<String>,
 }
@@ -18,9 +19,13 @@ impl Kustomization {
         let mut resources: Vec<String> = r
             .str_list(root, "resources")
             .into_iter()
-            .map(|s| s.v)
+            .map(|s| s.v.into())
             .collect();
-        resources.extend(r.str_list(root, "components").into_iter().map(|s| s.v));
+        resources.extend(
+            r.str_list(root, "components")
+                .into_iter()
+                .map(|s| s.v.into()),
+        );
         Kustomization {
             namespace: r.str(root, "namespace"),
             resources,
@@ -31,8 +36,8 @@ impl Kustomization {
 /// A Flux `Kustomization` (kustomize.toolkit.fluxcd.io).
 #[derive(Clone, Debug)]
 pub struct FluxKustomization {
-    pub path: Option<Sp<String>>,
-    pub target_namespace: Option<Sp<String>>,
+    pub path: Option<Sp<Text>>,
+    pub target_namespace: Option<Sp<Text>>,
     pub substitute: Vec<(String, String)>,
     /// `(kind, name)` of `postBuild.substituteFrom` entries.
     pub substitute_from: Vec<(String, String)>,
@@ -48,7 +53,7 @@ impl FluxKustomization {
                 .map(|p| {
                     r.string_map(p, "substitute")
                         .into_iter()
-                        .map(|(k, v)| (k.v, v.v))
+                        .map(|(k, v)| (k.v.into(), v.v.into()))
                         .collect()
                 })
                 .unwrap_or_default(),

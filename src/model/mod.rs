@@ -13,6 +13,7 @@ pub mod refs;
 pub mod route;
 pub mod yaml11;
 
+use crate::source::Text;
 use std::fmt;
 
 use crate::load::tree::{Node, Value};
@@ -35,19 +36,19 @@ pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
 /// for the core group.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjKey {
-    pub group: String,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    pub group: Text,
+    pub kind: Text,
+    pub namespace: Text,
+    pub name: Text,
 }
 
 impl ObjKey {
     pub fn new(group: &str, kind: &str, namespace: &str, name: &str) -> Self {
         ObjKey {
-            group: group.to_string(),
-            kind: kind.to_string(),
-            namespace: namespace.to_string(),
-            name: name.to_string(),
+            group: group.into(),
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
         }
     }
 }
@@ -96,22 +97,22 @@ pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
 
 #[derive(Clone, Debug)]
 pub struct Meta {
-    pub name: Option<Sp<String>>,
-    pub namespace: Option<Sp<String>>,
-    pub labels: Vec<(Sp<String>, Sp<String>)>,
-    pub annotations: Vec<(Sp<String>, Sp<String>)>,
+    pub name: Option<Sp<Text>>,
+    pub namespace: Option<Sp<Text>>,
+    pub labels: Vec<(Sp<Text>, Sp<Text>)>,
+    pub annotations: Vec<(Sp<Text>, Sp<Text>)>,
     pub span: Span,
 }
 
 impl Meta {
-    pub fn annotation(&self, key: &str) -> Option<&Sp<String>> {
+    pub fn annotation(&self, key: &str) -> Option<&Sp<Text>> {
         self.annotations
             .iter()
             .find(|(k, _)| k.v == key)
             .map(|(_, v)| v)
     }
 
-    pub fn label(&self, key: &str) -> Option<&Sp<String>> {
+    pub fn label(&self, key: &str) -> Option<&Sp<Text>> {
         self.labels.iter().find(|(k, _)| k.v == key).map(|(_, v)| v)
     }
 }
@@ -156,7 +157,7 @@ pub enum Spec {
 #[derive(Debug)]
 pub struct Object {
     pub key: ObjKey,
-    pub api_version: Sp<String>,
+    pub api_version: Sp<Text>,
     pub kind_span: Span,
     pub meta: Meta,
     pub spec: Spec,
@@ -275,7 +276,7 @@ fn kindless_kustomization(
     out.issues.append(&mut r.issues);
     out.objects.push(Object {
         key: ObjKey::new(KUSTOMIZE_GROUP, "Kustomization", "", "kustomization"),
-        api_version: Sp::new(String::new(), root.span),
+        api_version: Sp::new(Text::default(), root.span),
         kind_span: root.span,
         meta: Meta {
             name: None,
@@ -310,12 +311,12 @@ fn model_object(
     let (Some(av), Some(kind_node)) = (node.get("apiVersion"), node.get("kind")) else {
         return;
     };
-    let api_version = Sp::new(av.as_str().unwrap_or("").to_string(), av.span);
-    let kind = kind_node.as_str().unwrap_or("").to_string();
+    let api_version = Sp::new(Text::from(av.as_str().unwrap_or("")), av.span);
+    let kind = Text::from(kind_node.as_str().unwrap_or(""));
     let kind_span = kind_node.span;
     let group = match api_version.v.rsplit_once('/') {
-        Some((g, _)) => g.to_string(),
-        None => String::new(),
+        Some((g, _)) => Text::from(g),
+        None => Text::default(),
     };
     let mut r = Reader::new(node, &kind);
     r.vars = ctx.vars;
@@ -339,12 +340,12 @@ fn model_object(
     let cluster = is_cluster_scoped(&group, &kind);
     let namespace_defaulted = !cluster && meta.namespace.is_none();
     let namespace = if cluster {
-        String::new()
+        Text::default()
     } else {
         meta.namespace
             .as_ref()
             .map(|n| n.v.clone())
-            .unwrap_or_else(|| default_namespace.to_string())
+            .unwrap_or_else(|| default_namespace.into())
     };
     let name = meta
         .name
@@ -354,7 +355,7 @@ fn model_object(
             meta_node
                 .and_then(|m| m.get("generateName"))
                 .and_then(Node::as_str)
-                .map(str::to_string)
+                .map(Text::from)
         })
         .unwrap_or_default();
     // Only kinds gwlint models have a known `spec` shape; another kind's spec may be anything.
@@ -377,7 +378,7 @@ fn model_object(
         );
     }
     let who = if namespace.is_empty() {
-        name.clone()
+        name.to_string()
     } else {
         format!("{namespace}/{name}")
     };

@@ -3,6 +3,7 @@
 
 use crate::load::LoadIssue;
 use crate::load::tree::{Node, Value};
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 pub struct Reader<'a> {
@@ -78,7 +79,7 @@ impl<'a> Reader<'a> {
         map.get(key).filter(|n| !n.is_null())
     }
 
-    pub fn str(&mut self, map: &Node, key: &str) -> Option<Sp<String>> {
+    pub fn str(&mut self, map: &Node, key: &str) -> Option<Sp<Text>> {
         let node = self.field(map, key)?;
         match &node.value {
             Value::Str(s) => Some(Sp::new(self.text(s), node.span)),
@@ -90,10 +91,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A string value with variables substituted where they are known.
-    fn text(&self, s: &str) -> String {
+    fn text(&self, s: &str) -> Text {
         match self.vars {
-            Some(vars) if s.contains("${") => substitute(s, vars),
-            _ => s.to_string(),
+            Some(vars) if s.contains("${") => substitute(s, vars).into(),
+            _ => s.into(),
         }
     }
 
@@ -157,7 +158,7 @@ impl<'a> Reader<'a> {
         out
     }
 
-    pub fn str_list(&mut self, map: &Node, key: &str) -> Vec<Sp<String>> {
+    pub fn str_list(&mut self, map: &Node, key: &str) -> Vec<Sp<Text>> {
         let items = self.seq(map, key);
         let mut out = Vec::with_capacity(items.len());
         for item in items {
@@ -170,7 +171,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A `map[string]string` such as labels or annotations.
-    pub fn string_map(&mut self, map: &Node, key: &str) -> Vec<(Sp<String>, Sp<String>)> {
+    pub fn string_map(&mut self, map: &Node, key: &str) -> Vec<(Sp<Text>, Sp<Text>)> {
         let Some(node) = self.map(map, key) else {
             return Vec::new();
         };
@@ -183,13 +184,12 @@ impl<'a> Reader<'a> {
             };
             match &v.value {
                 Value::Str(s) => out.push((
-                    Sp::new(ks.to_string(), k.span),
-                    Sp::new(s.to_string(), v.span),
+                    Sp::new(ks.into(), k.span),
+                    Sp::new(Text::from(&**s), v.span),
                 )),
-                Value::Null => out.push((
-                    Sp::new(ks.to_string(), k.span),
-                    Sp::new(String::new(), v.span),
-                )),
+                Value::Null => {
+                    out.push((Sp::new(ks.into(), k.span), Sp::new(Text::new(""), v.span)))
+                }
                 _ => self.type_error(v, "a string (quote it)"),
             }
         }

@@ -2,16 +2,17 @@
 
 use super::read::Reader;
 use crate::load::tree::Node;
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 /// `{group, kind, name, namespace}` as written; defaults are applied by the graph, which knows
 /// the field's semantics.
 #[derive(Clone, Debug)]
 pub struct ObjRef {
-    pub group: Option<Sp<String>>,
-    pub kind: Option<Sp<String>>,
-    pub name: Option<Sp<String>>,
-    pub namespace: Option<Sp<String>>,
+    pub group: Option<Sp<Text>>,
+    pub kind: Option<Sp<Text>>,
+    pub name: Option<Sp<Text>>,
+    pub namespace: Option<Sp<Text>>,
     /// The whole reference entry.
     pub span: Span,
 }
@@ -52,7 +53,7 @@ impl ObjRef {
 #[derive(Clone, Debug)]
 pub struct ParentRef {
     pub target: ObjRef,
-    pub section_name: Option<Sp<String>>,
+    pub section_name: Option<Sp<Text>>,
     pub port: Option<Sp<i64>>,
 }
 

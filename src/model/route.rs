@@ -3,6 +3,7 @@
 use super::read::Reader;
 use super::refs::{BackendRef, ParentRef};
 use crate::load::tree::Node;
+use crate::source::Text;
 use crate::source::{Sp, Span};
 
 #[derive(Clone, Debug)]
@@ -12,7 +13,7 @@ pub struct Route {
     pub parent_refs_span: Option<Span>,
     /// `spec.parentRefs` is present but not a list (an API505 finding).
     pub parent_refs_malformed: bool,
-    pub hostnames: Vec<Sp<String>>,
+    pub hostnames: Vec<Sp<Text>>,
     pub rules: Vec<RouteRule>,
     /// Experimental `spec.useDefaultGateways`: the route attaches without parentRefs.
     pub use_default_gateways: bool,

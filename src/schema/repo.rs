@@ -46,7 +46,7 @@ pub fn validate(
     }
     let mut by_file: BTreeMap<u32, Vec<&Object>> = BTreeMap::new();
     for o in objects {
-        if schemas.contains_key(&(o.key.group.clone(), o.key.kind.clone())) {
+        if schemas.contains_key(&(o.key.group.to_string(), o.key.kind.to_string())) {
             by_file.entry(o.file).or_default().push(o);
         }
     }
@@ -65,11 +65,11 @@ pub fn validate(
                 let Some(node) = object_node(&doc.root, o) else {
                     continue;
                 };
-                let key = (o.key.group.clone(), o.key.kind.clone());
+                let key = (o.key.group.to_string(), o.key.kind.to_string());
                 let defs = schemas.get(&key).map(Vec::as_slice).unwrap_or_default();
                 for v in agreed(node, defs, o) {
                     let who = if o.key.namespace.is_empty() {
-                        o.key.name.clone()
+                        o.key.name.to_string()
                     } else {
                         format!("{}/{}", o.key.namespace, o.key.name)
                     };

@@ -1,6 +1,7 @@
 //! DNS313: external-dns (Azure providers) watches a route's Gateway, but none of its
 //! `--domain-filter`s covers the route hostname, so no record is published for it.
 
+use crate::source::Text;
 use std::collections::HashSet;
 
 use crate::checks::{Check, Ctx};
@@ -35,7 +36,7 @@ fn domain_matches(filter: &str, name: &str) -> bool {
     }
 }
 
-fn split(list: &[crate::source::Sp<String>]) -> impl Iterator<Item = &str> {
+fn split(list: &[crate::source::Sp<Text>]) -> impl Iterator<Item = &str> {
     list.iter()
         .flat_map(|f| f.v.split(','))
         .filter(|p| !p.trim().is_empty())

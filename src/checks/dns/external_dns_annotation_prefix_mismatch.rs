@@ -33,7 +33,7 @@ fn expected(cx: &Ctx) -> Option<(String, String, Option<crate::source::Span>)> {
             let o = cx.obj(*id);
             if let Some(p) = &a.annotation_prefix {
                 return Some((
-                    p.v.clone(),
+                    p.v.to_string(),
                     format!("{} sets --annotation-prefix={}", o.key, p.v),
                     Some(p.span),
                 ));

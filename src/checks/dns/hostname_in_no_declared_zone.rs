@@ -1,6 +1,7 @@
 //! DNS301: a hostname a Gateway, route or ACME Certificate uses lies in no declared DNS zone,
 //! although it belongs to a domain the declared zones are in (or one spelled almost like it).
 
+use crate::source::Text;
 use std::collections::{HashMap, HashSet};
 
 use crate::checks::{Check, Ctx};
@@ -23,9 +24,9 @@ impl Check for Rule {
         if !dns.has_zones() {
             return;
         }
-        let mut names: Vec<(&Object, &Sp<String>, &str)> = Vec::new();
+        let mut names: Vec<(&Object, &Sp<Text>, &str)> = Vec::new();
         // external-dns `…/hostname` values, split at commas, with the span of the whole value.
-        let mut published: Vec<(&Object, Sp<String>)> = Vec::new();
+        let mut published: Vec<(&Object, Sp<Text>)> = Vec::new();
         for o in g.objects {
             for l in crate::graph::attach::listeners_of(o) {
                 if let Some(h) = &l.hostname {
@@ -54,7 +55,7 @@ impl Check for Rule {
             for (k, v) in &o.meta.annotations {
                 if super::external_dns_annotation(&k.v).is_some_and(|(_, n)| n == "hostname") {
                     for part in v.v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                        published.push((o, Sp::new(part.to_string(), v.span)));
+                        published.push((o, Sp::new(part.into(), v.span)));
                     }
                 }
             }

@@ -5,10 +5,11 @@ use crate::diagnostic::Diagnostic;
 use crate::graph::dns::{LB_INTERNAL, LB_INTERNAL_SUBNET};
 use crate::model::{Object, Spec};
 use crate::source::Sp;
+use crate::source::Text;
 
 pub struct Rule;
 
-type Annotations<'a> = Vec<(&'a Sp<String>, &'a Sp<String>)>;
+type Annotations<'a> = Vec<(&'a Sp<Text>, &'a Sp<Text>)>;
 
 fn check(rule: &'static str, o: &Object, annotations: &Annotations, out: &mut Vec<Diagnostic>) {
     let Some((subnet, _)) = annotations.iter().find(|(k, _)| k.v == LB_INTERNAL_SUBNET) else {

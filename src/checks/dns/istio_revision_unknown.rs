@@ -19,7 +19,7 @@ fn repo_revisions(cx: &Ctx) -> Vec<String> {
             Spec::IstioOperator(op) => out.push(
                 op.revision
                     .as_ref()
-                    .map(|r| r.v.clone())
+                    .map(|r| r.v.to_string())
                     .filter(|r| !r.is_empty())
                     .unwrap_or_else(|| "default".into()),
             ),
@@ -30,7 +30,7 @@ fn repo_revisions(cx: &Ctx) -> Vec<String> {
                 out.push(
                     o.meta
                         .label(REV)
-                        .map(|r| r.v.clone())
+                        .map(|r| r.v.to_string())
                         .unwrap_or_else(|| "default".into()),
                 )
             }
@@ -70,7 +70,7 @@ impl Check for Rule {
             }
             let (known, what) = if !configured.is_empty() {
                 (
-                    configured.contains(&rev.v),
+                    configured.iter().any(|c| *c == rev.v),
                     format!("`targets.istioRevisions` lists {}", configured.join(", ")),
                 )
             } else if aks {
@@ -80,7 +80,7 @@ impl Check for Rule {
                 )
             } else {
                 (
-                    found.contains(&rev.v),
+                    found.iter().any(|c| *c == rev.v),
                     format!("the repository installs {}", found.join(", ")),
                 )
             };

@@ -4,6 +4,7 @@
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::model::read::unresolved;
+use crate::source::Text;
 
 pub struct Rule;
 
@@ -23,15 +24,14 @@ impl Check for Rule {
             let serving = dns.gateways_serving(fqdn);
             // Every Gateway serving the name must declare its address; one that does not may
             // be the record's target.
-            let ips: Option<Vec<(usize, crate::source::Span, &crate::source::Sp<String>)>> =
-                serving
-                    .iter()
-                    .map(|(gw, at)| {
-                        let lb = dns.lbs.get(gw)?;
-                        let ip = lb.requested_ip.filter(|_| lb.managed)?;
-                        (!unresolved(&ip.v)).then_some((*gw, *at, ip))
-                    })
-                    .collect();
+            let ips: Option<Vec<(usize, crate::source::Span, &crate::source::Sp<Text>)>> = serving
+                .iter()
+                .map(|(gw, at)| {
+                    let lb = dns.lbs.get(gw)?;
+                    let ip = lb.requested_ip.filter(|_| lb.managed)?;
+                    (!unresolved(&ip.v)).then_some((*gw, *at, ip))
+                })
+                .collect();
             let Some(ips) = ips.filter(|v| !v.is_empty()) else {
                 continue;
             };

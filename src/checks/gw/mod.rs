@@ -126,7 +126,7 @@ pub fn grant_finding(
     let group = if r.target.group.is_empty() {
         "\"\"".to_string()
     } else {
-        r.target.group.clone()
+        r.target.group.to_string()
     };
     d.help(format!(
         "add a ReferenceGrant in namespace `{}` with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {group}, kind: {}, name: {}}}",

@@ -3,6 +3,7 @@
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{RefKind, Resolution};
+use crate::source::Text;
 
 pub struct Rule;
 
@@ -26,7 +27,7 @@ impl Check for Rule {
             let Some(port) = &pr.port else { continue };
             fn candidates_of<'l>(
                 ls: &'l [crate::model::gateway::Listener],
-                section: Option<&crate::source::Sp<String>>,
+                section: Option<&crate::source::Sp<Text>>,
             ) -> Vec<&'l crate::model::gateway::Listener> {
                 match section {
                     Some(s) => ls.iter().filter(|l| l.name() == s.v).collect(),

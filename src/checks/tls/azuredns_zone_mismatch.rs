@@ -32,7 +32,7 @@ impl Check for Rule {
             }
             outside
                 .entry((n.issuer_id, si))
-                .or_insert_with(|| (zone.span, zone.v.clone(), Vec::new()))
+                .or_insert_with(|| (zone.span, zone.v.to_string(), Vec::new()))
                 .2
                 .push(format!("{} ({})", n.name.v, n.cert.key));
         }

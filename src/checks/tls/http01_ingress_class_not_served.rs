@@ -40,7 +40,12 @@ impl Check for Rule {
                         &class.v,
                     ))
                     .is_some()
-                    || cx.config.externals.ingress_classes.contains(&class.v);
+                    || cx
+                        .config
+                        .externals
+                        .ingress_classes
+                        .iter()
+                        .any(|c| *c == class.v);
                 if known {
                     continue;
                 }

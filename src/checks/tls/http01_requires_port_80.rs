@@ -40,7 +40,7 @@ impl Check for Rule {
                     Some(h) if crate::model::read::unresolved(&h) => everything.push(id),
                     Some(h) => match h.strip_prefix("*.") {
                         Some(suffix) => wildcard.entry(suffix.to_string()).or_default().push(id),
-                        None => exact.entry(h).or_default().push(id),
+                        None => exact.entry(h.to_string()).or_default().push(id),
                     },
                 }
             }
@@ -74,7 +74,7 @@ impl Check for Rule {
             let entry = failing
                 .entry((n.issuer_id, si))
                 .or_insert_with(|| (solver.span, Vec::new(), Vec::new()));
-            entry.1.push(n.name.v.clone());
+            entry.1.push(n.name.v.to_string());
             entry.2.extend(serving);
         }
         for ((issuer, _), (span, names, mut gws)) in failing {

@@ -28,6 +28,7 @@ pub mod tls_mode_invalid;
 pub mod tls_secret_type_not_tls;
 pub mod wildcard_hostname_not_servable;
 
+use crate::source::Text;
 use std::collections::HashMap;
 
 use crate::checks::Ctx;
@@ -124,7 +125,7 @@ pub fn certificate_names(cx: &Ctx, ns: &str, name: &str) -> Option<CertNames> {
                             .any(|c| c.name.as_ref().is_some_and(|n| n.v == name))
                     });
                     if refs_secret {
-                        names.extend(l.hostname.as_ref().map(|h| h.v.clone()));
+                        names.extend(l.hostname.as_ref().map(|h| h.v.to_string()));
                     }
                 }
                 related.push((
@@ -219,7 +220,7 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
         }
         let mut hosts: Vec<(String, Span, &'m Object)> = Vec::new();
         match &l.hostname {
-            Some(h) if !h.v.starts_with("*.") => hosts.push((h.v.clone(), h.span, o)),
+            Some(h) if !h.v.starts_with("*.") => hosts.push((h.v.to_string(), h.span, o)),
             listener_host => {
                 let mut routes = accepted.get(&id).cloned().unwrap_or_default();
                 routes.sort_unstable();
@@ -232,7 +233,7 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
                     for h in &route.hostnames {
                         let lh = listener_host.as_ref().map(|x| x.v.as_str());
                         if crate::graph::hostname::intersect(lh, Some(&h.v)).is_some() {
-                            hosts.push((h.v.clone(), h.span, ro));
+                            hosts.push((h.v.to_string(), h.span, ro));
                         }
                     }
                 }
@@ -274,7 +275,7 @@ pub struct AcmeName<'m> {
     pub cert: &'m Object,
     pub issuer: &'m Object,
     pub issuer_id: ObjId,
-    pub name: &'m crate::source::Sp<String>,
+    pub name: &'m crate::source::Sp<Text>,
     pub solver: Option<(usize, &'m crate::model::certmanager::Solver)>,
 }
 
