@@ -24,6 +24,9 @@ pub use producers::{Producer, ProducerKind};
 /// Index of an object in the run's object list.
 pub type ObjId = usize;
 
+/// The objects of one key or name: nearly always one, which needs no allocation.
+type Ids = smallvec::SmallVec<[ObjId; 1]>;
+
 /// Which field a reference comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RefKind {
@@ -131,11 +134,11 @@ pub enum GEdge {
 
 pub struct Graph<'m> {
     pub objects: &'m [Object],
-    index: HashMap<&'m ObjKey, Vec<ObjId>>,
+    index: HashMap<&'m ObjKey, Ids>,
     /// kind → groups present in the input.
     kinds: HashMap<&'m str, Vec<&'m str>>,
     /// name → objects of any kind with that name.
-    by_name: HashMap<&'m str, Vec<ObjId>>,
+    by_name: HashMap<&'m str, Ids>,
     externals: HashSet<ObjKey>,
     /// Kinds a CustomResourceDefinition in the input declares cluster-scoped.
     cluster_crds: HashSet<(String, String)>,
@@ -206,7 +209,7 @@ impl<'m> Graph<'m> {
         // Keys borrow from the objects: building the index allocates no strings. The indexes
         // are independent of each other and built side by side.
         let by_key = || {
-            let mut index: HashMap<&ObjKey, Vec<ObjId>> = HashMap::with_capacity(objects.len());
+            let mut index: HashMap<&ObjKey, Ids> = HashMap::with_capacity(objects.len());
             let mut kinds: HashMap<&str, Vec<&str>> = HashMap::new();
             for (id, o) in objects.iter().enumerate() {
                 index.entry(&o.key).or_default().push(id);
@@ -218,7 +221,7 @@ impl<'m> Graph<'m> {
             (index, kinds)
         };
         let by_name = || {
-            let mut by_name: HashMap<&str, Vec<ObjId>> = HashMap::with_capacity(objects.len());
+            let mut by_name: HashMap<&str, Ids> = HashMap::with_capacity(objects.len());
             for (id, o) in objects.iter().enumerate() {
                 by_name.entry(o.key.name.as_str()).or_default().push(id);
             }
@@ -279,7 +282,7 @@ impl<'m> Graph<'m> {
     /// Every object with this key: a repository may define one several times (overlays,
     /// environments), and a rule must not call a field missing while one definition has it.
     pub fn all(&self, key: &ObjKey) -> &[ObjId] {
-        self.index.get(key).map(Vec::as_slice).unwrap_or(&[])
+        self.index.get(key).map(|ids| ids.as_slice()).unwrap_or(&[])
     }
 
     pub fn obj(&self, id: ObjId) -> &'m Object {

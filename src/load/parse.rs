@@ -293,16 +293,16 @@ fn parse_chunk(
                     ScalarStyle::Plain => {
                         let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
                         if forced_str {
-                            (Value::Str(value.as_ref().into()), Style::Plain)
+                            (Value::Str(crate::source::Text::from(value)), Style::Plain)
                         } else {
                             (resolve_plain(&value), Style::Plain)
                         }
                     }
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                        (Value::Str(value.as_ref().into()), Style::Quoted)
+                        (Value::Str(crate::source::Text::from(value)), Style::Quoted)
                     }
                     ScalarStyle::Literal | ScalarStyle::Folded => {
-                        (Value::Str(value.as_ref().into()), Style::Block)
+                        (Value::Str(crate::source::Text::from(value)), Style::Block)
                     }
                 };
                 let node = Node {

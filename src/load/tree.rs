@@ -18,7 +18,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Box<str>),
+    Str(crate::source::Text),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
