@@ -1,5 +1,6 @@
 //! Discover stage: command-line paths to the list of files to lint.
 
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -51,6 +52,19 @@ fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
     rel.components()
         .filter(|c| !matches!(c, Component::CurDir))
         .collect()
+}
+
+/// A key whose byte order is the order of `Path`'s comparison for paths that start alike (those
+/// of one walk): components joined with a separator below every byte a component can hold.
+fn component_key(p: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(p.as_os_str().len());
+    for (i, c) in p.components().enumerate() {
+        if i > 0 {
+            key.push(0);
+        }
+        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+    }
+    key
 }
 
 pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
@@ -117,13 +131,16 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                     ignore::WalkState::Continue
                 })
             });
-        let mut walker = entries.into_inner().unwrap_or_default();
-        walker.sort_by(|a, b| match (a, b) {
-            (Ok(a), Ok(b)) => a.path().cmp(b.path()),
-            (Err(a), Err(b)) => a.cmp(b),
-            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-        });
+        let (mut walker, mut failed): (Vec<_>, Vec<_>) = entries
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .partition(Result::is_ok);
+        // Comparing paths component by component was a quarter of discovery on a large tree;
+        // the keys order the same way and compare as bytes.
+        walker.par_sort_by_cached_key(|e| e.as_ref().map(|e| component_key(e.path())).ok());
+        failed.sort_by(|a, b| a.as_ref().err().cmp(&b.as_ref().err()));
+        walker.append(&mut failed);
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -193,8 +210,40 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                 ));
             }
         }
-        found.sort();
+        found.par_sort_by_cached_key(|p| component_key(p));
         out.files.extend(found);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A directory entry's name: never `.` or `..`.
+    fn segment() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[a-c._-]{1,3}")
+            .unwrap()
+            .prop_filter("an entry name", |s| s != "." && s != "..")
+    }
+
+    proptest! {
+        /// Sorting by the byte key gives `Path`'s own order for paths of one walk.
+        #[test]
+        fn component_key_orders_like_paths(
+            tails in proptest::collection::vec(proptest::collection::vec(segment(), 1..4), 1..30),
+            root in prop_oneof![Just("repo"), Just("/abs/repo"), Just("./repo")],
+        ) {
+            let paths: Vec<PathBuf> = tails
+                .iter()
+                .map(|t| t.iter().fold(PathBuf::from(root), |p, s| p.join(s)))
+                .collect();
+            let mut by_path = paths.clone();
+            by_path.sort();
+            let mut by_key = paths;
+            by_key.sort_by_cached_key(|p| component_key(p));
+            prop_assert_eq!(by_path, by_key);
+        }
+    }
 }

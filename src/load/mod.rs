@@ -173,6 +173,15 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 
 /// A file under `templates/` of a directory holding `Chart.yaml` is a Helm template.
 fn in_chart_templates(path: &Path) -> bool {
+    // Most paths have no such directory: a substring test spares the component walk.
+    if !path
+        .as_os_str()
+        .as_encoded_bytes()
+        .windows(b"templates".len())
+        .any(|w| w == b"templates")
+    {
+        return false;
+    }
     path.ancestors().skip(1).any(|dir| {
         dir.file_name().is_some_and(|n| n == "templates")
             && dir
