@@ -152,7 +152,7 @@ fn corpus_crd_rules_compile() {
             for (v, s) in &k.versions {
                 s.each_rule(&mut |r| {
                     total += 1;
-                    if let Err(e) = &r.program {
+                    if let Err(e) = r.program() {
                         bad.push(format!("{} {v}: {}: {e}", k.kind, r.source));
                     }
                 });

@@ -58,7 +58,9 @@ pub struct Rule {
     pub message_expression: Option<cel::Program>,
     /// `fieldPath`: where the API server reports the failure, relative to the rule's node.
     pub field_path: Option<Box<str>>,
-    pub program: Result<cel::Program, String>,
+    /// Compiled on first use: a repository's CRDs carry hundreds of rules, and most never
+    /// meet an object of their kind.
+    program: std::sync::OnceLock<Result<cel::Program, String>>,
     /// Uses `oldSelf`: only evaluated on update, so never on a manifest being created.
     pub transition: bool,
     /// The other channel's form of this rule, when the channel is not known: a failure counts
@@ -76,17 +78,20 @@ impl Rule {
     }
 
     pub fn new(source: &str, message: Option<&str>) -> Rule {
-        let program = celenv::compile(source);
         Rule {
             source: source.into(),
             message: message.map(Into::into),
             message_expression: None,
             field_path: None,
             transition: mentions_old_self(source),
-            program,
+            program: std::sync::OnceLock::new(),
             alternative: None,
             equality_only: super::canonical::equality_only(source),
         }
+    }
+
+    pub fn program(&self) -> &Result<cel::Program, String> {
+        self.program.get_or_init(|| celenv::compile(&self.source))
     }
 
     /// The text the API server shows when the rule fails (without a message expression).
@@ -103,7 +108,7 @@ impl std::fmt::Debug for Rule {
         f.debug_struct("Rule")
             .field("source", &self.source)
             .field("message", &self.message)
-            .field("compiled", &self.program.is_ok())
+            .field("compiled", &self.program().is_ok())
             .finish()
     }
 }
@@ -318,7 +323,7 @@ impl Schema {
         let mut c = RuleCounts::default();
         self.each_rule(&mut |r| {
             c.total += 1;
-            c.compiled += r.program.is_ok() as usize;
+            c.compiled += r.program().is_ok() as usize;
             c.transition += r.transition as usize;
         });
         c

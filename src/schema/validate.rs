@@ -471,7 +471,7 @@ fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
     if rule.transition {
         return Outcome::Pass;
     }
-    let program = match &rule.program {
+    let program = match rule.program() {
         Ok(p) => p,
         Err(e) => return Outcome::NotEvaluated(format!("it does not compile: {e}")),
     };
@@ -489,7 +489,7 @@ fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
         Err(e) => return Outcome::NotEvaluated(format!("evaluation failed: {e}")),
     };
     let alternative_holds = rule.alternative.as_ref().is_some_and(|alt| {
-        alt.program
+        alt.program()
             .as_ref()
             .is_ok_and(|p| matches!(p.execute(ctx), Ok(cel::Value::Bool(true))))
     });
