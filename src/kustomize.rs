@@ -101,7 +101,7 @@ fn walk(
     flux: Option<usize>,
     depth: usize,
     visited: &mut HashSet<PathBuf>,
-    claims: &mut HashMap<FileId, Claim>,
+    claims: &mut Vec<(FileId, Claim)>,
 ) {
     if !visited.insert(dir.to_path_buf()) || depth > 64 {
         return;
@@ -127,8 +127,7 @@ fn walk(
                 Some((n, o)) => (Some(n.clone()), o.clone()),
                 None => (None, String::new()),
             };
-            claim(
-                claims,
+            claims.push((
                 f,
                 Claim {
                     namespace,
@@ -136,7 +135,7 @@ fn walk(
                     flux,
                     depth,
                 },
-            );
+            ));
         } else if idx.kustomizations.contains_key(&p) {
             walk(
                 idx,
@@ -196,20 +195,30 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             _ => {}
         }
     }
-    let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut dirs: Vec<&PathBuf> = idx.kustomizations.keys().collect();
     dirs.sort();
-    for dir in dirs {
-        walk(
-            &idx,
-            objects,
-            dir,
-            None,
-            None,
-            0,
-            &mut HashSet::new(),
-            &mut claims,
-        );
+    // Each kustomization is walked on its own (on all threads); the claims are then settled in
+    // directory order, as one walk after the other would.
+    let walked: Vec<Vec<(FileId, Claim)>> = dirs
+        .par_iter()
+        .map(|dir| {
+            let mut found = Vec::new();
+            walk(
+                &idx,
+                objects,
+                dir,
+                None,
+                None,
+                0,
+                &mut HashSet::new(),
+                &mut found,
+            );
+            found
+        })
+        .collect();
+    let mut claims: HashMap<FileId, Claim> = HashMap::new();
+    for (file, c) in walked.into_iter().flatten() {
+        claim(&mut claims, file, c);
     }
     for &fid in &flux {
         let o = &objects[fid];
@@ -236,6 +245,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .as_ref()
             .map(|t| (t.v.to_string(), origin.clone()));
         if idx.kustomizations.contains_key(&target) {
+            let mut found = Vec::new();
             walk(
                 &idx,
                 objects,
@@ -244,8 +254,11 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 Some(fid),
                 1,
                 &mut HashSet::new(),
-                &mut claims,
+                &mut found,
             );
+            for (file, c) in found {
+                claim(&mut claims, file, c);
+            }
         } else {
             // Flux generates a kustomization of every manifest under the path.
             for file in idx.files_under(&target) {
