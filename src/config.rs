@@ -514,10 +514,24 @@ pub fn load(
                                 })?;
                                 has_rule = true;
                             }
-                            "kind" => e.kind = Some(val),
-                            "namespace" => e.namespace = Some(val),
-                            "name" => e.name = Some(val),
-                            "path" => e.path = Some(val),
+                            "kind" | "namespace" | "name" | "path" => {
+                                if let Err(err) = globset::Glob::new(&val) {
+                                    return Err(ctx.err(
+                                        iv,
+                                        format!(
+                                            "`ignore.{key}` is not a valid glob: {}",
+                                            err.kind()
+                                        ),
+                                    ));
+                                }
+                                let slot = match key {
+                                    "kind" => &mut e.kind,
+                                    "namespace" => &mut e.namespace,
+                                    "name" => &mut e.name,
+                                    _ => &mut e.path,
+                                };
+                                *slot = Some(val);
+                            }
                             other => {
                                 return Err(ctx.err(
                                     ik,

@@ -3,7 +3,8 @@
 //! configuration. A suppression that silences nothing is itself reported (GWL001), so they do
 //! not outlive the problem they were written for.
 
-use globset::Glob;
+use globset::{Glob, GlobMatcher};
+use rayon::prelude::*;
 
 use crate::config::IgnoreEntry;
 use crate::diagnostic::Diagnostic;
@@ -102,29 +103,118 @@ fn annotations(objects: &[Object]) -> Vec<Suppression> {
         .collect()
 }
 
-fn glob_match(pattern: &Option<String>, value: &str) -> bool {
-    match pattern {
-        None => true,
-        Some(p) => Glob::new(p)
-            .map(|g| g.compile_matcher().is_match(value))
-            .unwrap_or(false),
+/// One field of an `ignore:` entry, compiled once: glob matching is the whole cost of applying
+/// the configuration, and a run may test every finding against every entry.
+enum Pattern {
+    Any,
+    Glob(GlobMatcher),
+    /// An invalid glob matches nothing (the configuration loader rejects them; this covers
+    /// entries built in code).
+    Never,
+}
+
+impl Pattern {
+    fn new(pattern: &Option<String>) -> Self {
+        match pattern {
+            None => Pattern::Any,
+            Some(p) => Glob::new(p).map_or(Pattern::Never, |g| Pattern::Glob(g.compile_matcher())),
+        }
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            Pattern::Any => true,
+            Pattern::Glob(g) => g.is_match(value),
+            Pattern::Never => false,
+        }
     }
 }
 
-fn config_matches(e: &IgnoreEntry, d: &Diagnostic, path: &str) -> bool {
-    if e.rule != d.rule {
-        return false;
+struct ConfigMatcher {
+    rule: &'static str,
+    path: Pattern,
+    kind: Pattern,
+    namespace: Pattern,
+    name: Pattern,
+    /// No object field given: the entry matches findings with or without an object.
+    any_object: bool,
+}
+
+impl ConfigMatcher {
+    fn new(e: &IgnoreEntry) -> Self {
+        ConfigMatcher {
+            rule: e.rule,
+            path: Pattern::new(&e.path),
+            kind: Pattern::new(&e.kind),
+            namespace: Pattern::new(&e.namespace),
+            name: Pattern::new(&e.name),
+            any_object: e.kind.is_none() && e.namespace.is_none() && e.name.is_none(),
+        }
     }
-    if !glob_match(&e.path, path) {
-        return false;
+
+    fn matches(&self, d: &Diagnostic, path: &str) -> bool {
+        if self.rule != d.rule || !self.path.is_match(path) {
+            return false;
+        }
+        if self.any_object {
+            return true;
+        }
+        let Some(o) = &d.object else { return false };
+        self.kind.is_match(&o.kind)
+            && self.namespace.is_match(&o.namespace)
+            && self.name.is_match(&o.name)
     }
-    if e.kind.is_none() && e.namespace.is_none() && e.name.is_none() {
-        return true;
+}
+
+/// Suppressions indexed by where they apply, so each finding looks up only its own line and its
+/// own object instead of testing every suppression of the repository.
+struct Index {
+    by_line: foldhash::HashMap<(FileId, usize), Vec<usize>>,
+    /// Object-scoped suppressions as (file, key, index), sorted.
+    by_object: Vec<(FileId, ObjKey, usize)>,
+}
+
+impl Index {
+    fn new(sups: &[Suppression]) -> Self {
+        let mut by_line: foldhash::HashMap<(FileId, usize), Vec<usize>> = Default::default();
+        let mut by_object = Vec::new();
+        for (i, s) in sups.iter().enumerate() {
+            match &s.scope {
+                Scope::Line(file, line) => by_line.entry((*file, *line)).or_default().push(i),
+                Scope::Object(file, _, key) => by_object.push((*file, key.clone(), i)),
+            }
+        }
+        by_object.sort_unstable();
+        Index { by_line, by_object }
     }
-    let Some(o) = &d.object else { return false };
-    glob_match(&e.kind, &o.kind)
-        && glob_match(&e.namespace, &o.namespace)
-        && glob_match(&e.name, &o.name)
+
+    /// Suppressions whose scope covers `d` (`line` is the finding's 0-based start line).
+    fn candidates<'a>(
+        &'a self,
+        sups: &'a [Suppression],
+        d: &'a Diagnostic,
+        line: usize,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let on_line = self
+            .by_line
+            .get(&(d.span.file, line))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied();
+        let on_object = d.object.as_ref().map_or(&[][..], |key| {
+            let probe = (d.span.file, key);
+            let from = self.by_object.partition_point(|(f, k, _)| (*f, k) < probe);
+            let to = from + self.by_object[from..].partition_point(|(f, k, _)| (*f, k) == probe);
+            &self.by_object[from..to]
+        });
+        let on_object = on_object.iter().map(|(_, _, i)| *i).filter(move |&i| {
+            let Scope::Object(_, doc, _) = &sups[i].scope else {
+                return false;
+            };
+            doc.start <= d.span.start && d.span.start <= doc.end
+        });
+        on_line.chain(on_object)
+    }
 }
 
 /// What applying suppressions did.
@@ -144,34 +234,33 @@ pub fn apply(
     diags: &mut Vec<Diagnostic>,
     report_unused: bool,
 ) -> Applied {
-    let mut sups: Vec<Suppression> = files.iter().flat_map(comments).collect();
+    let mut sups: Vec<Suppression> = files.par_iter().flat_map_iter(comments).collect();
     sups.extend(annotations(objects));
+    let index = Index::new(&sups);
+    let matchers: Vec<ConfigMatcher> = config.iter().map(ConfigMatcher::new).collect();
     let mut config_used = vec![false; config.len()];
     let mut applied = Applied::default();
+    let mut hits = Vec::new();
     diags.retain(|d| {
         let f = &files[d.span.file as usize];
         let line = f.lines.line_of(d.span.start as usize);
-        let mut hit = false;
-        for s in sups.iter_mut() {
-            let scope_ok = match &s.scope {
-                Scope::Line(file, l) => *file == d.span.file && *l == line,
-                Scope::Object(file, doc, key) => {
-                    *file == d.span.file
-                        && d.object.as_ref() == Some(key)
-                        && doc.start <= d.span.start
-                        && d.span.start <= doc.end
-                }
-            };
-            if scope_ok && s.rules.contains(&Ok(d.rule)) {
-                s.used = true;
-                hit = true;
-            }
+        hits.clear();
+        hits.extend(
+            index
+                .candidates(&sups, d, line)
+                .filter(|&i| sups[i].rules.contains(&Ok(d.rule))),
+        );
+        for &i in &hits {
+            sups[i].used = true;
         }
-        let path = f.display_path();
-        for (i, e) in config.iter().enumerate() {
-            if config_matches(e, d, &path) {
-                config_used[i] = true;
-                hit = true;
+        let mut hit = !hits.is_empty();
+        if !matchers.is_empty() {
+            let path = f.display_path();
+            for (i, m) in matchers.iter().enumerate() {
+                if m.matches(d, &path) {
+                    config_used[i] = true;
+                    hit = true;
+                }
             }
         }
         if hit {

@@ -92,6 +92,20 @@ fn comment_annotation_and_config_suppressions() {
         .output()
         .unwrap();
     assert_eq!(rules_of(&out.stdout), vec!["GWL001"]);
+
+    // An invalid glob is a configuration error, not an entry that silently matches nothing.
+    std::fs::write(
+        dir.path().join(".gwlint.yaml"),
+        "ignore:\n  - rule: GW109\n    name: \"[cart\"\n",
+    )
+    .unwrap();
+    let out = gwlint(dir.path()).args(["check", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`ignore.name` is not a valid glob"),
+        "{stderr}"
+    );
 }
 
 #[test]
