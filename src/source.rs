@@ -98,6 +98,11 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// Byte offset of each line's start.
+    pub fn starts(&self) -> &[u32] {
+        &self.starts
+    }
+
     /// 0-based line containing byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         self.starts

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{counts, region};
 use crate::Outcome;
@@ -12,7 +15,48 @@ use crate::config::Severity;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
-type Source = NamedSource<Arc<String>>;
+type Source = NamedSource<Windowed>;
+
+/// A file's redacted text as miette reads it. miette finds the lines around a span by walking
+/// the text from its start, once per snippet: a large file with many findings took time in the
+/// square of its size. Here the walk starts at the first context line, found in the line index,
+/// and the positions are shifted back, so the snippet is the same.
+#[derive(Clone)]
+struct Windowed {
+    text: Arc<String>,
+    starts: Arc<[u32]>,
+}
+
+impl SourceCode for Windowed {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let line = self
+            .starts
+            .partition_point(|&s| s as usize <= span.offset())
+            .saturating_sub(1);
+        let first = line.saturating_sub(context_lines_before);
+        let base = self
+            .starts
+            .get(first)
+            .map_or(0, |&s| s as usize)
+            .min(span.offset())
+            .min(self.text.len());
+        let inner = SourceSpan::new((span.offset() - base).into(), span.len());
+        let window = &self.text.as_bytes()[base..];
+        let c = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            c.data(),
+            SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
+    }
+}
 
 /// One rendered finding (or one related location in another file).
 struct Human {
@@ -79,7 +123,7 @@ impl miette::Diagnostic for Human {
 
 struct Sources<'o> {
     outcome: &'o Outcome,
-    cache: HashMap<FileId, Arc<String>>,
+    cache: HashMap<FileId, Windowed>,
 }
 
 impl Sources<'_> {
@@ -92,7 +136,10 @@ impl Sources<'_> {
         let text = self
             .cache
             .entry(span.file)
-            .or_insert_with(|| Arc::new(f.redacted_text()))
+            .or_insert_with(|| Windowed {
+                text: Arc::new(f.redacted_text()),
+                starts: f.lines.starts().into(),
+            })
             .clone();
         Some(NamedSource::new(f.display_path(), text).with_language("yaml"))
     }
@@ -108,6 +155,11 @@ fn on_long_line(f: &crate::source::SourceFile, span: Span) -> bool {
     (first.saturating_sub(crate::source::CONTEXT_LINES)..=last + crate::source::CONTEXT_LINES)
         .any(|l| f.lines.line_text(&f.text, l).len() > MAX_SNIPPET_LINE)
 }
+
+/// A related location in the finding's file is labelled in the finding's own snippet when it is
+/// at most this many lines away; further off it gets a snippet of its own, since one snippet
+/// shows every line between its labels.
+const SAME_SNIPPET_LINES: usize = 12;
 
 fn severity(s: Severity) -> miette::Severity {
     match s {
@@ -150,10 +202,16 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
         source_span(d.span),
     )];
     let mut related = Vec::new();
+    let file = outcome.file(d.span.file);
+    let near = |span: Span| {
+        let line = |offset: u32| file.lines.line_of(offset as usize);
+        line(span.start).abs_diff(line(d.span.start)) <= SAME_SNIPPET_LINES
+    };
     for r in &d.related {
         if r.span.file == d.span.file
             && source.is_some()
-            && outcome.file(d.span.file).snippet_allowed(r.span)
+            && file.snippet_allowed(r.span)
+            && near(r.span)
         {
             labels.push(LabeledSpan::new_with_span(
                 Some(r.message.clone()),
