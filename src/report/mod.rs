@@ -86,6 +86,58 @@ pub fn counts(diags: &[Diagnostic]) -> Counts {
     c
 }
 
+/// A JSON document written piece by piece: the findings array is built one element at a time as
+/// it is written, so a report of a hundred thousand findings never exists as one tree of values
+/// (ten times the size of its text). Entries are written in the order given, as the
+/// `preserve_order` maps of `json!` are.
+pub(crate) enum Doc<'a> {
+    Value(serde_json::Value),
+    Map(Vec<(&'static str, Doc<'a>)>),
+    List(Vec<Doc<'a>>),
+    /// `len` elements, the `i`-th made by the function when it is written.
+    Stream(usize, Box<dyn Fn(usize) -> serde_json::Value + 'a>),
+}
+
+impl serde::Serialize for Doc<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Doc::Value(v) => v.serialize(s),
+            Doc::Map(entries) => {
+                let mut m = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+            Doc::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Doc::Stream(len, make) => {
+                let mut seq = s.serialize_seq(Some(*len))?;
+                for i in 0..*len {
+                    seq.serialize_element(&make(i))?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// The document pretty-printed, with a final newline.
+pub(crate) fn pretty(doc: &Doc) -> String {
+    let mut out = Vec::new();
+    if serde_json::to_writer_pretty(&mut out, doc).is_err() {
+        out.clear();
+    }
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
     match format {
         Format::Human => human::render(outcome, color),

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{fingerprint, region};
+use super::{Doc, fingerprint, region};
 use crate::Outcome;
 use crate::config::Severity;
 use crate::source::Span;
@@ -57,44 +57,49 @@ pub fn render(outcome: &Outcome) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let mut text = d.message.clone();
-            if let Some(h) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
-            json!({
-                "ruleId": d.rule,
-                "ruleIndex": crate::rules::index_of(d.rule),
-                "level": level(d.severity),
-                "message": {"text": text},
-                "locations": [{"physicalLocation": physical(outcome, d.span)}],
-                "relatedLocations": d.related.iter().enumerate().map(|(i, r)| json!({
-                    "id": i + 1,
-                    "physicalLocation": physical(outcome, r.span),
-                    "message": {"text": r.message},
-                })).collect::<Vec<_>>(),
-                "partialFingerprints": {"gwlint/v1": fingerprint(outcome, d)},
-            })
+    let diags = &outcome.diagnostics;
+    let result = |i: usize| {
+        let d = &diags[i];
+        let mut text = d.message.clone();
+        if let Some(h) = &d.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        json!({
+            "ruleId": d.rule,
+            "ruleIndex": crate::rules::index_of(d.rule),
+            "level": level(d.severity),
+            "message": {"text": text},
+            "locations": [{"physicalLocation": physical(outcome, d.span)}],
+            "relatedLocations": d.related.iter().enumerate().map(|(i, r)| json!({
+                "id": i + 1,
+                "physicalLocation": physical(outcome, r.span),
+                "message": {"text": r.message},
+            })).collect::<Vec<_>>(),
+            "partialFingerprints": {"gwlint/v1": fingerprint(outcome, d)},
         })
-        .collect();
-    let doc = json!({
-        "$schema": "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    };
+    let run = Doc::Map(vec![
+        (
+            "tool",
+            Doc::Value(json!({"driver": {
                 "name": "gwlint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+            }})),
+        ),
+        ("columnKind", Doc::Value(json!("unicodeCodePoints"))),
+        ("results", Doc::Stream(diags.len(), Box::new(result))),
+    ]);
+    let doc = Doc::Map(vec![
+        (
+            "$schema",
+            Doc::Value(json!(
+                "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+            )),
+        ),
+        ("version", Doc::Value(json!("2.1.0"))),
+        ("runs", Doc::List(vec![run])),
+    ]);
+    super::pretty(&doc)
 }
