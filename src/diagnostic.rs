@@ -4,6 +4,11 @@ use crate::config::Severity;
 use crate::model::ObjKey;
 use crate::source::Span;
 
+/// Related locations kept per finding. A reference into a crowded namespace (thousands of grants,
+/// writers or listeners) would otherwise list all of them in each of its thousands of findings:
+/// output growing with the square of the input.
+pub const MAX_RELATED: usize = 10;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Related {
     pub span: Span,
@@ -30,6 +35,8 @@ pub struct Diagnostic {
     pub field: Option<String>,
     /// Byte range of the object's document, for computing `field`.
     pub doc: Option<std::ops::Range<u32>>,
+    /// Related locations past `MAX_RELATED`, counted; `close_related` names the count.
+    pub omitted_related: usize,
 }
 
 impl Diagnostic {
@@ -48,6 +55,7 @@ impl Diagnostic {
             object: None,
             field: None,
             doc: None,
+            omitted_related: 0,
         }
     }
 
@@ -61,12 +69,47 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a related location, or counts it once the finding has `MAX_RELATED`.
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Related {
-            span,
-            message: message.into(),
-        });
+        if self.related.len() < MAX_RELATED {
+            self.related.push(Related {
+                span,
+                message: message.into(),
+            });
+        } else {
+            self.omitted_related += 1;
+        }
         self
+    }
+
+    /// A related location for each item; `describe` runs only for the locations that are kept,
+    /// so a long list costs no formatting past the cap.
+    pub fn related_each<T>(
+        mut self,
+        items: impl IntoIterator<Item = T>,
+        mut describe: impl FnMut(T) -> (Span, String),
+    ) -> Self {
+        for item in items {
+            if self.related.len() < MAX_RELATED {
+                let (span, message) = describe(item);
+                self.related.push(Related { span, message });
+            } else {
+                self.omitted_related += 1;
+            }
+        }
+        self
+    }
+
+    /// Says in the last related message how many were left out.
+    pub fn close_related(&mut self) {
+        if self.omitted_related == 0 {
+            return;
+        }
+        if let Some(last) = self.related.last_mut() {
+            last.message
+                .push_str(&format!(" (and {} more not shown)", self.omitted_related));
+        }
+        self.omitted_related = 0;
     }
 
     pub fn severity(mut self, severity: Severity) -> Self {

@@ -295,6 +295,9 @@ pub fn lint_then<T>(
         }
         d
     }));
+    for d in &mut diags {
+        d.close_related();
+    }
     diags.retain(|d| !schema::covered_by(d).is_some_and(&enabled));
     for d in &mut diags {
         if let Some(RuleLevel::Level(s)) = cfg.rules.get(d.rule) {

@@ -1107,6 +1107,135 @@ fn large_fan_out_of_findings_in_one_document_finishes() {
     assert_good_finding(&o, dir.path());
 }
 
+/// A crowded namespace: 3,000 routes into a namespace holding 1,000 ReferenceGrants, and 800
+/// writers of four Secrets. Each finding names a few of the others, not all of them, and reports
+/// stay in proportion to the findings (each used to list every grant: output in the square of
+/// the input).
+#[test]
+fn crowded_namespaces_keep_findings_and_reports_bounded() {
+    let dir = repo();
+    let mut routes = String::new();
+    for i in 0..3_000 {
+        writeln!(
+            routes,
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r{i}, namespace: apps}}\nspec:\n  parentRefs: [{{name: gw, namespace: shop}}]\n  rules:\n  - backendRefs: [{{name: svc, namespace: backends, port: 80}}]"
+        )
+        .unwrap();
+    }
+    write(&dir.path().join("routes.yaml"), &routes);
+    let mut grants = String::from(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: backends}\nspec:\n  ports: [{port: 80}]\n",
+    );
+    for i in 0..1_000 {
+        writeln!(
+            grants,
+            "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {{name: g{i}, namespace: backends}}\nspec:\n  from: [{{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other{i}}}]\n  to: [{{group: \"\", kind: Service}}]"
+        )
+        .unwrap();
+    }
+    write(&dir.path().join("grants.yaml"), &grants);
+    let mut writers = String::new();
+    for i in 0..400 {
+        writeln!(
+            writers,
+            "---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {{name: c{i}, namespace: shop}}\nspec:\n  secretName: tls-{}\n  dnsNames: [a.example.com]\n  issuerRef: {{name: ca, kind: ClusterIssuer}}\n---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {{name: e{i}, namespace: shop}}\nspec:\n  secretStoreRef: {{name: kv, kind: ClusterSecretStore}}\n  target: {{name: tls-{}}}\n  data: [{{secretKey: tls.crt, remoteRef: {{key: k{i}}}}}]",
+            i % 4,
+            i % 4
+        )
+        .unwrap();
+    }
+    write(&dir.path().join("writers.yaml"), &writers);
+    let o = lint("crowded namespaces", dir.path());
+    let count = |rule: &str| o.diagnostics.iter().filter(|d| d.rule == rule).count();
+    assert_eq!(count("GW110"), 3_000);
+    assert_eq!(count("SEC401"), 800);
+    for d in &o.diagnostics {
+        assert!(
+            d.related.len() <= gwlint::diagnostic::MAX_RELATED,
+            "{} has {} related",
+            d.rule,
+            d.related.len()
+        );
+    }
+    let gw110 = o.diagnostics.iter().find(|d| d.rule == "GW110").unwrap();
+    let last = &gw110.related.last().unwrap().message;
+    assert!(last.ends_with("(and 990 more not shown)"), "{last}");
+    let sec401 = o.diagnostics.iter().find(|d| d.rule == "SEC401").unwrap();
+    assert!(sec401.message.contains("(191 more)"), "{}", sec401.message);
+    assert_good_finding(&o, dir.path());
+    let findings = o.diagnostics.len();
+    let o = std::sync::Arc::new(o);
+    for format in [
+        gwlint::report::Format::Human,
+        gwlint::report::Format::Json,
+        gwlint::report::Format::Sarif,
+    ] {
+        let o = o.clone();
+        let out = bounded("crowded namespaces report", move || {
+            gwlint::report::render(&o, format, false).len()
+        });
+        assert!(
+            out < findings * 8_000,
+            "{format:?}: {out} bytes for {findings} findings"
+        );
+    }
+}
+
+/// Suppressions are looked up by line and object, not tested against every finding: 20,000
+/// comments over 20,000 findings in one file, and 5,000 annotated objects.
+#[test]
+fn many_suppressions_each_silence_their_own_findings() {
+    let dir = repo();
+    let mut text = String::from(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: fan, namespace: shop}\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - backendRefs:\n",
+    );
+    let mut unused_lines = Vec::new();
+    for i in 0..20_000 {
+        // The last ten name a rule that does not fire there: each is reported as unused.
+        let rule = if i >= 19_990 { "GW109" } else { "GW108" };
+        if i >= 19_990 {
+            unused_lines.push(text.lines().count() + 1);
+        }
+        writeln!(text, "    # gwlint-ignore: {rule} created elsewhere").unwrap();
+        writeln!(text, "    - {{name: missing-{i}, port: 80}}").unwrap();
+    }
+    let commented = dir.path().join("commented.yaml");
+    write(&commented, &text);
+    let mut annotated = String::new();
+    for i in 0..5_000 {
+        writeln!(
+            annotated,
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r{i}\n  namespace: shop\n  annotations: {{gwlint.io/ignore: GW108}}\nspec:\n  parentRefs: [{{name: gw}}]\n  rules:\n  - backendRefs: [{{name: gone-{i}, port: 80}}]"
+        )
+        .unwrap();
+    }
+    let annotated_path = dir.path().join("annotated.yaml");
+    write(&annotated_path, &annotated);
+    let o = lint("25,000 suppressions", dir.path());
+    let (rules, _) = report_on(&o, &commented);
+    assert_eq!(rules.iter().filter(|r| **r == "GW108").count(), 10);
+    assert_eq!(rules.iter().filter(|r| **r == "GWL001").count(), 10);
+    let id = file_id(&o, &commented).unwrap();
+    let file = &o.files[id];
+    let mut lines: Vec<usize> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "GWL001" && d.span.file as usize == id)
+        .map(|d| file.lines.line_of(d.span.start as usize) + 1)
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, unused_lines);
+    let (rules, _) = report_on(&o, &annotated_path);
+    assert!(
+        rules.is_empty(),
+        "{} findings: {:?}",
+        rules.len(),
+        &rules[..5.min(rules.len())]
+    );
+    assert_eq!(o.suppressed, 20_000 - 10 + 5_000);
+    assert_good_finding(&o, dir.path());
+}
+
 /// Lists far over their maxItems: the schema rules over them are quadratic (every listener
 /// against every other), and each finding about one parentRef must not list every listener.
 #[test]

@@ -175,11 +175,27 @@ pub fn same_name_elsewhere<'m>(
 /// A comma-separated list for a message, cut after a few items: a finding repeated for each of
 /// thousands of references must not list thousands of names each time.
 pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
+    name_list_of(items, |s| s.as_ref().to_string())
+}
+
+/// `name_list` over items named by `name`, which runs only for the items shown: each of a
+/// thousand findings about one crowded object must not name the other thousand each time.
+pub fn name_list_of<T>(items: impl IntoIterator<Item = T>, name: impl Fn(T) -> String) -> String {
     const SHOWN: usize = 8;
-    let shown: Vec<&str> = items.iter().take(SHOWN).map(AsRef::as_ref).collect();
-    let mut out = shown.join(", ");
-    if items.len() > SHOWN {
-        out.push_str(&format!(", … ({} more)", items.len() - SHOWN));
+    let mut out = String::new();
+    let mut more = 0usize;
+    for (i, item) in items.into_iter().enumerate() {
+        if i < SHOWN {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&name(item));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        out.push_str(&format!(", … ({more} more)"));
     }
     out
 }

@@ -33,28 +33,48 @@ impl Permission {
     }
 }
 
-/// ReferenceGrants indexed by their (target) namespace.
+/// ReferenceGrants indexed by their (target) namespace, and there by the namespaces their `from`
+/// entries name: a reference looks only at the grants that could admit it, however many grants
+/// its target namespace holds.
 #[derive(Default)]
 pub struct Grants {
-    by_namespace: HashMap<String, Vec<ObjId>>,
+    by_namespace: HashMap<String, Namespace>,
+}
+
+#[derive(Default)]
+struct Namespace {
+    all: Vec<ObjId>,
+    by_from: HashMap<String, Vec<ObjId>>,
 }
 
 impl Grants {
     pub fn index(objects: &[Object]) -> Grants {
-        let mut by_namespace: HashMap<String, Vec<ObjId>> = HashMap::new();
+        let mut by_namespace: HashMap<String, Namespace> = HashMap::new();
         for (id, o) in objects.iter().enumerate() {
-            if matches!(o.spec, Spec::ReferenceGrant(_)) {
-                by_namespace
-                    .entry(o.key.namespace.to_string())
-                    .or_default()
-                    .push(id);
+            let Spec::ReferenceGrant(g) = &o.spec else {
+                continue;
+            };
+            let ns = by_namespace.entry(o.key.namespace.to_string()).or_default();
+            ns.all.push(id);
+            for f in &g.from {
+                let ids = ns
+                    .by_from
+                    .entry(f.namespace_or("").to_string())
+                    .or_default();
+                // A grant naming one namespace in several entries is listed once.
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
             }
         }
         Grants { by_namespace }
     }
 
     pub fn in_namespace(&self, ns: &str) -> &[ObjId] {
-        self.by_namespace.get(ns).map(Vec::as_slice).unwrap_or(&[])
+        self.by_namespace
+            .get(ns)
+            .map(|n| n.all.as_slice())
+            .unwrap_or(&[])
     }
 
     /// R2.5.2: same namespace, or some grant in the target namespace with a matching `from`
@@ -63,8 +83,13 @@ impl Grants {
         if r.from_namespace == r.to_namespace {
             return Permission::SameNamespace;
         }
-        let granting: Vec<ObjId> = self
-            .in_namespace(r.to_namespace)
+        let candidates = self
+            .by_namespace
+            .get(r.to_namespace)
+            .and_then(|n| n.by_from.get(r.from_namespace))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let granting: Vec<ObjId> = candidates
             .iter()
             .copied()
             .filter(|&id| grant_allows(&objects[id], r))

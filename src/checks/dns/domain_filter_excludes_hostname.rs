@@ -135,18 +135,18 @@ impl Check for Rule {
                     .label("excluded by every domain filter")
                     .help("add the zone to a --domain-filter of the external-dns Deployment, or fix the hostname")
                     .on(route);
-                    for (id, x) in &watching {
+                    d = d.related_each(&watching, |(id, x)| {
                         let o = g.obj(*id);
                         let span = x.domain_filters.first().map(|f| f.span).unwrap_or(x.span);
-                        d = d.related(
+                        (
                             span,
                             format!(
                                 "{} filters: {}",
                                 o.key,
                                 split(&x.domain_filters).collect::<Vec<_>>().join(", ")
                             ),
-                        );
-                    }
+                        )
+                    });
                     out.push(d);
                 }
             }

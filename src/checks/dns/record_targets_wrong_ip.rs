@@ -55,12 +55,12 @@ impl Check for Rule {
                 .help("point the record at the Gateway's address (spec.addresses or the azure-load-balancer-ipv4 annotation), or fix the Gateway's address")
                 .on(o);
                 d = d.related(at, format!("`{fqdn}` served here"));
-                for (other, _, oip) in ips.iter().skip(1) {
-                    d = d.related(
+                d = d.related_each(ips.iter().skip(1), |(other, _, oip)| {
+                    (
                         oip.span,
                         format!("{} also serves it, at {}", g.obj(*other).key, oip.v),
-                    );
-                }
+                    )
+                });
                 out.push(d);
             }
         }

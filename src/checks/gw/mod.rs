@@ -106,23 +106,23 @@ pub fn grant_finding(
     let mut d = crate::diagnostic::Diagnostic::new(rule, span, message)
         .label("cross-namespace reference without a ReferenceGrant")
         .on(from);
-    for &grant in g.grants.in_namespace(&r.target.namespace) {
+    d = d.related_each(g.grants.in_namespace(&r.target.namespace), |&grant| {
         let go = g.obj(grant);
-        d = d.related(
+        (
             go.name_span(),
             format!("ReferenceGrant {} does not match this reference", go.key),
-        );
-    }
-    for &grant in g.grants.in_namespace(&from.key.namespace) {
+        )
+    });
+    d = d.related_each(g.grants.in_namespace(&from.key.namespace), |&grant| {
         let go = g.obj(grant);
-        d = d.related(
+        (
             go.name_span(),
             format!(
                 "ReferenceGrant {} lives in the referrer's namespace; a grant must live in the target's namespace `{}`",
                 go.key, r.target.namespace
             ),
-        );
-    }
+        )
+    });
     let group = if r.target.group.is_empty() {
         "\"\"".to_string()
     } else {

@@ -68,14 +68,15 @@ impl Check for Rule {
             let mut d = Diagnostic::new(self.id(), port.span, message)
                 .label("no listener on this port")
                 .on(from);
-            for l in &candidates {
-                if let Some(p) = &l.port {
-                    d = d.related(
-                        p.span,
-                        format!("listener `{}` listens on port {}", l.name(), p.v),
-                    );
-                }
-            }
+            let ported = candidates
+                .iter()
+                .filter_map(|l| l.port.as_ref().map(|p| (l, p)));
+            d = d.related_each(ported, |(l, p)| {
+                (
+                    p.span,
+                    format!("listener `{}` listens on port {}", l.name(), p.v),
+                )
+            });
             d = d.help(format!(
                 "use a listener port ({}) or drop `port` to attach to every listener",
                 crate::checks::name_list(&ports)

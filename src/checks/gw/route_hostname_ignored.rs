@@ -50,14 +50,17 @@ impl Check for Rule {
                 )
                 .label("ignored hostname")
                 .on(route);
-                for &id in &listeners {
-                    if let Some(lh) = super::listener(g, id).and_then(|l| l.hostname.as_ref()) {
-                        d = d.related(
-                            lh.span,
-                            format!("{} serves `{}`", super::listener_label(g, id), lh.v),
-                        );
-                    }
-                }
+                let named = listeners.iter().filter_map(|&id| {
+                    super::listener(g, id)
+                        .and_then(|l| l.hostname.as_ref())
+                        .map(|lh| (id, lh))
+                });
+                d = d.related_each(named, |(id, lh)| {
+                    (
+                        lh.span,
+                        format!("{} serves `{}`", super::listener_label(g, id), lh.v),
+                    )
+                });
                 d = d.help("remove the hostname, or add a listener that serves it");
                 out.push(d);
             }

@@ -49,25 +49,22 @@ impl Check for Rule {
                     }
                     _ => o.key.to_string(),
                 };
-                let others: Vec<String> = writers
-                    .iter()
-                    .filter(|q| q.span != p.span)
-                    .map(|q| g.obj(q.obj).key.to_string())
-                    .collect();
+                let others = writers.iter().filter(|q| q.span != p.span);
                 let mut d = Diagnostic::new(
                     self.id(),
                     p.span,
                     format!(
                         "Secret {ns}/{name} has several writers: {what} and {}; they overwrite each other's keys on every reconcile",
-                        crate::checks::name_list(&others)
+                        crate::checks::name_list_of(others, |q| g.obj(q.obj).key.to_string())
                     ),
                 )
                 .label("one of several writers of this Secret")
                 .help("keep one producer per Secret: either cert-manager issues it, or External Secrets syncs it")
                 .on(o);
-                for q in writers.iter().filter(|q| q.span != p.span) {
-                    d = d.related(q.span, format!("also written by {}", g.obj(q.obj).key));
-                }
+                let others = writers.iter().filter(|q| q.span != p.span);
+                d = d.related_each(others, |q| {
+                    (q.span, format!("also written by {}", g.obj(q.obj).key))
+                });
                 out.push(d);
             }
         }

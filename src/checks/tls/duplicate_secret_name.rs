@@ -50,12 +50,13 @@ impl Check for Rule {
                 .label("duplicate secretName")
                 .help("give each Certificate its own secretName, or keep one Certificate")
                 .on(o);
-                for other in certs.iter().filter(|q| q.span != p.span) {
-                    d = d.related(
+                let others = certs.iter().filter(|q| q.span != p.span);
+                d = d.related_each(others, |other| {
+                    (
                         other.span,
                         format!("also written by {}", g.obj(other.obj).key),
-                    );
-                }
+                    )
+                });
                 out.push(d);
             }
         }

@@ -94,13 +94,13 @@ impl Check for Rule {
             .label("HTTP-01 solver without a port 80 listener")
             .help("add an HTTP listener on port 80 to the Gateway (a redirect route may keep other traffic on HTTPS), or use DNS-01")
             .on(o);
-            for gid in gws {
+            d = d.related_each(gws, |gid| {
                 let gw = g.obj(gid);
-                d = d.related(
+                (
                     gw.name_span(),
                     format!("{} serves the name without an HTTP:80 listener", gw.key),
-                );
-            }
+                )
+            });
             out.push(d);
         }
     }
