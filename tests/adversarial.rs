@@ -1181,6 +1181,46 @@ fn crowded_namespaces_keep_findings_and_reports_bounded() {
     }
 }
 
+/// 2,000 Gateways serving one name with one Secret that 2,000 Certificates write, and 2,000 A
+/// records for that name: what is known about a name or a Secret is worked out once, not once
+/// per listener or record.
+#[test]
+fn many_gateways_sharing_one_name_and_one_secret_finish() {
+    let dir = repo();
+    let mut text = String::from(
+        "apiVersion: network.azure.com/v1api20200601\nkind: PrivateDnsZone\nmetadata: {name: internal.example.com, namespace: infra}\nspec: {location: global, owner: {name: rg}}\n",
+    );
+    for i in 0..2_000 {
+        let (a, b) = (i / 250, i % 250);
+        writeln!(
+            text,
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: gw{i}, namespace: infra}}\nspec:\n  gatewayClassName: istio\n  addresses: [{{value: 10.0.{a}.{b}}}]\n  listeners:\n  - {{name: https, protocol: HTTPS, port: 443, hostname: same.internal.example.com, tls: {{certificateRefs: [{{name: tls}}]}}}}\n---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {{name: c{i}, namespace: infra}}\nspec: {{secretName: tls, dnsNames: [other.internal.example.com], issuerRef: {{name: ca, kind: ClusterIssuer}}}}\n---\napiVersion: network.azure.com/v1api20200601\nkind: PrivateDnsZonesARecord\nmetadata: {{name: same-{i}, namespace: infra}}\nspec: {{azureName: same, owner: {{name: internal.example.com}}, aRecords: [{{ipv4Address: 10.9.{a}.{b}}}]}}"
+        )
+        .unwrap();
+    }
+    let crowded = dir.path().join("crowded.yaml");
+    write(&crowded, &text);
+    let o = lint("2,000 Gateways sharing a name and a Secret", dir.path());
+    let (rules, _) = report_on(&o, &crowded);
+    let count = |rule: &str| rules.iter().filter(|r| **r == rule).count();
+    // Every record points at an address no Gateway asks for; no listener's certificate covers
+    // the name it serves.
+    assert_eq!(count("DNS302"), 2_000);
+    assert_eq!(count("TLS208"), 2_000);
+    let tls208 = o.diagnostics.iter().find(|d| d.rule == "TLS208").unwrap();
+    assert!(
+        tls208
+            .related
+            .last()
+            .unwrap()
+            .message
+            .ends_with("(and 1990 more not shown)"),
+        "{:?}",
+        tls208.related.last()
+    );
+    assert_good_finding(&o, dir.path());
+}
+
 /// Suppressions are looked up by line and object, not tested against every finding: 20,000
 /// comments over 20,000 findings in one file, and 5,000 annotated objects.
 #[test]

@@ -110,7 +110,7 @@ pub fn grant_finding(
         let go = g.obj(grant);
         (
             go.name_span(),
-            format!("ReferenceGrant {} does not match this reference", go.key),
+            format!("{} does not match this reference", go.key),
         )
     });
     d = d.related_each(g.grants.in_namespace(&from.key.namespace), |&grant| {
@@ -118,7 +118,7 @@ pub fn grant_finding(
         (
             go.name_span(),
             format!(
-                "ReferenceGrant {} lives in the referrer's namespace; a grant must live in the target's namespace `{}`",
+                "{} lives in the referrer's namespace; a grant must live in the target's namespace `{}`",
                 go.key, r.target.namespace
             ),
         )

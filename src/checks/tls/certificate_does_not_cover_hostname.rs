@@ -28,9 +28,7 @@ impl Check for Rule {
             .label("not covered by the certificate")
             .help("add the name to the Certificate's dnsNames (a wildcard `*.example.com` covers exactly one label)")
             .on(gap.at);
-            for (span, msg) in &gap.related {
-                d = d.related(*span, msg.clone());
-            }
+            d = d.related_each(gap.related.iter(), |(span, msg)| (*span, msg.clone()));
             out.push(d);
         }
     }

@@ -30,6 +30,7 @@ pub mod wildcard_hostname_not_servable;
 
 use crate::source::Text;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::checks::Ctx;
 use crate::graph::attach::{self, ListenerId};
@@ -175,7 +176,8 @@ pub struct CoverageGap<'m> {
     /// The object holding the hostname (the listener's owner or the route).
     pub at: &'m Object,
     pub listener: ListenerId,
-    pub related: Vec<(Span, String)>,
+    /// Shared by every gap of the listener's certificate.
+    pub related: Arc<[(Span, String)]>,
 }
 
 /// Hostnames a listener serves that its certificate does not cover (R2.10), from the listener's
@@ -196,28 +198,40 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
         }
     }
     let mut out = Vec::new();
+    // Per Secret, once: many listeners may share one Secret that many Certificates write.
+    type Names = Option<(Arc<[String]>, Arc<[(Span, String)]>)>;
+    let mut by_secret: HashMap<(&'m str, &'m str), Names> = HashMap::new();
     for (id, o, l) in all_listeners(g) {
         let Some(tls) = &l.tls else { continue };
         if tls.is_passthrough() || tls.certificate_refs.is_empty() {
             continue;
         }
-        let mut names = Vec::new();
-        let mut related = Vec::new();
-        let mut known = false;
+        let mut parts = Vec::new();
         for c in &tls.certificate_refs {
             let Some(n) = &c.name else { continue };
             if c.kind_or("Secret") != "Secret" {
                 continue;
             }
-            if let Some((ns, rel)) = certificate_names(cx, c.namespace_or(&o.key.namespace), &n.v) {
-                known = true;
-                names.extend(ns);
-                related.extend(rel);
+            let key = (c.namespace_or(&o.key.namespace), n.v.as_str());
+            let entry = by_secret.entry(key).or_insert_with(|| {
+                certificate_names(cx, key.0, key.1).map(|(mut names, related)| {
+                    names.sort_unstable();
+                    names.dedup();
+                    (names.into(), related.into())
+                })
+            });
+            if let Some(found) = entry {
+                parts.push(found.clone());
             }
         }
-        if !known {
-            continue;
-        }
+        let (names, related) = match parts.len() {
+            0 => continue,
+            1 => parts.swap_remove(0),
+            _ => (
+                parts.iter().flat_map(|p| p.0.iter().cloned()).collect(),
+                parts.iter().flat_map(|p| p.1.iter().cloned()).collect(),
+            ),
+        };
         let mut hosts: Vec<(String, Span, &'m Object)> = Vec::new();
         match &l.hostname {
             Some(h) if !h.v.starts_with("*.") => hosts.push((h.v.to_string(), h.span, o)),

@@ -17,6 +17,9 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         let mut seen = HashSet::new();
+        // The producers of a Secret are read for the first reference to it only: those of a
+        // Secret many listeners use would otherwise be walked once per listener.
+        let mut secrets = HashSet::new();
         for r in &g.refs {
             if r.kind != RefKind::CertificateRef
                 || r.target.kind != "Secret"
@@ -25,6 +28,9 @@ impl Check for Rule {
                 continue;
             }
             if !matches!(r.resolution, Resolution::Object(_) | Resolution::Produced) {
+                continue;
+            }
+            if !secrets.insert((r.target.namespace.as_str(), r.target.name.as_str())) {
                 continue;
             }
             for p in g.producers.get(&r.target.namespace, &r.target.name) {

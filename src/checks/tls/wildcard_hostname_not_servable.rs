@@ -35,9 +35,7 @@ impl Check for Rule {
             .label("not servable by the wildcard certificate")
             .help("list the precise names in the Certificate's dnsNames, or route only names one label below the wildcard")
             .on(gap.at);
-            for (span, msg) in &gap.related {
-                d = d.related(*span, msg.clone());
-            }
+            d = d.related_each(gap.related.iter(), |(span, msg)| (*span, msg.clone()));
             out.push(d);
         }
     }
