@@ -137,8 +137,9 @@ pub struct Graph<'m> {
     index: HashMap<&'m ObjKey, Ids>,
     /// kind → groups present in the input.
     kinds: HashMap<&'m str, Vec<&'m str>>,
-    /// name → objects of any kind with that name.
-    by_name: HashMap<&'m str, Ids>,
+    /// name → (group, kind, objects in any namespace): a "did you mean" hint for a dangling
+    /// reference reads the objects of its own kind, not every object that shares the name.
+    by_name: HashMap<&'m str, Vec<(&'m str, &'m str, Ids)>>,
     externals: HashSet<ObjKey>,
     /// Kinds a CustomResourceDefinition in the input declares cluster-scoped.
     cluster_crds: HashSet<(String, String)>,
@@ -221,9 +222,18 @@ impl<'m> Graph<'m> {
             (index, kinds)
         };
         let by_name = || {
-            let mut by_name: HashMap<&str, Ids> = HashMap::with_capacity(objects.len());
+            let mut by_name: HashMap<&str, Vec<(&str, &str, Ids)>> =
+                HashMap::with_capacity(objects.len());
             for (id, o) in objects.iter().enumerate() {
-                by_name.entry(o.key.name.as_str()).or_default().push(id);
+                let k = &o.key;
+                let kinds = by_name.entry(k.name.as_str()).or_default();
+                match kinds
+                    .iter_mut()
+                    .find(|(g, kd, _)| *g == k.group && *kd == k.kind)
+                {
+                    Some((_, _, ids)) => ids.push(id),
+                    None => kinds.push((k.group.as_str(), k.kind.as_str(), Ids::from_elem(id, 1))),
+                }
             }
             by_name
         };
@@ -301,18 +311,11 @@ impl<'m> Graph<'m> {
     }
 
     /// Objects of a group/kind with this name in any namespace (for "did you mean" hints).
-    pub fn same_name(&self, group: &str, kind: &str, name: &str) -> Vec<ObjId> {
+    pub fn same_name(&self, group: &str, kind: &str, name: &str) -> &[ObjId] {
         self.by_name
             .get(name)
-            .map(|ids| {
-                ids.iter()
-                    .copied()
-                    .filter(|&id| {
-                        self.objects[id].key.group == group && self.objects[id].key.kind == kind
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+            .and_then(|kinds| kinds.iter().find(|(g, k, _)| *g == group && *k == kind))
+            .map_or(&[][..], |(_, _, ids)| ids.as_slice())
     }
 
     /// Namespace manifest labels, when the Namespace is in the input.

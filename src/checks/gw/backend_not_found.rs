@@ -39,7 +39,7 @@ impl Check for Rule {
                 t.kind, t.name, t.namespace
             ))
             .on(from);
-            if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name).first() {
+            if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {
                 d = d
                     .related(other.name_span(), format!("{} `{}` exists in namespace `{}`", t.kind, t.name, other.key.namespace))
                     .help(format!(

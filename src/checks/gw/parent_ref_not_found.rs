@@ -46,7 +46,7 @@ impl Check for Rule {
                 d = d
                     .related(cx.obj(svc).name_span(), format!("Service `{}` exists in namespace `{}`", t.name, t.namespace))
                     .help("to attach to a Service (mesh), set `group: \"\"` and `kind: Service` on the parentRef");
-            } else if let Some(other) = elsewhere.first() {
+            } else if let Some(other) = elsewhere {
                 d = d
                     .related(
                         other.name_span(),

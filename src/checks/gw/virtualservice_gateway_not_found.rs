@@ -35,7 +35,7 @@ impl Check for Rule {
             )
             .label("no such Istio Gateway")
             .on(from);
-            if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name).first() {
+            if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {
                 d = d
                     .related(
                         other.name_span(),
