@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+#[path = "pipeline/crowded.rs"]
+mod crowded;
+
 /// Bumped whenever the generator's output changes, so stale corpora are rebuilt.
 const GENERATOR_VERSION: u32 = 7;
 const MARKER: &str = ".gwlint-bench-corpus";
@@ -34,7 +37,8 @@ usage: cargo bench --bench pipeline [-- OPTIONS]
   --sizes N,N,...   run several corpus sizes and print how time per document grows
   --seed S          generator seed (default 113762617618036)
   --runs N          timed runs per mode, best reported (default 5, after one warm-up)
-  --dir PATH        corpus directory (default target/bench-corpus/<docs>; only with one size)
+  --shape S         realistic (default) or crowded: every reference meets in a few places
+  --dir PATH        corpus directory (default target/bench-corpus/[crowded-]<docs>; one size only)
   --regen           regenerate the corpus even if a matching one exists
   --no-mem          skip the peak-memory child processes
   -h, --help        this text";
@@ -1068,7 +1072,29 @@ fn issuer_doc(y: &mut Y, issuer: &str, ns: &str, team: &str, gw: &str) {
     });
 }
 
-fn generate(root: &Path, docs: usize, seed: u64) -> std::io::Result<CorpusInfo> {
+/// How the generated repository is laid out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Namespaces of about 20 documents that reference each other a little, as in a platform
+    /// repository.
+    Realistic,
+    /// Every reference meets in a few places (`crowded.rs`).
+    Crowded,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Realistic => "realistic",
+            Shape::Crowded => "crowded",
+        }
+    }
+}
+
+fn generate(root: &Path, docs: usize, seed: u64, shape: Shape) -> std::io::Result<CorpusInfo> {
+    if shape == Shape::Crowded {
+        return crowded::generate(root, docs, seed);
+    }
     let mut g = Gen {
         rng: Rng::new(seed),
         root: root.to_path_buf(),
@@ -1085,10 +1111,13 @@ fn generate(root: &Path, docs: usize, seed: u64) -> std::io::Result<CorpusInfo> 
     Ok(g.info)
 }
 
-fn marker_text(seed: u64, docs: usize, info: &CorpusInfo) -> String {
+fn marker_text(seed: u64, docs: usize, shape: Shape, info: &CorpusInfo) -> String {
     let mut s = format!(
-        "version={GENERATOR_VERSION}\nseed={seed}\ndocs={docs}\ngenerated_docs={}\nfiles={}\nbytes={}\n",
-        info.docs, info.files, info.bytes
+        "version={GENERATOR_VERSION}\nseed={seed}\ndocs={docs}\nshape={}\ngenerated_docs={}\nfiles={}\nbytes={}\n",
+        shape.name(),
+        info.docs,
+        info.files,
+        info.bytes
     );
     for (rule, n) in DEFECT_RULES.iter().zip(info.defects) {
         let _ = writeln!(s, "defects.{rule}={n}");
@@ -1096,12 +1125,13 @@ fn marker_text(seed: u64, docs: usize, info: &CorpusInfo) -> String {
     s
 }
 
-fn parse_marker(text: &str, seed: u64, docs: usize) -> Option<CorpusInfo> {
+fn parse_marker(text: &str, seed: u64, docs: usize, shape: Shape) -> Option<CorpusInfo> {
     let kv: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
     let num = |k: &str| kv.get(k).and_then(|v| v.parse::<u64>().ok());
     if num("version")? != u64::from(GENERATOR_VERSION)
         || num("seed")? != seed
         || num("docs")? != docs as u64
+        || kv.get("shape").copied().unwrap_or("realistic") != shape.name()
     {
         return None;
     }
@@ -1122,6 +1152,7 @@ fn ensure_corpus(
     dir: &Path,
     docs: usize,
     seed: u64,
+    shape: Shape,
     regen: bool,
 ) -> Result<(CorpusInfo, bool), String> {
     let marker = dir.join(MARKER);
@@ -1129,7 +1160,7 @@ fn ensure_corpus(
         match std::fs::read_to_string(&marker) {
             Ok(text) => {
                 if !regen {
-                    if let Some(info) = parse_marker(&text, seed, docs) {
+                    if let Some(info) = parse_marker(&text, seed, docs, shape) {
                         return Ok((info, true));
                     }
                 }
@@ -1149,10 +1180,10 @@ fn ensure_corpus(
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let info =
-        generate(dir, docs, seed).map_err(|e| format!("generating {}: {e}", dir.display()))?;
+    let info = generate(dir, docs, seed, shape)
+        .map_err(|e| format!("generating {}: {e}", dir.display()))?;
     // The marker goes last: an interrupted generation is never mistaken for a complete one.
-    std::fs::write(&marker, marker_text(seed, docs, &info))
+    std::fs::write(&marker, marker_text(seed, docs, shape, &info))
         .map_err(|e| format!("{}: {e}", marker.display()))?;
     Ok((info, false))
 }
@@ -1258,7 +1289,7 @@ struct Measured {
 
 fn measure(dir: &Path, docs: usize, seed: u64, opts: &Opts) -> Result<Measured, String> {
     let t = Instant::now();
-    let (info, reused) = ensure_corpus(dir, docs, seed, opts.regen)?;
+    let (info, reused) = ensure_corpus(dir, docs, seed, opts.shape, opts.regen)?;
     if !reused {
         eprintln!(
             "generated {} documents in {} files ({}) under {} in {:.1} s",
@@ -1378,8 +1409,9 @@ fn print_result(r: &Measured, opts: &Opts, seed: u64) {
         rayon::current_num_threads()
     );
     println!(
-        "corpus: {} (seed {seed}, {}), {} objects; best of {} runs after 1 warm-up",
+        "corpus: {} ({} shape, seed {seed}, {}), {} objects; best of {} runs after 1 warm-up",
         r.corpus.display(),
+        opts.shape.name(),
         if r.reused { "reused" } else { "generated" },
         group(r.objects),
         opts.runs
@@ -1474,6 +1506,7 @@ fn print_scaling(results: &[Measured]) {
 
 struct Opts {
     sizes: Vec<usize>,
+    shape: Shape,
     seed: u64,
     runs: usize,
     dir: Option<PathBuf>,
@@ -1499,6 +1532,7 @@ fn parse_count(s: &str) -> Result<usize, String> {
 fn parse_args(args: Vec<String>) -> Result<Option<Opts>, String> {
     let mut o = Opts {
         sizes: vec![DEFAULT_DOCS],
+        shape: Shape::Realistic,
         seed: DEFAULT_SEED,
         runs: DEFAULT_RUNS,
         dir: None,
@@ -1530,6 +1564,13 @@ fn parse_args(args: Vec<String>) -> Result<Option<Opts>, String> {
                     .collect::<Result<_, _>>()?;
                 if o.sizes.is_empty() {
                     return Err("--sizes needs at least one size".into());
+                }
+            }
+            "--shape" => {
+                o.shape = match value()?.as_str() {
+                    "realistic" => Shape::Realistic,
+                    "crowded" => Shape::Crowded,
+                    other => return Err(format!("--shape: `{other}` is not realistic or crowded")),
                 }
             }
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
@@ -1579,10 +1620,10 @@ fn main() -> ExitCode {
         .join("bench-corpus");
     let mut results = Vec::new();
     for (k, &docs) in opts.sizes.iter().enumerate() {
-        let dir = opts
-            .dir
-            .clone()
-            .unwrap_or_else(|| base.join(docs.to_string()));
+        let dir = opts.dir.clone().unwrap_or_else(|| match opts.shape {
+            Shape::Realistic => base.join(docs.to_string()),
+            Shape::Crowded => base.join(format!("crowded-{docs}")),
+        });
         match measure(&dir, docs, opts.seed, &opts) {
             Ok(r) => {
                 if k > 0 {

@@ -33,9 +33,10 @@ impl Permission {
     }
 }
 
-/// ReferenceGrants indexed by their (target) namespace, and there by the namespaces their `from`
-/// entries name: a reference looks only at the grants that could admit it, however many grants
-/// its target namespace holds.
+/// ReferenceGrants indexed by their (target) namespace, there by the namespaces their `from`
+/// entries name, and there by the names their `to` entries allow: a reference looks only at the
+/// grants that could admit it, however many grants its target namespace holds (one per backend
+/// Service is a common layout).
 #[derive(Default)]
 pub struct Grants {
     by_namespace: HashMap<String, Namespace>,
@@ -44,7 +45,21 @@ pub struct Grants {
 #[derive(Default)]
 struct Namespace {
     all: Vec<ObjId>,
-    by_from: HashMap<String, Vec<ObjId>>,
+    by_from: HashMap<String, FromNamespace>,
+}
+
+#[derive(Default)]
+struct FromNamespace {
+    /// Grants with a `to` entry without `name`: they may admit any name.
+    any_name: Vec<ObjId>,
+    by_name: HashMap<String, Vec<ObjId>>,
+}
+
+/// Appends `id` unless it was the last one added (a grant listed once per list).
+fn push_once(ids: &mut Vec<ObjId>, id: ObjId) {
+    if ids.last() != Some(&id) {
+        ids.push(id);
+    }
 }
 
 impl Grants {
@@ -57,13 +72,15 @@ impl Grants {
             let ns = by_namespace.entry(o.key.namespace.to_string()).or_default();
             ns.all.push(id);
             for f in &g.from {
-                let ids = ns
+                let from = ns
                     .by_from
                     .entry(f.namespace_or("").to_string())
                     .or_default();
-                // A grant naming one namespace in several entries is listed once.
-                if ids.last() != Some(&id) {
-                    ids.push(id);
+                for t in &g.to {
+                    match &t.name {
+                        None => push_once(&mut from.any_name, id),
+                        Some(n) => push_once(from.by_name.entry(n.v.to_string()).or_default(), id),
+                    }
                 }
             }
         }
@@ -83,17 +100,24 @@ impl Grants {
         if r.from_namespace == r.to_namespace {
             return Permission::SameNamespace;
         }
-        let candidates = self
+        let Some(from) = self
             .by_namespace
             .get(r.to_namespace)
             .and_then(|n| n.by_from.get(r.from_namespace))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let granting: Vec<ObjId> = candidates
+        else {
+            return Permission::Denied;
+        };
+        let named = from.by_name.get(r.to_name).map_or(&[][..], Vec::as_slice);
+        let mut granting: Vec<ObjId> = from
+            .any_name
             .iter()
+            .chain(named)
             .copied()
             .filter(|&id| grant_allows(&objects[id], r))
             .collect();
+        // In object order, each grant once, as a scan of the namespace would give them.
+        granting.sort_unstable();
+        granting.dedup();
         if granting.is_empty() {
             Permission::Denied
         } else {
