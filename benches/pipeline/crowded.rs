@@ -88,7 +88,14 @@ pub fn generate(root: &Path, docs: usize, seed: u64) -> std::io::Result<CorpusIn
     platform.push(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: external-secrets\n  namespace: external-secrets\n  annotations:\n    azure.workload.identity/client-id: 00000000-0000-0000-0000-000000000000\n".into(),
     );
-    for ns in ["infra", "apps", "backends", "edge", "secrets", "external-secrets"] {
+    for ns in [
+        "infra",
+        "apps",
+        "backends",
+        "edge",
+        "secrets",
+        "external-secrets",
+    ] {
         platform.push(format!(
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"
         ));
