@@ -100,6 +100,23 @@ impl Diagnostic {
         self
     }
 
+    /// `related_each` over the first items of a list of `total`, when the caller knows the
+    /// total: only as many items are read as can be kept, so each of a thousand findings about
+    /// one crowded object costs the cap, not the crowd.
+    pub fn related_first<T>(
+        mut self,
+        items: impl IntoIterator<Item = T>,
+        total: usize,
+        describe: impl FnMut(T) -> (Span, String),
+    ) -> Self {
+        let before = self.related.len();
+        let room = MAX_RELATED.saturating_sub(before);
+        self = self.related_each(items.into_iter().take(room), describe);
+        let kept = self.related.len() - before;
+        self.omitted_related += total.saturating_sub(kept);
+        self
+    }
+
     /// Says in the last related message how many were left out.
     pub fn close_related(&mut self) {
         if self.omitted_related == 0 {

@@ -1162,6 +1162,8 @@ fn crowded_namespaces_keep_findings_and_reports_bounded() {
     assert!(last.ends_with("(and 990 more not shown)"), "{last}");
     let sec401 = o.diagnostics.iter().find(|d| d.rule == "SEC401").unwrap();
     assert!(sec401.message.contains("(191 more)"), "{}", sec401.message);
+    let last = &sec401.related.last().unwrap().message;
+    assert!(last.ends_with("(and 189 more not shown)"), "{last}");
     assert_good_finding(&o, dir.path());
     let findings = o.diagnostics.len();
     let o = std::sync::Arc::new(o);

@@ -186,27 +186,17 @@ pub fn same_name_elsewhere<'m>(
 /// A comma-separated list for a message, cut after a few items: a finding repeated for each of
 /// thousands of references must not list thousands of names each time.
 pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
-    name_list_of(items, |s| s.as_ref().to_string())
+    name_list_first(items.iter().map(|s| s.as_ref().to_string()), items.len())
 }
 
-/// `name_list` over items named by `name`, which runs only for the items shown: each of a
-/// thousand findings about one crowded object must not name the other thousand each time.
-pub fn name_list_of<T>(items: impl IntoIterator<Item = T>, name: impl Fn(T) -> String) -> String {
+/// `name_list` of `total` items of which `items` yields the first: only the names shown are
+/// read.
+pub fn name_list_first(items: impl IntoIterator<Item = String>, total: usize) -> String {
     const SHOWN: usize = 8;
-    let mut out = String::new();
-    let mut more = 0usize;
-    for (i, item) in items.into_iter().enumerate() {
-        if i < SHOWN {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&name(item));
-        } else {
-            more += 1;
-        }
-    }
-    if more > 0 {
-        out.push_str(&format!(", … ({more} more)"));
+    let shown: Vec<String> = items.into_iter().take(SHOWN).collect();
+    let mut out = shown.join(", ");
+    if total > shown.len() {
+        out.push_str(&format!(", … ({} more)", total - shown.len()));
     }
     out
 }

@@ -41,7 +41,15 @@ impl Check for Rule {
             if owners <= 1 && manifest_only {
                 continue;
             }
+            // Per span, how many writers sit there: the others of a writer are counted, not
+            // walked, since a Secret may have hundreds of writers.
+            let mut at_span: std::collections::HashMap<crate::source::Span, usize> =
+                std::collections::HashMap::new();
+            for q in &writers {
+                *at_span.entry(q.span).or_default() += 1;
+            }
             for p in &writers {
+                let n_others = writers.len() - at_span[&p.span];
                 let o = g.obj(p.obj);
                 let what = match p.kind {
                     ProducerKind::GatewayShim => {
@@ -49,20 +57,22 @@ impl Check for Rule {
                     }
                     _ => o.key.to_string(),
                 };
-                let others = writers.iter().filter(|q| q.span != p.span);
+                let others = || writers.iter().filter(|q| q.span != p.span);
                 let mut d = Diagnostic::new(
                     self.id(),
                     p.span,
                     format!(
                         "Secret {ns}/{name} has several writers: {what} and {}; they overwrite each other's keys on every reconcile",
-                        crate::checks::name_list_of(others, |q| g.obj(q.obj).key.to_string())
+                        crate::checks::name_list_first(
+                            others().map(|q| g.obj(q.obj).key.to_string()),
+                            n_others
+                        )
                     ),
                 )
                 .label("one of several writers of this Secret")
                 .help("keep one producer per Secret: either cert-manager issues it, or External Secrets syncs it")
                 .on(o);
-                let others = writers.iter().filter(|q| q.span != p.span);
-                d = d.related_each(others, |q| {
+                d = d.related_first(others(), n_others, |q| {
                     (q.span, format!("also written by {}", g.obj(q.obj).key))
                 });
                 out.push(d);

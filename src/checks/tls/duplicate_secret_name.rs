@@ -30,7 +30,14 @@ impl Check for Rule {
             if certs.len() < 2 {
                 continue;
             }
+            // Per span, how many writers sit there: the others of one are counted, not walked.
+            let mut at_span: std::collections::HashMap<crate::source::Span, usize> =
+                std::collections::HashMap::new();
+            for q in &certs {
+                *at_span.entry(q.span).or_default() += 1;
+            }
             for p in &certs {
+                let n_others = certs.len() - at_span[&p.span];
                 let o = g.obj(p.obj);
                 let what = if p.kind == ProducerKind::GatewayShim {
                     format!("the Certificate cert-manager generates from {}", o.key)
@@ -51,7 +58,7 @@ impl Check for Rule {
                 .help("give each Certificate its own secretName, or keep one Certificate")
                 .on(o);
                 let others = certs.iter().filter(|q| q.span != p.span);
-                d = d.related_each(others, |other| {
+                d = d.related_first(others, n_others, |other| {
                     (
                         other.span,
                         format!("also written by {}", g.obj(other.obj).key),
