@@ -1223,6 +1223,34 @@ fn many_gateways_sharing_one_name_and_one_secret_finish() {
     assert_good_finding(&o, dir.path());
 }
 
+/// 3,000 routes whose Gateway `gw` is missing from their namespace, with 3,000 Gateways named
+/// `gw` elsewhere and 3,000 other objects named `gw`: each hint looks up its own kind.
+#[test]
+fn dangling_refs_to_a_common_name_finish() {
+    let dir = repo();
+    let mut text = String::new();
+    for i in 0..3_000 {
+        writeln!(
+            text,
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r, namespace: a{i}}}\nspec:\n  parentRefs: [{{name: gw}}]\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: gw, namespace: g{i}}}\nspec:\n  gatewayClassName: istio\n  listeners: [{{name: http, protocol: HTTP, port: 80}}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: gw, namespace: a{i}}}"
+        )
+        .unwrap();
+    }
+    let common = dir.path().join("common.yaml");
+    write(&common, &text);
+    let o = lint("3,000 dangling refs to a common name", dir.path());
+    let hints: Vec<&gwlint::diagnostic::Diagnostic> =
+        o.diagnostics.iter().filter(|d| d.rule == "GW101").collect();
+    assert_eq!(hints.len(), 3_000);
+    assert!(
+        hints.iter().all(|d| d.related.len() == 1
+            && d.related[0].message == "Gateway `gw` exists in namespace `g0`"),
+        "{:?}",
+        hints[0].related
+    );
+    assert_good_finding(&o, dir.path());
+}
+
 /// Suppressions are looked up by line and object, not tested against every finding: 20,000
 /// comments over 20,000 findings in one file, and 5,000 annotated objects.
 #[test]
