@@ -70,16 +70,8 @@ impl Diagnostic {
     }
 
     /// Adds a related location, or counts it once the finding has `MAX_RELATED`.
-    pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
-        if self.related.len() < MAX_RELATED {
-            self.related.push(Related {
-                span,
-                message: message.into(),
-            });
-        } else {
-            self.omitted_related += 1;
-        }
-        self
+    pub fn related(self, span: Span, message: impl Into<String>) -> Self {
+        self.related_each([(span, message)], |(span, message)| (span, message.into()))
     }
 
     /// A related location for each item; `describe` runs only for the locations that are kept,

@@ -295,28 +295,24 @@ impl<'m> Collector<'_, 'm> {
                 "ClusterIssuer" => ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v),
                 _ => return,
             };
-            self.push(
-                RefKind::ShimIssuer,
-                id,
-                target,
-                issuer.span,
-                Loc::Field,
-                true,
-                false,
-            );
+            self.shim_issuer(id, target, issuer.span);
         }
         if let Some(issuer) = o.meta.annotation("cert-manager.io/cluster-issuer") {
             let target = ObjKey::new(CERT_MANAGER_GROUP, "ClusterIssuer", "", &issuer.v);
-            self.push(
-                RefKind::ShimIssuer,
-                id,
-                target,
-                issuer.span,
-                Loc::Field,
-                true,
-                false,
-            );
+            self.shim_issuer(id, target, issuer.span);
         }
+    }
+
+    fn shim_issuer(&mut self, id: ObjId, target: ObjKey, span: Span) {
+        self.push(
+            RefKind::ShimIssuer,
+            id,
+            target,
+            span,
+            Loc::Field,
+            true,
+            false,
+        );
     }
 
     fn store_ref(&mut self, id: ObjId, sr: &crate::model::eso::StoreRef, ns: &str, i: usize) {

@@ -41,15 +41,9 @@ impl Check for Rule {
             if owners <= 1 && manifest_only {
                 continue;
             }
-            // Per span, how many writers sit there: the others of a writer are counted, not
-            // walked, since a Secret may have hundreds of writers.
-            let mut at_span: std::collections::HashMap<crate::source::Span, usize> =
-                std::collections::HashMap::new();
-            for q in &writers {
-                *at_span.entry(q.span).or_default() += 1;
-            }
-            for p in &writers {
-                let n_others = writers.len() - at_span[&p.span];
+            // Counted, not walked: a Secret may have hundreds of writers.
+            let counts = crate::checks::tls::others_counts(&writers);
+            for (p, &n_others) in writers.iter().zip(&counts) {
                 let o = g.obj(p.obj);
                 let what = match p.kind {
                     ProducerKind::GatewayShim => {

@@ -30,14 +30,8 @@ impl Check for Rule {
             if certs.len() < 2 {
                 continue;
             }
-            // Per span, how many writers sit there: the others of one are counted, not walked.
-            let mut at_span: std::collections::HashMap<crate::source::Span, usize> =
-                std::collections::HashMap::new();
-            for q in &certs {
-                *at_span.entry(q.span).or_default() += 1;
-            }
-            for p in &certs {
-                let n_others = certs.len() - at_span[&p.span];
+            let counts = super::others_counts(&certs);
+            for (p, &n_others) in certs.iter().zip(&counts) {
                 let o = g.obj(p.obj);
                 let what = if p.kind == ProducerKind::GatewayShim {
                     format!("the Certificate cert-manager generates from {}", o.key)

@@ -51,6 +51,18 @@ pub fn all_listeners<'m>(g: &Graph<'m>) -> Vec<(ListenerId, &'m Object, &'m List
     out
 }
 
+/// For each producer of `list`, how many others it has (those not at its own span): counted
+/// once per list, so a finding per producer need not walk the others.
+pub fn others_counts(list: &[&crate::graph::Producer]) -> Vec<usize> {
+    let mut at_span: HashMap<Span, usize> = HashMap::new();
+    for p in list {
+        *at_span.entry(p.span).or_default() += 1;
+    }
+    list.iter()
+        .map(|p| list.len() - at_span.get(&p.span).copied().unwrap_or(1))
+        .collect()
+}
+
 /// Producers with repeated definitions of one object (copies, overlays) counted once.
 pub fn distinct<'p>(
     g: &Graph,
