@@ -183,7 +183,18 @@ pub fn lint_then<T>(
                 .lines()
                 .find(|l| l.starts_with("VmRSS"))
                 .unwrap_or("");
-            eprintln!("gwlint: after {stage}: {rss}");
+            // CPU time of all threads so far (utime + stime, in the kernel's fixed 100 Hz user
+            // ticks): a stage whose CPU time is not about twice its wall time runs serially.
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+            let fields: Vec<u64> = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .map(|f| f.parse().unwrap_or(0))
+                .collect();
+            let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+            eprintln!("gwlint: after {stage}: {rss}, CPU {} ms", ticks * 10);
         }
         let now = std::time::Instant::now();
         outcome.timings.push((stage, now - clock));

@@ -368,14 +368,22 @@ fn verbose_notes(outcome: &gwlint::Outcome, config_path: &Option<PathBuf>, cfg: 
     eprintln!("gwlint: time: {}", stages.join(", "));
 }
 
-fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
+/// Writes to the file, or to standard output without one, through one buffer; errors name where.
+fn write_out(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let buffered = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        write(&mut out)?;
+        out.flush()
+    };
     match path {
-        Some(p) => std::fs::write(p, text.as_bytes()).map_err(|e| format!("{}: {e}", p.display())),
+        Some(p) => std::fs::File::create(p)
+            .and_then(|mut f| buffered(&mut f))
+            .map_err(|e| format!("{}: {e}", p.display())),
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .map_err(|e| format!("standard output: {e}"))
+            buffered(&mut std::io::stdout().lock()).map_err(|e| format!("standard output: {e}"))
         }
     }
 }
@@ -450,8 +458,11 @@ fn check(args: CheckArgs) -> ExitCode {
                         && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-        let text = report::render(&outcome, *format, color);
-        if let Err(e) = write_out(file.as_deref(), &text) {
+        // Written as it is made: a report can be larger than the model it describes.
+        let written = write_out(file.as_deref(), |out| {
+            report::write(&outcome, *format, color, out)
+        });
+        if let Err(e) = written {
             return usage_error(&e);
         }
     }
@@ -495,7 +506,7 @@ fn graph(args: GraphArgs) -> ExitCode {
     for e in &outcome.io_errors {
         eprintln!("gwlint: error: {e}");
     }
-    if let Err(e) = write_out(args.output.as_deref(), &text) {
+    if let Err(e) = write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes())) {
         return usage_error(&e);
     }
     if outcome.io_errors.is_empty() {

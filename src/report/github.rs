@@ -14,8 +14,7 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(outcome: &Outcome) -> String {
-    let mut out = String::new();
+pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for d in &outcome.diagnostics {
         let (start, end) = region(outcome, d.span);
         let level = match d.severity {
@@ -29,8 +28,9 @@ pub fn render(outcome: &Outcome) -> String {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!(
-            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             escape_property(&outcome.file(d.span.file).display_path()),
             start.line,
             start.column,
@@ -38,7 +38,7 @@ pub fn render(outcome: &Outcome) -> String {
             end.column,
             escape_property(&format!("{} {name}", d.rule)),
             escape_data(&message)
-        ));
+        )?;
     }
-    out
+    Ok(())
 }

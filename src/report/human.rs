@@ -249,7 +249,7 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
     }
 }
 
-pub fn render(outcome: &Outcome, color: bool) -> String {
+pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -265,29 +265,29 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         outcome,
         cache: HashMap::new(),
     };
-    let mut out = String::new();
+    // One finding's text at a time: miette renders into a `fmt::Write`.
+    let mut text = String::new();
     for d in &outcome.diagnostics {
         let h = build(outcome, &mut sources, d);
-        if handler.render_report(&mut out, &h).is_err() {
-            out.push_str(&format!(
-                "{}: {} {}\n",
-                location(outcome, d.span),
-                d.rule,
-                d.message
-            ));
+        text.clear();
+        if handler.render_report(&mut text, &h).is_err() {
+            text = format!("{}: {} {}\n", location(outcome, d.span), d.rule, d.message);
         }
+        out.write_all(text.as_bytes())?;
     }
     let c = counts(&outcome.diagnostics);
     let files = outcome.statuses.len();
     if outcome.diagnostics.is_empty() {
-        out.push_str(&format!(
-            "No findings in {files} file{} ({} objects).\n",
+        writeln!(
+            out,
+            "No findings in {files} file{} ({} objects).",
             if files == 1 { "" } else { "s" },
             outcome.objects
-        ));
+        )
     } else {
-        out.push_str(&format!(
-            "Found {} error{}, {} warning{}, {} info in {files} file{} ({} objects).\n",
+        writeln!(
+            out,
+            "Found {} error{}, {} warning{}, {} info in {files} file{} ({} objects).",
             c.errors,
             if c.errors == 1 { "" } else { "s" },
             c.warnings,
@@ -295,7 +295,6 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             c.infos,
             if files == 1 { "" } else { "s" },
             outcome.objects
-        ));
+        )
     }
-    out
 }

@@ -38,7 +38,7 @@ fn diagnostic(outcome: &Outcome, d: &crate::diagnostic::Diagnostic) -> Value {
     })
 }
 
-pub fn render(outcome: &Outcome) -> String {
+pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let c = counts(&outcome.diagnostics);
     let diags = &outcome.diagnostics;
     let doc = Doc::Map(vec![
@@ -63,5 +63,5 @@ pub fn render(outcome: &Outcome) -> String {
             Doc::Stream(diags.len(), Box::new(|i| diagnostic(outcome, &diags[i]))),
         ),
     ]);
-    super::pretty(&doc)
+    super::pretty(&doc, out)
 }

@@ -20,23 +20,23 @@ fn xml(s: &str) -> String {
     out
 }
 
-pub fn render(outcome: &Outcome) -> String {
+pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let c = counts(&outcome.diagnostics);
     let failures = c.errors + c.warnings;
     let tests = outcome.diagnostics.len().max(1);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
+    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    out.write_fmt(format_args!(
         "<testsuites name=\"gwlint\" tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"gwlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{}\">\n",
         c.infos
-    ));
+    ))?;
     if outcome.diagnostics.is_empty() {
-        out.push_str("    <testcase classname=\"gwlint\" name=\"no findings\"/>\n");
+        out.write_all(b"    <testcase classname=\"gwlint\" name=\"no findings\"/>\n")?;
     }
     for d in &outcome.diagnostics {
         let (start, _) = region(outcome, d.span);
         let path = outcome.file(d.span.file).display_path();
         let name = crate::rules::meta(d.rule).map(|m| m.name).unwrap_or("");
-        out.push_str(&format!(
+        out.write_fmt(format_args!(
             "    <testcase classname=\"{}\" name=\"{} {name} {}:{}:{}\" file=\"{}\" line=\"{}\">\n",
             xml(&path),
             d.rule,
@@ -45,7 +45,7 @@ pub fn render(outcome: &Outcome) -> String {
             start.column,
             xml(&path),
             start.line
-        ));
+        ))?;
         let body = format!(
             "{}:{}:{}: {}{}",
             path,
@@ -58,19 +58,18 @@ pub fn render(outcome: &Outcome) -> String {
                 .unwrap_or_default()
         );
         match d.severity {
-            crate::config::Severity::Info => out.push_str(&format!(
+            crate::config::Severity::Info => out.write_fmt(format_args!(
                 "      <skipped message=\"{}\"/>\n",
                 xml(&d.message)
-            )),
-            s => out.push_str(&format!(
+            ))?,
+            s => out.write_fmt(format_args!(
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
                 s.as_str(),
                 xml(&d.message),
                 xml(&body)
-            )),
+            ))?,
         }
-        out.push_str("    </testcase>\n");
+        out.write_all(b"    </testcase>\n")?;
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    out.write_all(b"  </testsuite>\n</testsuites>\n")
 }

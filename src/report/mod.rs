@@ -7,6 +7,8 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
+use std::io::{self, Write};
+
 use sha2::{Digest, Sha256};
 
 use crate::Outcome;
@@ -129,21 +131,31 @@ impl serde::Serialize for Doc<'_> {
 }
 
 /// The document pretty-printed, with a final newline.
-pub(crate) fn pretty(doc: &Doc) -> String {
-    let mut out = Vec::new();
-    if serde_json::to_writer_pretty(&mut out, doc).is_err() {
-        out.clear();
-    }
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+pub(crate) fn pretty(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, doc)?;
+    out.write_all(b"\n")
 }
 
-pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
+/// Writes the report finding by finding, so it never exists whole in memory.
+pub fn write(
+    outcome: &Outcome,
+    format: Format,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human::render(outcome, color),
-        Format::Json => json::render(outcome),
-        Format::Sarif => sarif::render(outcome),
-        Format::Github => github::render(outcome),
-        Format::Junit => junit::render(outcome),
+        Format::Human => human::render(outcome, color, out),
+        Format::Json => json::render(outcome, out),
+        Format::Sarif => sarif::render(outcome, out),
+        Format::Github => github::render(outcome, out),
+        Format::Junit => junit::render(outcome, out),
     }
+}
+
+/// The report as one string (tests and the fuzzer).
+pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to a vector cannot fail; the formats write only UTF-8.
+    let _ = write(outcome, format, color, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -42,7 +42,7 @@ fn uri(path: &str) -> String {
     out
 }
 
-pub fn render(outcome: &Outcome) -> String {
+pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let rules: Vec<Value> = crate::rules::all()
         .iter()
         .map(|r| {
@@ -101,5 +101,5 @@ pub fn render(outcome: &Outcome) -> String {
         ("version", Doc::Value(json!("2.1.0"))),
         ("runs", Doc::List(vec![run])),
     ]);
-    super::pretty(&doc)
+    super::pretty(&doc, out)
 }
