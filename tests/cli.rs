@@ -318,3 +318,68 @@ fn secret_values_never_appear_in_any_format() {
         }
     }
 }
+
+/// Reports are written as they are made: one going to a file is the same bytes as on standard
+/// output, and a destination that fails part-way is an error (exit 2) naming it, not a cut-off
+/// report and a success.
+#[test]
+fn reports_to_files_match_stdout_and_write_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    let sarif = dir.path().join("out.sarif");
+    let input = "testdata/GW101/trigger";
+    let human = gwlint()
+        .args(["check", input, "--format", "human"])
+        .args(["--format", &format!("json={}", json.display())])
+        .args(["--format", &format!("sarif={}", sarif.display())])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    for (format, got) in [
+        ("human", human),
+        ("json", std::fs::read(&json).unwrap()),
+        ("sarif", std::fs::read(&sarif).unwrap()),
+    ] {
+        let alone = gwlint()
+            .args(["check", input, "--format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        assert!(!alone.is_empty());
+        assert_eq!(
+            got, alone,
+            "{format} report differs between a file and stdout"
+        );
+    }
+    gwlint()
+        .args(["check", input, "--format", "json=no/such/dir/out.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/dir/out.json"));
+
+    #[cfg(target_os = "linux")]
+    {
+        // /dev/full accepts the open and fails every write (ENOSPC), as a full disk does.
+        gwlint()
+            .args(["check", input, "--format", "sarif=/dev/full"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("/dev/full"));
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gwlint"))
+            .current_dir(common::root())
+            .args(["check", input, "--format", "json"])
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("standard output"));
+    }
+}
