@@ -289,6 +289,8 @@ pub fn lint_then<T>(
     );
     let schema_diags =
         schema::repo::validate(&repo_schemas, &objects, &outcome.files, load_opts.limits);
+    rayon::broadcast(|_| schema::validate::clear_caches());
+    schema::validate::clear_caches();
     lap(&mut outcome, "schemas");
 
     // graph + checks

@@ -119,6 +119,9 @@ impl<'a> Validator<'a> {
                 o
             }
         };
+        let Some(outcomes) = outcomes else {
+            return;
+        };
         for (rule, outcome) in schema.rules.iter().zip(outcomes.iter()) {
             match outcome {
                 Outcome::Pass => {}
@@ -149,9 +152,10 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Every rule of the node; a rule whose passes survive renaming is looked up by the value's
-    /// canonical form first, and the value is built only for the rules that must run.
-    fn evaluate_all(&self, node: &Node, schema: &Schema) -> Arc<[Outcome]> {
+    /// Every rule of the node, or `None` when all of them pass; a rule whose passes survive
+    /// renaming is looked up by the value's canonical form first, and the value is built only
+    /// for the rules that must run.
+    fn evaluate_all(&self, node: &Node, schema: &Schema) -> Option<Arc<[Outcome]>> {
         let canonical = schema
             .rules
             .iter()
@@ -159,7 +163,7 @@ impl<'a> Validator<'a> {
             .then(|| canonical::canonical_hash(node, schema))
             .flatten();
         let mut value = None;
-        schema
+        let outcomes = schema
             .rules
             .iter()
             .map(|r| {
@@ -184,7 +188,10 @@ impl<'a> Validator<'a> {
                 }
                 o
             })
-            .collect()
+            .collect::<Vec<_>>();
+        // Nearly every node passes all its rules: the cache then holds no list at all.
+        let all_pass = outcomes.iter().all(|o| matches!(o, Outcome::Pass));
+        (!all_pass).then(|| outcomes.into())
     }
 
     fn type_ok(&mut self, node: &Node, schema: &Schema, path: &str) -> bool {
@@ -456,11 +463,19 @@ enum Outcome {
     NotEvaluated(String),
 }
 
-/// Rule outcomes by (schema, schema node, subtree hash): identical subtrees give identical results.
-type OutcomeCache = foldhash::HashMap<(u64, usize, u64), Arc<[Outcome]>>;
+/// Rule outcomes by (schema, schema node, subtree hash): identical subtrees give identical
+/// results. `None` is a node that passed every rule, the common case, which then costs the key.
+type OutcomeCache = foldhash::HashMap<(u64, usize, u64), Option<Arc<[Outcome]>>>;
 
 /// (schema, rule, canonical form) of renaming-invariant rules that passed.
 type PassCache = foldhash::HashSet<(u64, usize, u64)>;
+
+/// Frees this thread's outcome caches. They only pay within a run, and a run's peak memory comes
+/// after validation, so each run empties them when its validation is done.
+pub fn clear_caches() {
+    PASSES.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    OUTCOMES.with(|o| std::mem::take(&mut *o.borrow_mut()));
+}
 
 thread_local! {
     static PASSES: std::cell::RefCell<PassCache> = std::cell::RefCell::new(PassCache::default());
