@@ -1616,6 +1616,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // As the gwlint binary does, so both rows measure what users run.
     gwlint::process::no_transparent_huge_pages();
+    gwlint::process::prompt_purge();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         return match (args.get(1), args.get(2)) {

@@ -195,6 +195,7 @@ fn usage_error(msg: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     gwlint::process::no_transparent_huge_pages();
+    gwlint::process::prompt_purge();
     let args = with_default_command(std::env::args().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,

@@ -14,3 +14,21 @@ pub fn no_transparent_huge_pages() {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
+
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e`, the same in mimalloc 2 and
+/// 3; the sys crate names only some of the options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Has the allocator return freed pages to the system 10 ms after they empty (mimalloc 2's
+/// default) instead of mimalloc 3's full second.
+///
+/// A run is over in about a second, so with a second's delay little of what loading freed (the
+/// YAML trees, the parser's buffers) went back before the graph and the checks grew on top of it.
+/// Peak RSS on the benchmark: 6% lower at 100k documents, 5% at 300k, 7% on the crowded shape,
+/// with no change in time beyond noise (1 ms saved a little more memory, and cost 2-3% of time).
+pub fn prompt_purge() {
+    // SAFETY: sets one option value; called first thing in main, before any other thread.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10);
+    }
+}
