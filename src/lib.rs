@@ -400,7 +400,7 @@ fn resolve(
             .par_iter()
             .flat_map_iter(|&f| {
                 let src = &files[f as usize];
-                let parsed = load::parse::parse(&src.text, &src.lines, f, opts.limits);
+                let parsed = load::parse::parse(&src.text, src.lines(), f, opts.limits);
                 let ctx = model::BuildContext {
                     default_namespace: &cfg.default_namespace,
                     kustomization_file: model::is_kustomization_file(&src.path),
@@ -447,7 +447,7 @@ fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
             let offsets: Vec<u32> = idxs.iter().map(|&i| diags[i].span.start).collect();
             let paths = load::parse::field_paths(
                 &f.text,
-                &f.lines,
+                f.lines(),
                 f.id,
                 *start as usize..*end as usize,
                 &offsets,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Related};
-use crate::source::{FileId, LineIndex, SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 /// The document of `text` around `offset`: from the line after the last `---` line before it to
 /// the next `---` line.
@@ -85,24 +85,25 @@ pub fn map(files: &[SourceFile], diags: &mut [Diagnostic]) -> Vec<SourceFile> {
             let shift = |r: &std::ops::Range<usize>| {
                 (r.start.max(from) - from)..(r.end.min(end).max(from) - from)
             };
-            virtual_files.push(SourceFile {
+            let redactions = f
+                .redactions
+                .iter()
+                .filter(|r| r.end > from && r.start < end)
+                .map(shift)
+                .collect();
+            let no_snippet = f
+                .no_snippet
+                .iter()
+                .filter(|r| r.end > from && r.start < end)
+                .map(shift)
+                .collect();
+            virtual_files.push(SourceFile::new(
                 id,
-                path: path.clone().into(),
-                lines: LineIndex::new(&text),
-                redactions: f
-                    .redactions
-                    .iter()
-                    .filter(|r| r.end > from && r.start < end)
-                    .map(shift)
-                    .collect(),
-                no_snippet: f
-                    .no_snippet
-                    .iter()
-                    .filter(|r| r.end > from && r.start < end)
-                    .map(shift)
-                    .collect(),
+                path.clone().into(),
                 text,
-            });
+                redactions,
+                no_snippet,
+            ));
             (id, from, end)
         });
         let remap = |s: Span| -> Option<Span> {

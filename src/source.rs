@@ -144,7 +144,9 @@ pub struct SourceFile {
     /// Path as shown to users: relative to the working directory where possible.
     pub path: PathBuf,
     pub text: String,
-    pub lines: LineIndex,
+    /// Built on first use: after parsing, only files with findings need their line index, and a
+    /// whole repository's indexes are a fifth of the size of its text.
+    lines: std::sync::OnceLock<LineIndex>,
     /// Byte ranges whose text must never be shown (Secret values).
     pub redactions: Vec<Range<usize>>,
     /// Byte ranges in which no snippet may be shown at all (broken documents that mention a Secret).
@@ -152,19 +154,33 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn empty(id: FileId, path: &std::path::Path) -> SourceFile {
+    pub fn new(
+        id: FileId,
+        path: PathBuf,
+        text: String,
+        redactions: Vec<Range<usize>>,
+        no_snippet: Vec<Range<usize>>,
+    ) -> SourceFile {
         SourceFile {
             id,
-            path: path.to_path_buf(),
-            text: String::new(),
-            lines: LineIndex::new(""),
-            redactions: vec![],
-            no_snippet: vec![],
+            path,
+            text,
+            lines: std::sync::OnceLock::new(),
+            redactions,
+            no_snippet,
         }
     }
 
+    pub fn empty(id: FileId, path: &std::path::Path) -> SourceFile {
+        SourceFile::new(id, path.to_path_buf(), String::new(), vec![], vec![])
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn position(&self, offset: usize) -> Position {
-        self.lines.position(&self.text, offset)
+        self.lines().position(&self.text, offset)
     }
 
     pub fn display_path(&self) -> String {
@@ -173,13 +189,12 @@ impl SourceFile {
 
     /// True when a snippet around `span`, with `CONTEXT_LINES` lines either side, may be shown.
     pub fn snippet_allowed(&self, span: Span) -> bool {
-        let first = self
-            .lines
+        let lines = self.lines();
+        let first = lines
             .line_of(span.start as usize)
             .saturating_sub(CONTEXT_LINES);
-        let last = self.lines.line_of(span.end as usize) + CONTEXT_LINES + 1;
-        let r = self.lines.line_start(first, self.text.len())
-            ..self.lines.line_start(last, self.text.len());
+        let last = lines.line_of(span.end as usize) + CONTEXT_LINES + 1;
+        let r = lines.line_start(first, self.text.len())..lines.line_start(last, self.text.len());
         !self
             .no_snippet
             .iter()
@@ -239,14 +254,13 @@ mod tests {
     fn redaction_keeps_offsets() {
         let text = "data:\n  k: c2VjcmV0\nafter: 1\n".to_string();
         let start = text.find("c2V").unwrap();
-        let f = SourceFile {
-            id: 0,
-            path: "x".into(),
-            lines: LineIndex::new(&text),
-            redactions: std::iter::once(start..start + 8).collect(),
-            no_snippet: vec![],
-            text: text.clone(),
-        };
+        let f = SourceFile::new(
+            0,
+            "x".into(),
+            text.clone(),
+            std::iter::once(start..start + 8).collect(),
+            vec![],
+        );
         let r = f.redacted_text();
         assert_eq!(r.len(), text.len());
         assert!(!r.contains("c2VjcmV0"));

@@ -243,7 +243,7 @@ pub fn apply(
     let mut hits = Vec::new();
     diags.retain(|d| {
         let f = &files[d.span.file as usize];
-        let line = f.lines.line_of(d.span.start as usize);
+        let line = f.lines().line_of(d.span.start as usize);
         hits.clear();
         hits.extend(
             index

@@ -1291,7 +1291,7 @@ fn many_suppressions_each_silence_their_own_findings() {
         .diagnostics
         .iter()
         .filter(|d| d.rule == "GWL001" && d.span.file as usize == id)
-        .map(|d| file.lines.line_of(d.span.start as usize) + 1)
+        .map(|d| file.lines().line_of(d.span.start as usize) + 1)
         .collect();
     lines.sort_unstable();
     assert_eq!(lines, unused_lines);

@@ -60,7 +60,6 @@ fn skipped(
     at: usize,
     reason: String,
 ) -> LoadedFile {
-    let lines = LineIndex::new(&text);
     let end = at
         + text[at.min(text.len())..]
             .chars()
@@ -77,14 +76,7 @@ fn skipped(
             message: reason.clone(),
             related: vec![],
         }],
-        source: SourceFile {
-            id,
-            path: path.to_path_buf(),
-            text,
-            lines,
-            redactions: vec![],
-            no_snippet,
-        },
+        source: SourceFile::new(id, path.to_path_buf(), text, vec![], no_snippet),
         docs: vec![],
         status: FileStatus::Skipped { rule, reason },
     }
@@ -154,14 +146,8 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
         status: FileStatus::Loaded {
             documents: parsed.docs.len(),
         },
-        source: SourceFile {
-            id,
-            path: path.to_path_buf(),
-            text,
-            lines,
-            redactions: vec![],
-            no_snippet,
-        },
+        // The index is dropped here and rebuilt for the files that need it later.
+        source: SourceFile::new(id, path.to_path_buf(), text, vec![], no_snippet),
         docs: parsed.docs,
         issues: parsed.issues,
     }

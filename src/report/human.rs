@@ -138,7 +138,7 @@ impl Sources<'_> {
             .entry(span.file)
             .or_insert_with(|| Windowed {
                 text: Arc::new(f.redacted_text()),
-                starts: f.lines.starts().into(),
+                starts: f.lines().starts().into(),
             })
             .clone();
         Some(NamedSource::new(f.display_path(), text).with_language("yaml"))
@@ -150,10 +150,10 @@ impl Sources<'_> {
 const MAX_SNIPPET_LINE: usize = 4096;
 
 fn on_long_line(f: &crate::source::SourceFile, span: Span) -> bool {
-    let first = f.lines.line_of(span.start as usize);
-    let last = f.lines.line_of(span.end as usize);
+    let first = f.lines().line_of(span.start as usize);
+    let last = f.lines().line_of(span.end as usize);
     (first.saturating_sub(crate::source::CONTEXT_LINES)..=last + crate::source::CONTEXT_LINES)
-        .any(|l| f.lines.line_text(&f.text, l).len() > MAX_SNIPPET_LINE)
+        .any(|l| f.lines().line_text(&f.text, l).len() > MAX_SNIPPET_LINE)
 }
 
 /// A related location in the finding's file is labelled in the finding's own snippet when it is
@@ -204,7 +204,7 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
     let mut related = Vec::new();
     let file = outcome.file(d.span.file);
     let near = |span: Span| {
-        let line = |offset: u32| file.lines.line_of(offset as usize);
+        let line = |offset: u32| file.lines().line_of(offset as usize);
         line(span.start).abs_diff(line(d.span.start)) <= SAME_SNIPPET_LINES
     };
     for r in &d.related {

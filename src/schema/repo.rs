@@ -57,7 +57,7 @@ pub fn validate(
             let Some(src) = files.get(*file as usize) else {
                 return out;
             };
-            let parsed = parse::parse(&src.text, &src.lines, *file, limits);
+            let parsed = parse::parse(&src.text, src.lines(), *file, limits);
             for o in objs {
                 let Some(doc) = parsed.docs.iter().find(|d| d.start as u32 == o.doc.start) else {
                     continue;
