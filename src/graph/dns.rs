@@ -461,6 +461,8 @@ impl<'m> Dns<'m> {
             list.retain(|s| s.name != "*");
             list.sort_by(|a, b| (&a.name, a.span).cmp(&(&b.name, b.span)));
             list.dedup_by(|a, b| a.name == b.name && a.span == b.span);
+            // Kept until the end of the run: without the slack their growth left.
+            list.shrink_to_fit();
             for s in list.iter() {
                 if unknown(&s.name) {
                     continue;
@@ -475,6 +477,7 @@ impl<'m> Dns<'m> {
         for v in self.exact.values_mut().chain(self.wildcard.values_mut()) {
             v.sort_unstable();
             v.dedup_by_key(|(gw, _)| *gw);
+            v.shrink_to_fit();
         }
         self.served = served;
     }
