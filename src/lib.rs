@@ -317,6 +317,19 @@ pub fn lint_then<T>(
             d.severity = *s;
         }
     }
+    // The files with findings need their line index from here on (suppressions, field paths,
+    // positions): built side by side, rather than one by one on first use.
+    let mut located: Vec<FileId> = diags
+        .iter()
+        .flat_map(|d| std::iter::once(d.span.file).chain(d.related.iter().map(|r| r.span.file)))
+        .collect();
+    located.sort_unstable();
+    located.dedup();
+    located.par_iter().for_each(|&f| {
+        if let Some(file) = outcome.files.get(f as usize) {
+            file.lines();
+        }
+    });
     let applied = suppress::apply(
         &outcome.files,
         &objects,
