@@ -289,8 +289,8 @@ pub fn lint_then<T>(
     );
     let schema_diags =
         schema::repo::validate(&repo_schemas, &objects, &outcome.files, load_opts.limits);
+    // Validation runs only on the pool's threads (the caller blocks in `par_iter`).
     rayon::broadcast(|_| schema::validate::clear_caches());
-    schema::validate::clear_caches();
     lap(&mut outcome, "schemas");
 
     // graph + checks

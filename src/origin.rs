@@ -82,27 +82,20 @@ pub fn map(files: &[SourceFile], diags: &mut [Diagnostic]) -> Vec<SourceFile> {
         let &mut (vid, vstart, vend) = by_region.entry((f.id, from)).or_insert_with(|| {
             let id = base + virtual_files.len() as FileId;
             let text = f.text[from..end].to_string();
-            let shift = |r: &std::ops::Range<usize>| {
-                (r.start.max(from) - from)..(r.end.min(end).max(from) - from)
+            // The ranges of the file that fall in the region, as offsets into the region.
+            let clip = |ranges: &[std::ops::Range<usize>]| {
+                ranges
+                    .iter()
+                    .filter(|r| r.end > from && r.start < end)
+                    .map(|r| (r.start.max(from) - from)..(r.end.min(end).max(from) - from))
+                    .collect()
             };
-            let redactions = f
-                .redactions
-                .iter()
-                .filter(|r| r.end > from && r.start < end)
-                .map(shift)
-                .collect();
-            let no_snippet = f
-                .no_snippet
-                .iter()
-                .filter(|r| r.end > from && r.start < end)
-                .map(shift)
-                .collect();
             virtual_files.push(SourceFile::new(
                 id,
                 path.clone().into(),
                 text,
-                redactions,
-                no_snippet,
+                clip(&f.redactions),
+                clip(&f.no_snippet),
             ));
             (id, from, end)
         });
