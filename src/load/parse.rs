@@ -39,6 +39,13 @@ pub struct RawDoc {
     /// Values of duplicate keys, which are not in the tree but must still be redacted if they
     /// belong to a Secret.
     pub dropped: Vec<std::ops::Range<usize>>,
+    /// The string values of duplicate `kind` keys, with the key's offset: the tree keeps the
+    /// first value while kubectl keeps the last, so whether an object may be a Secret is decided
+    /// on both.
+    pub dropped_kinds: Vec<(usize, crate::source::Text)>,
+    /// Spans of anchored nodes: an alias under a Secret's `data` copies its anchor's value, which
+    /// may stand anywhere in the document.
+    pub anchored: Vec<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Default)]
@@ -118,11 +125,58 @@ enum Frame {
     },
     Map {
         entries: Vec<(Node, Node)>,
+        /// Where each key is in `entries`, once the mapping has more than `INDEX_FROM` keys:
+        /// looking each new key up in the list made a mapping of n keys cost n².
+        index: Option<HashMap<KeyId, usize>>,
         pending: Option<Node>,
         merges: Vec<Node>,
         start: usize,
         anchor: usize,
     },
+}
+
+/// Small mappings are searched in their list; larger ones get a hash index.
+const INDEX_FROM: usize = 16;
+
+/// A mapping key that duplicate detection compares: strings, integers and booleans.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum KeyId {
+    Str(crate::source::Text),
+    Int(i64),
+    Bool(bool),
+}
+
+impl KeyId {
+    fn of(v: &Value) -> Option<KeyId> {
+        match v {
+            Value::Str(s) => Some(KeyId::Str(s.clone())),
+            Value::Int(i) => Some(KeyId::Int(*i)),
+            Value::Bool(b) => Some(KeyId::Bool(*b)),
+            _ => None,
+        }
+    }
+}
+
+/// The position in `entries` of the key equal to `key`, through the index when there is one.
+fn find_key(
+    entries: &[(Node, Node)],
+    index: &mut Option<HashMap<KeyId, usize>>,
+    key: &KeyId,
+    value: &Value,
+) -> Option<usize> {
+    if index.is_none() && entries.len() >= INDEX_FROM {
+        let mut map = HashMap::with_capacity(entries.len() * 2);
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if let Some(id) = KeyId::of(&k.value) {
+                map.entry(id).or_insert(i);
+            }
+        }
+        *index = Some(map);
+    }
+    match index {
+        Some(map) => map.get(key).copied(),
+        None => entries.iter().position(|(k, _)| k.value == *value),
+    }
 }
 
 struct Builder {
@@ -131,6 +185,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     doc_start: usize,
     dropped: Vec<std::ops::Range<usize>>,
+    dropped_kinds: Vec<(usize, crate::source::Text)>,
+    anchored: Vec<std::ops::Range<usize>>,
 }
 
 enum Stop {
@@ -263,6 +319,8 @@ fn parse_chunk(
         anchors: HashMap::new(),
         doc_start: cur.base,
         dropped: Vec::new(),
+        dropped_kinds: Vec::new(),
+        anchored: Vec::new(),
     };
     while let Some(ev) = parser.next_event() {
         let (event, span) = ev.map_err(|e| (b.doc_start, Stop::Scan(e)))?;
@@ -274,6 +332,8 @@ fn parse_chunk(
                 b.root = None;
                 b.anchors.clear();
                 b.dropped.clear();
+                b.dropped_kinds.clear();
+                b.anchored.clear();
                 b.doc_start = cur.byte(&span.start);
             }
             Event::DocumentEnd => {
@@ -284,6 +344,8 @@ fn parse_chunk(
                         start: b.doc_start,
                         end,
                         dropped: std::mem::take(&mut b.dropped),
+                        dropped_kinds: std::mem::take(&mut b.dropped_kinds),
+                        anchored: std::mem::take(&mut b.anchored),
                     });
                 }
             }
@@ -314,6 +376,7 @@ fn parse_chunk(
                     copies
                         .take(&node, node.span.start as usize)
                         .map_err(|e| (b.doc_start, e))?;
+                    b.anchored.push(node.span.range());
                     b.anchors.insert(anchor, node.clone());
                 }
                 b.attach(node, out, cur.file);
@@ -362,6 +425,7 @@ fn parse_chunk(
                     }
                     b.stack.push(Frame::Map {
                         entries: Vec::new(),
+                        index: None,
                         pending: None,
                         merges: Vec::new(),
                         start,
@@ -398,6 +462,7 @@ fn parse_chunk(
                     copies
                         .take(&node, node.span.start as usize)
                         .map_err(|e| (b.doc_start, e))?;
+                    b.anchored.push(node.span.range());
                     b.anchors.insert(anchor, node.clone());
                 }
                 b.attach(node, out, cur.file);
@@ -409,6 +474,14 @@ fn parse_chunk(
 
 /// YAML 1.1 merge keys (`<<: *base`), which kubectl honours: entries not already present are added.
 fn apply_merges(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    // A set of the keys present, so that merging a large mapping is not a scan per key.
+    let mut present: std::collections::HashSet<KeyId> = entries
+        .iter()
+        .filter_map(|(k, _)| KeyId::of(&k.value))
+        .collect();
     for source in merges {
         let maps: Vec<&Node> = match &source.value {
             Value::Map(_) => vec![&source],
@@ -418,7 +491,12 @@ fn apply_merges(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>) {
         for m in maps {
             if let Value::Map(src) = &m.value {
                 for (k, v) in src {
-                    if !entries.iter().any(|(e, _)| e.value == k.value) {
+                    let new = match KeyId::of(&k.value) {
+                        Some(id) => present.insert(id),
+                        // Null, float or collection keys: rare, compared one by one.
+                        None => !entries.iter().any(|(e, _)| e.value == k.value),
+                    };
+                    if new {
                         entries.push((k.clone(), v.clone()));
                     }
                 }
@@ -434,6 +512,7 @@ impl Builder {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
                 entries,
+                index,
                 pending,
                 merges,
                 ..
@@ -447,8 +526,9 @@ impl Builder {
                         merges.push(node);
                         return;
                     }
-                    if matches!(key.value, Value::Str(_) | Value::Int(_) | Value::Bool(_)) {
-                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key.value)
+                    if let Some(id) = KeyId::of(&key.value) {
+                        if let Some(first) =
+                            find_key(entries, index, &id, &key.value).map(|i| &entries[i].0)
                         {
                             let name = match &key.value {
                                 Value::Str(s) => s.to_string(),
@@ -464,7 +544,14 @@ impl Builder {
                                 )],
                             });
                             self.dropped.push(node.span.range());
+                            if let (Some("kind"), Some(kind)) = (key.as_str(), node.as_str()) {
+                                self.dropped_kinds
+                                    .push((key.span.start as usize, kind.into()));
+                            }
                             return;
+                        }
+                        if let Some(map) = index {
+                            map.insert(id, entries.len());
                         }
                     }
                     entries.push((key, node));
