@@ -38,7 +38,7 @@ pub struct Layout {
 }
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
-fn normalize(p: &Path) -> PathBuf {
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -354,4 +354,28 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
         }
     }
     notes.into_values().collect()
+}
+
+/// Files that a kustomization's `secretGenerator` reads (`envs`, `files`): their content becomes
+/// Secret values, so they are not manifests to lint and no part of them may be shown.
+pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
+    let mut wanted: Vec<PathBuf> = Vec::new();
+    for o in objects {
+        if let Spec::Kustomization(k) = &o.spec {
+            let dir = files[o.file as usize]
+                .path
+                .parent()
+                .unwrap_or(Path::new(""));
+            wanted.extend(k.secret_sources.iter().map(|s| normalize(&dir.join(s))));
+        }
+    }
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    wanted.sort_unstable();
+    files
+        .iter()
+        .filter(|f| wanted.binary_search(&normalize(&f.path)).is_ok())
+        .map(|f| f.id)
+        .collect()
 }

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod escape;
 pub mod graph;
 pub mod kustomize;
 pub mod load;
@@ -142,6 +143,32 @@ fn process(
     }
 }
 
+/// Files a `secretGenerator` reads hold Secret values, not objects: what was made of them is
+/// dropped (a finding could quote a value) and no snippet of them is ever shown.
+fn withhold_secret_sources(
+    outcome: &mut Outcome,
+    objects: &mut Vec<Object>,
+    issues: &mut Vec<load::LoadIssue>,
+    schema_issues: &mut Vec<((String, String), load::LoadIssue)>,
+) {
+    let ids = kustomize::secret_sources(objects, &outcome.files);
+    if ids.is_empty() {
+        return;
+    }
+    let hit = |f: FileId| ids.binary_search(&f).is_ok();
+    objects.retain(|o| !hit(o.file));
+    issues.retain(|i| !hit(i.span.file));
+    schema_issues.retain(|(_, i)| !hit(i.span.file));
+    for &id in &ids {
+        let f = &mut outcome.files[id as usize];
+        f.no_snippet = std::iter::once(0..f.text.len().max(1)).collect();
+        outcome.notes.push(format!(
+            "{}: read by a kustomize secretGenerator; its content is Secret values, not linted",
+            f.display_path()
+        ));
+    }
+}
+
 fn unreadable(id: FileId, path: &Path, e: std::io::Error) -> FileResult {
     FileResult {
         source: SourceFile::empty(id, path),
@@ -194,7 +221,13 @@ pub fn lint_then<T>(
                 .map(|f| f.parse().unwrap_or(0))
                 .collect();
             let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
-            eprintln!("gwlint: after {stage}: {rss}, CPU {} ms", ticks * 10);
+            // A closed stderr must not end the run (eprintln! would panic).
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "gwlint: after {stage}: {rss}, CPU {} ms",
+                ticks * 10
+            );
         }
         let now = std::time::Instant::now();
         outcome.timings.push((stage, now - clock));
@@ -269,6 +302,7 @@ pub fn lint_then<T>(
         outcome.statuses.push(fr.status);
         outcome.files.push(fr.source);
     }
+    withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
     resolve(
         &mut objects,
         &outcome.files,

@@ -200,15 +200,40 @@ fn template_marker(text: &str, issues: &[LoadIssue]) -> Option<usize> {
     })
 }
 
-/// A broken document that may be a Secret: its snippet could show values we cannot locate.
+/// A broken document that may hold a Secret value: its snippet could show values that cannot be
+/// located. Decided by tokens, whatever the layout (block, flow or JSON), and conservatively: the
+/// word `secret` in any case anywhere (`kind: Secret`, `"kind":"SecretList"`, a secretGenerator),
+/// or a `data` or `stringData` key.
 fn mentions_secret(doc: &str) -> bool {
-    doc.contains("stringData")
-        || doc.contains("\ndata:")
-        || line_leading(doc, "kind:").any(|at| {
-            let value = &doc[at + "kind:".len()..];
-            let value = &value[..value.find('\n').unwrap_or(value.len())];
-            value.trim().trim_matches(['"', '\'']) == "Secret"
-        })
+    let b = doc.as_bytes();
+    b.windows(6).any(|w| w.eq_ignore_ascii_case(b"secret")) || data_key(doc)
+}
+
+/// Whether `data` or `stringData` appears as a key: the word (not part of a longer name), then
+/// an optional closing quote, optional spaces and a colon.
+fn data_key(doc: &str) -> bool {
+    let b = doc.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+    doc.match_indices("ata").any(|(at, _)| {
+        let start = if at >= 1 && b[at - 1] == b'd' {
+            at - 1
+        } else if at >= 7 && b[at - 7..at].eq_ignore_ascii_case(b"stringD") {
+            at - 7
+        } else {
+            return false;
+        };
+        if start > 0 && word(b[start - 1]) {
+            return false;
+        }
+        let mut i = at + 3;
+        if matches!(b.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        b.get(i) == Some(&b':')
+    })
 }
 
 /// Offsets of `pat` where it is the first thing on its line but for whitespace, in one pass over

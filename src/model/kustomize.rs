@@ -12,6 +12,9 @@ pub struct Kustomization {
     pub namespace: Option<Sp<Text>>,
     /// `resources` and `components` entries, as written.
     pub resources: Vec<String>,
+    /// Files whose content a `secretGenerator` turns into Secret values (`envs`, `env`, and
+    /// `files` without their `key=` prefix), as written.
+    pub secret_sources: Vec<String>,
 }
 
 impl Kustomization {
@@ -26,9 +29,24 @@ impl Kustomization {
                 .into_iter()
                 .map(|s| s.v.into()),
         );
+        let mut secret_sources = Vec::new();
+        for g in root
+            .get("secretGenerator")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            let lists = ["envs", "files"].map(|k| g.get(k).and_then(Node::as_seq).unwrap_or(&[]));
+            for v in lists.iter().flat_map(|l| l.iter()).chain(g.get("env")) {
+                if let Some(s) = v.as_str() {
+                    let path = s.split_once('=').map_or(s, |(_, p)| p);
+                    secret_sources.push(path.to_string());
+                }
+            }
+        }
         Kustomization {
             namespace: r.str(root, "namespace"),
             resources,
+            secret_sources,
         }
     }
 }

@@ -231,27 +231,40 @@ pub fn build(file: FileId, docs: Vec<RawDoc>, ctx: BuildContext) -> Modelled {
         let RawDoc {
             root,
             dropped,
+            dropped_kinds,
+            anchored,
             start,
             end,
         } = doc;
         let doc_range = start as u32..end as u32;
+        secret_redactions(
+            &root,
+            &dropped,
+            &dropped_kinds,
+            &anchored,
+            &mut out.redactions,
+        );
         if !is_object(&root) {
             if ctx.kustomization_file && root.as_map().is_some() {
                 kindless_kustomization(file, &root, doc_range, &mut out);
             }
             continue;
         }
-        let is_list = root.get("kind").and_then(Node::as_str) == Some("List")
+        // kubectl applies a list kind item by item: `List`, and any `<Kind>List` with `items`.
+        let is_list = root
+            .get("kind")
+            .and_then(Node::as_str)
+            .is_some_and(|k| k.ends_with("List"))
             && root.get("items").is_some_and(|i| i.as_seq().is_some());
         if is_list {
             let Some(Value::Seq(items)) = root.get("items").map(|i| &i.value) else {
                 continue;
             };
             for item in items.iter().filter(|i| is_object(i)) {
-                model_object(file, item, doc_range.clone(), ctx, &mut out, &dropped);
+                model_object(file, item, doc_range.clone(), ctx, &mut out);
             }
         } else {
-            model_object(file, &root, doc_range, ctx, &mut out, &dropped);
+            model_object(file, &root, doc_range, ctx, &mut out);
         }
     }
     out.objects.shrink_to_fit();
@@ -294,6 +307,71 @@ fn kindless_kustomization(
     });
 }
 
+/// A kind whose objects may hold Secret values: decided by token and case-insensitively, so
+/// that `Secret`, `SecretList`, a CRD's `MySecret` and an unusual spelling all count. Redacting
+/// too much costs a snippet; redacting too little prints a password.
+pub fn may_hold_secret(kind: &str) -> bool {
+    kind.as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"secret"))
+}
+
+/// The byte ranges of one document that may hold Secret values, decided conservatively:
+/// - a document (or any `items` entry of it) whose kind, or any duplicate `kind` key's value
+///   (kubectl keeps the last one, the tree the first), may be a Secret: its `data` and
+///   `stringData` values, the last-applied annotation, the values of its duplicate keys and
+///   every anchored node of the document (an alias under `data` copies its anchor, which may
+///   stand anywhere);
+/// - a kustomization's `secretGenerator` literals.
+fn secret_redactions(
+    root: &Node,
+    dropped: &[std::ops::Range<usize>],
+    dropped_kinds: &[(usize, Text)],
+    anchored: &[std::ops::Range<usize>],
+    out: &mut Vec<std::ops::Range<usize>>,
+) {
+    let kind_of = |n: &Node| {
+        n.get("kind")
+            .and_then(Node::as_str)
+            .is_some_and(may_hold_secret)
+    };
+    let dup_kind_in = |n: &Node| {
+        let r = n.span.range();
+        dropped_kinds
+            .iter()
+            .any(|(at, k)| r.contains(at) && may_hold_secret(k))
+    };
+    let mut secret = false;
+    if kind_of(root) || dup_kind_in(root) {
+        secret = true;
+        out.extend(core::secret_value_ranges(root));
+    }
+    // Any document with `items` is applied item by item, whatever its kind says.
+    for item in root.get("items").and_then(Node::as_seq).unwrap_or(&[]) {
+        if kind_of(item) || dup_kind_in(item) {
+            secret = true;
+            out.extend(core::secret_value_ranges(item));
+        }
+    }
+    if let Some(generators) = root.get("secretGenerator").and_then(Node::as_seq) {
+        for g in generators {
+            for literal in g.get("literals").and_then(Node::as_seq).unwrap_or(&[]) {
+                out.push(literal.span.range());
+            }
+        }
+    }
+    if secret {
+        let whole = root.span.range();
+        out.extend(
+            dropped
+                .iter()
+                .chain(anchored)
+                .filter(|r| whole.start <= r.start && r.end <= whole.end)
+                .cloned(),
+        );
+    }
+}
+
 fn is_object(n: &Node) -> bool {
     n.get("apiVersion").and_then(Node::as_str).is_some()
         && n.get("kind").and_then(Node::as_str).is_some()
@@ -305,7 +383,6 @@ fn model_object(
     doc: std::ops::Range<u32>,
     ctx: BuildContext,
     out: &mut Modelled,
-    dropped: &[std::ops::Range<usize>],
 ) {
     let default_namespace = ctx.default_namespace;
     let (Some(av), Some(kind_node)) = (node.get("apiVersion"), node.get("kind")) else {
@@ -367,16 +444,6 @@ fn model_object(
     let spec_span = spec_node.map(|n| n.span).unwrap_or(kind_span);
     let spec = read_spec(&mut r, &group, &kind, spec_node, node);
     let channel_fields = channel_fields::scan(&group, &kind, spec_node);
-    if group.is_empty() && kind == "Secret" {
-        out.redactions.extend(core::secret_value_ranges(node));
-        let whole = node.span.range();
-        out.redactions.extend(
-            dropped
-                .iter()
-                .filter(|r| whole.start <= r.start && r.end <= whole.end)
-                .cloned(),
-        );
-    }
     let who = if namespace.is_empty() {
         name.to_string()
     } else {

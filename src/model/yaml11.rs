@@ -25,7 +25,8 @@ struct Ctx<'a> {
     kind: &'a str,
     /// `ns/name`.
     who: &'a str,
-    /// A Secret: its values never appear in a message.
+    /// An object that may be a Secret (`super::may_hold_secret`): its values never appear in a
+    /// message.
     secret: bool,
 }
 
@@ -42,7 +43,7 @@ pub fn check(
         text,
         kind,
         who,
-        secret: group.is_empty() && kind == "Secret",
+        secret: super::may_hold_secret(kind),
     };
     if let Some(meta) = node.get("metadata") {
         values(&cx, meta.get("labels"), "label", issues);
@@ -145,31 +146,49 @@ fn scalar(cx: &Ctx, key: &Node, value: &Node, what: &str, issues: &mut Vec<LoadI
         return;
     }
     let key = key.as_str().unwrap_or("?");
-    let shown = if cx.secret {
+    // A Secret's values, and environment variables (which often carry passwords), are never
+    // quoted, nor what they read as: `the number 10` would tell `0b1010`.
+    let hide = cx.secret || what == "environment variable";
+    let shown = if hide {
         "the plain value".to_string()
     } else {
         format!("plain `{raw}`")
     };
+    let as_read = |what: &str, value: String| {
+        if hide {
+            format!("{} {what}", if what.starts_with('o') { "an" } else { "a" })
+        } else {
+            format!("the {what} {value}")
+        }
+    };
     let message = match reading {
         Reading::Bool(b) => format!(
-            "{} {}: {what} `{key}`: {shown} is the boolean {b} to YAML 1.1 readers such as kubectl and Helm, but a string to YAML 1.2; the field takes a string, so the API server rejects the boolean",
-            cx.kind, cx.who
+            "{} {}: {what} `{key}`: {shown} is {} to YAML 1.1 readers such as kubectl and Helm, but a string to YAML 1.2; the field takes a string, so the API server rejects the boolean",
+            cx.kind,
+            cx.who,
+            as_read("boolean", b.to_string())
         ),
         Reading::Number(n) => format!(
-            "{} {}: {what} `{key}`: {shown} is the number {n} to YAML 1.1 readers such as kubectl and Helm, but a string to YAML 1.2; the field takes a string, so the API server rejects the number",
-            cx.kind, cx.who
+            "{} {}: {what} `{key}`: {shown} is {} to YAML 1.1 readers such as kubectl and Helm, but a string to YAML 1.2; the field takes a string, so the API server rejects the number",
+            cx.kind,
+            cx.who,
+            as_read("number", n)
         ),
         Reading::Octal(n) => format!(
-            "{} {}: {what} `{key}`: {shown} is the octal integer {n} to YAML 1.1 readers such as kubectl and Helm, and a decimal integer to YAML 1.2; neither is the string the field takes",
-            cx.kind, cx.who
+            "{} {}: {what} `{key}`: {shown} is {} to YAML 1.1 readers such as kubectl and Helm, and a decimal integer to YAML 1.2; neither is the string the field takes",
+            cx.kind,
+            cx.who,
+            as_read("octal integer", n.to_string())
         ),
         Reading::Base60(n) => format!(
-            "{} {}: {what} `{key}`: {shown} is the base-60 number {n} to YAML 1.1 readers that implement it (PyYAML, so Ansible), while kubectl, Helm and YAML 1.2 read a string",
-            cx.kind, cx.who
+            "{} {}: {what} `{key}`: {shown} is {} to YAML 1.1 readers that implement it (PyYAML, so Ansible), while kubectl, Helm and YAML 1.2 read a string",
+            cx.kind,
+            cx.who,
+            as_read("base-60 number", n)
         ),
     };
     // Load-stage findings carry no separate help, so the fix ends the message.
-    let fix = if cx.secret {
+    let fix = if hide {
         "quote the value so every reader sees a string".to_string()
     } else {
         format!("quote it so every reader sees a string: \"{raw}\"")
