@@ -200,37 +200,6 @@ impl SourceFile {
             .iter()
             .any(|z| r.start < z.end && z.start <= r.end)
     }
-
-    /// The text with every redacted range blanked: the first line of a range becomes `<redacted>`
-    /// (cut or padded to the original byte length), later lines keep only their line breaks, so
-    /// every byte offset stays valid.
-    pub fn redacted_text(&self) -> String {
-        if self.redactions.is_empty() {
-            return self.text.clone();
-        }
-        let mut bytes = self.text.as_bytes().to_vec();
-        for r in &self.redactions {
-            let r = r.start.min(bytes.len())..r.end.min(bytes.len());
-            let marker = b"<redacted>";
-            let mut k = 0;
-            let mut first_line = true;
-            for b in &mut bytes[r] {
-                if *b == b'\n' || *b == b'\r' {
-                    first_line = false;
-                    continue;
-                }
-                *b = if first_line && k < marker.len() {
-                    k += 1;
-                    marker[k - 1]
-                } else {
-                    b' '
-                };
-            }
-        }
-        // Only ASCII bytes replaced whole ranges whose ends are char boundaries of the original.
-        String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-    }
 }
 
 #[cfg(test)]
@@ -248,22 +217,5 @@ mod tests {
         assert_eq!(idx.position(text, off), Position { line: 3, column: 4 });
         let off = text.find('\r').unwrap();
         assert_eq!(idx.position(text, off), Position { line: 1, column: 5 });
-    }
-
-    #[test]
-    fn redaction_keeps_offsets() {
-        let text = "data:\n  k: c2VjcmV0\nafter: 1\n".to_string();
-        let start = text.find("c2V").unwrap();
-        let f = SourceFile::new(
-            0,
-            "x".into(),
-            text.clone(),
-            std::iter::once(start..start + 8).collect(),
-            vec![],
-        );
-        let r = f.redacted_text();
-        assert_eq!(r.len(), text.len());
-        assert!(!r.contains("c2VjcmV0"));
-        assert!(r.contains("k: <redacte\nafter: 1"));
     }
 }

@@ -56,13 +56,20 @@ fn comments(file: &SourceFile) -> Vec<Suppression> {
     if !file.text.contains(MARKER) {
         return out;
     }
-    let mut offset = 0;
-    for (line_no, line) in file.text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += line.len();
-        let Some(pos) = line.find(MARKER) else {
+    // Lines are the file's line index (LF, CRLF or a lone CR), the same lines findings are
+    // numbered by: counting LF alone let a comment after a lone CR silence another line.
+    let lines = file.lines();
+    let mut last_line = None;
+    for (at, _) in file.text.match_indices(MARKER) {
+        let line_no = lines.line_of(at);
+        // The first marker on a line is the comment's, as a line holds one comment.
+        if last_line == Some(line_no) {
             continue;
-        };
+        }
+        last_line = Some(line_no);
+        let start = lines.line_start(line_no, file.text.len());
+        let line = lines.line_text(&file.text, line_no);
+        let pos = at - start;
         let before = &line[..pos];
         let Some(hash) = before.rfind('#') else {
             continue;

@@ -157,7 +157,10 @@ pub fn run(cx: &Ctx, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
             let start = std::time::Instant::now();
             c.run(cx, &mut out);
             if timed {
-                eprintln!(
+                // A closed stderr must not end the run (eprintln! would panic).
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
                     "gwlint: rule {} {:.1} ms, {} findings",
                     c.id(),
                     start.elapsed().as_secs_f64() * 1e3,

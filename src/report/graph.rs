@@ -152,16 +152,33 @@ fn collect(outcome: &Outcome, g: &Graph, filter: &Filter) -> Drawn {
     Drawn { nodes, edges }
 }
 
-fn title(k: &ObjKey) -> String {
+/// A node's label: kind, then namespace/name on a second line (`br`), each part escaped by `esc`
+/// for the target syntax.
+fn title(k: &ObjKey, esc: fn(&str) -> String, br: &str) -> String {
     if k.namespace.is_empty() {
-        format!("{}\\n{}", k.kind, k.name)
+        format!("{}{br}{}", esc(&k.kind), esc(&k.name))
     } else {
-        format!("{}\\n{}/{}", k.kind, k.namespace, k.name)
+        format!("{}{br}{}/{}", esc(&k.kind), esc(&k.namespace), esc(&k.name))
     }
 }
 
+/// Text from the files inside a DOT quoted string: a backslash would escape the closing quote
+/// (or start a `\N`-style escape) and a quote would end the string, so both are escaped, and
+/// line breaks and control characters are written visibly (`crate::escape`).
 fn dot_escape(s: &str) -> String {
-    s.replace('"', "\\\"")
+    crate::escape::display(s)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+}
+
+/// Text from the files inside a Mermaid quoted label: quotes and angle brackets (which Mermaid
+/// reads as markup) as entity codes, control characters and line breaks visibly.
+fn mermaid_escape(s: &str) -> String {
+    crate::escape::display(s)
+        .replace('#', "#35;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }
 
 pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter) -> String {
@@ -172,7 +189,7 @@ pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter
                 "digraph gwlint {\n  rankdir=LR;\n  node [shape=box, style=\"rounded\", fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
             );
             for (n, key, status, findings) in &d.nodes {
-                let mut label = title(key);
+                let mut label = title(key, dot_escape, "\\n");
                 if !findings.is_empty() {
                     label.push_str(&format!("\\n⚠ {}", findings.join(", ")));
                 }
@@ -190,14 +207,15 @@ pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter
                 out.push_str(&format!(
                     "  n{} [label=\"{}\"{}{}];\n",
                     n.index(),
-                    dot_escape(&label),
+                    label,
                     if style.is_empty() { "" } else { ", " },
                     style
                 ));
             }
             for (a, b, label, findings) in &d.edges {
+                let label = dot_escape(label);
                 let (label, style) = if findings.is_empty() {
-                    (label.clone(), String::new())
+                    (label, String::new())
                 } else {
                     (
                         format!("{label}\\n⚠ {}", findings.join(", ")),
@@ -208,7 +226,7 @@ pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter
                     "  n{} -> n{} [label=\"{}\"{style}];\n",
                     a.index(),
                     b.index(),
-                    dot_escape(&label)
+                    label
                 ));
             }
             out.push_str("}\n");
@@ -216,13 +234,12 @@ pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter
         }
         GraphFormat::Mermaid => {
             let mut out = String::from("flowchart LR\n");
-            let mark = |s: &str| s.replace('"', "#quot;");
             for (n, key, status, findings) in &d.nodes {
-                let mut label = title(key).replace("\\n", "<br/>");
+                let mut label = title(key, mermaid_escape, "<br/>");
                 if !findings.is_empty() {
                     label.push_str(&format!("<br/>⚠ {}", findings.join(", ")));
                 }
-                out.push_str(&format!("  n{}[\"{}\"]\n", n.index(), mark(&label)));
+                out.push_str(&format!("  n{}[\"{}\"]\n", n.index(), label));
                 let class = match (*status, findings.is_empty()) {
                     ("missing", _) => Some("missing"),
                     ("external", _) | ("unchecked", _) => Some("external"),
@@ -235,15 +252,16 @@ pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter
             }
             let mut red = Vec::new();
             for (i, (a, b, label, findings)) in d.edges.iter().enumerate() {
+                let label = mermaid_escape(label);
                 let text = if findings.is_empty() {
-                    label.clone()
+                    label
                 } else {
                     format!("{label} ⚠ {}", findings.join(", "))
                 };
                 out.push_str(&format!(
                     "  n{} -->|\"{}\"| n{}\n",
                     a.index(),
-                    mark(&text),
+                    text,
                     b.index()
                 ));
                 if !findings.is_empty() {
@@ -272,12 +290,13 @@ pub fn render(outcome: &Outcome, g: &Graph, format: GraphFormat, filter: &Filter
                 .iter()
                 .map(|(a, b, label, findings)| json!({"from": a.index(), "to": b.index(), "field": label, "findings": findings}))
                 .collect();
-            let mut s = serde_json::to_string_pretty(
+            let mut s = Vec::new();
+            // Writing to a vector cannot fail.
+            let _ = super::write_json(
                 &json!({"version": 1, "nodes": nodes, "edges": edges}),
-            )
-            .unwrap_or_default();
-            s.push('\n');
-            s
+                &mut s,
+            );
+            String::from_utf8(s).unwrap_or_default()
         }
     }
 }

@@ -21,10 +21,30 @@ type Source = NamedSource<Windowed>;
 /// the text from its start, once per snippet: a large file with many findings took time in the
 /// square of its size. Here the walk starts at the first context line, found in the line index,
 /// and the positions are shifted back, so the snippet is the same.
+///
+/// The text is also escaped (`crate::escape::Escaped`): a control character in a snippet line
+/// would reach the terminal, so spans are mapped into the escaped text with `span`.
 #[derive(Clone)]
 struct Windowed {
-    text: Arc<String>,
+    text: Arc<crate::escape::Escaped>,
     starts: Arc<[u32]>,
+}
+
+impl Windowed {
+    fn new(f: &crate::source::SourceFile) -> Windowed {
+        let text = crate::escape::Escaped::new(&f.text, &f.redactions);
+        let starts = crate::source::LineIndex::new(&text.text).starts().into();
+        Windowed {
+            text: Arc::new(text),
+            starts,
+        }
+    }
+
+    fn span(&self, span: Span) -> SourceSpan {
+        let start = self.text.map(span.start as usize);
+        let end = self.text.map_end(span.end as usize).max(start);
+        SourceSpan::new(start.into(), end - start)
+    }
 }
 
 impl SourceCode for Windowed {
@@ -44,9 +64,9 @@ impl SourceCode for Windowed {
             .get(first)
             .map_or(0, |&s| s as usize)
             .min(span.offset())
-            .min(self.text.len());
+            .min(self.text.text.len());
         let inner = SourceSpan::new((span.offset() - base).into(), span.len());
-        let window = &self.text.as_bytes()[base..];
+        let window = &self.text.text.as_bytes()[base..];
         let c = window.read_span(&inner, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new(
             c.data(),
@@ -127,8 +147,9 @@ struct Sources<'o> {
 }
 
 impl Sources<'_> {
-    /// The redacted source for a span, unless no snippet may be shown there.
-    fn get(&mut self, span: Span) -> Option<Source> {
+    /// The redacted source for a span, unless no snippet may be shown there, with the span
+    /// mapped into it.
+    fn get(&mut self, span: Span) -> Option<(Source, SourceSpan)> {
         let f = self.outcome.file(span.file);
         if f.text.is_empty() || !f.snippet_allowed(span) || on_long_line(f, span) {
             return None;
@@ -136,12 +157,11 @@ impl Sources<'_> {
         let text = self
             .cache
             .entry(span.file)
-            .or_insert_with(|| Windowed {
-                text: Arc::new(f.redacted_text()),
-                starts: f.lines().starts().into(),
-            })
+            .or_insert_with(|| Windowed::new(f))
             .clone();
-        Some(NamedSource::new(f.display_path(), text).with_language("yaml"))
+        let mapped = text.span(span);
+        let name = crate::escape::display(&f.display_path()).into_owned();
+        Some((NamedSource::new(name, text).with_language("yaml"), mapped))
     }
 }
 
@@ -169,38 +189,40 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new(
-        (span.start as usize).into(),
-        (span.end - span.start) as usize,
-    )
-}
-
 fn location(outcome: &Outcome, span: Span) -> String {
     let (start, _) = region(outcome, span);
     format!(
         "{}:{}:{}",
-        outcome.file(span.file).display_path(),
+        crate::escape::display(&outcome.file(span.file).display_path()),
         start.line,
         start.column
     )
 }
 
 fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
+    use crate::escape::display;
     let meta = crate::rules::meta(d.rule);
     let code = Some(match meta {
         Some(m) => format!("{}({})", d.rule, m.name),
         None => d.rule.to_string(),
     });
-    let source = sources.get(d.span);
-    let mut message = d.message.clone();
+    let (source, primary) = match sources.get(d.span) {
+        Some((s, span)) => (Some(s), Some(span)),
+        None => (None, None),
+    };
+    // Messages, labels and help quote names from the files: escaped as a whole, since rules
+    // never put line breaks or control characters in them themselves.
+    let mut message = display(&d.message).into_owned();
     if source.is_none() {
         message = format!("{}: {message}", location(outcome, d.span));
     }
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        d.label.clone(),
-        source_span(d.span),
-    )];
+    let mut labels = Vec::new();
+    if let Some(span) = primary {
+        labels.push(LabeledSpan::new_primary_with_span(
+            d.label.as_deref().map(|l| display(l).into_owned()),
+            span,
+        ));
+    }
     let mut related = Vec::new();
     let file = outcome.file(d.span.file);
     let near = |span: Span| {
@@ -213,26 +235,31 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
             && file.snippet_allowed(r.span)
             && near(r.span)
         {
-            labels.push(LabeledSpan::new_with_span(
-                Some(r.message.clone()),
-                source_span(r.span),
-            ));
+            if let Some(w) = sources.cache.get(&r.span.file) {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(display(&r.message).into_owned()),
+                    w.span(r.span),
+                ));
+            }
         } else {
-            let rsource = sources.get(r.span);
+            let (rsource, rspan) = match sources.get(r.span) {
+                Some((s, span)) => (
+                    Some(s),
+                    vec![LabeledSpan::new_primary_with_span(None, span)],
+                ),
+                None => (None, vec![]),
+            };
             let rmessage = if rsource.is_some() {
-                r.message.clone()
+                display(&r.message).into_owned()
             } else {
-                format!("{}: {}", location(outcome, r.span), r.message)
+                format!("{}: {}", location(outcome, r.span), display(&r.message))
             };
             related.push(Human {
                 message: rmessage,
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    None,
-                    source_span(r.span),
-                )],
+                labels: rspan,
                 source: rsource,
                 related: vec![],
             });
@@ -242,7 +269,7 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
         message,
         code,
         severity: severity(d.severity),
-        help: d.help.clone(),
+        help: d.help.as_deref().map(|h| display(h).into_owned()),
         source,
         labels,
         related,
@@ -260,6 +287,9 @@ pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> s
         .with_urls(false)
         .with_context_lines(crate::source::CONTEXT_LINES)
         .with_width(100)
+        // A long word broken at the width could start a line with `::`, which a CI runner
+        // takes for a command; unbroken, a line starts only where a word does (see escape.rs).
+        .with_break_words(false)
         .without_syntax_highlighting();
     let mut sources = Sources {
         outcome,
@@ -271,7 +301,12 @@ pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> s
         let h = build(outcome, &mut sources, d);
         text.clear();
         if handler.render_report(&mut text, &h).is_err() {
-            text = format!("{}: {} {}\n", location(outcome, d.span), d.rule, d.message);
+            text = format!(
+                "{}: {} {}\n",
+                location(outcome, d.span),
+                d.rule,
+                crate::escape::display(&d.message)
+            );
         }
         out.write_all(text.as_bytes())?;
     }

@@ -4,7 +4,16 @@
 use super::{counts, region};
 use crate::Outcome;
 
+/// Text from the files in XML: escaped for people and CI logs first (`crate::escape`, which
+/// also writes line breaks and control characters visibly), then for XML. The non-characters
+/// U+FFFE and U+FFFF, which no XML 1.0 document may hold even as references, are written
+/// visibly too.
 fn xml(s: &str) -> String {
+    xml_markup(&crate::escape::display(s))
+}
+
+/// XML escaping of text that is already safe to print (rule-made line breaks are kept).
+fn xml_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -13,7 +22,10 @@ fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            '\u{fffe}' | '\u{ffff}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -48,13 +60,13 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
         ))?;
         let body = format!(
             "{}:{}:{}: {}{}",
-            path,
+            xml(&path),
             start.line,
             start.column,
-            d.message,
+            xml(&d.message),
             d.help
                 .as_ref()
-                .map(|h| format!("\nhelp: {h}"))
+                .map(|h| format!("\nhelp: {}", xml(h)))
                 .unwrap_or_default()
         );
         match d.severity {
@@ -66,7 +78,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
                 s.as_str(),
                 xml(&d.message),
-                xml(&body)
+                body
             ))?,
         }
         out.write_all(b"    </testcase>\n")?;

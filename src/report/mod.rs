@@ -47,8 +47,9 @@ pub fn region(outcome: &Outcome, span: Span) -> (Position, Position) {
     )
 }
 
-/// A stable identity for a finding: rule, file, object and field, but no line numbers, so it
-/// survives edits elsewhere in the file.
+/// A stable identity for a finding: rule, file, object, field and the value at that field (the
+/// reference's target), but no line numbers, so it survives edits elsewhere in the file. Without
+/// the value, a baselined GW108 for `missing-a` also hid a new `missing-b` at the same field.
 pub fn fingerprint(outcome: &Outcome, d: &Diagnostic) -> String {
     let mut h = Sha256::new();
     h.update(d.rule.as_bytes());
@@ -60,6 +61,8 @@ pub fn fingerprint(outcome: &Outcome, d: &Diagnostic) -> String {
             h.update(format!("{}/{}/{}/{}", o.group, o.kind, o.namespace, o.name).as_bytes());
             h.update([0]);
             h.update(field.as_bytes());
+            h.update([0]);
+            h.update(target(outcome, d.span).as_bytes());
         }
         _ => h.update(d.message.as_bytes()),
     }
@@ -67,6 +70,25 @@ pub fn fingerprint(outcome: &Outcome, d: &Diagnostic) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The text at a finding's field when it is a short scalar (a name, a hostname, a port): the
+/// target a reference names. Empty for a whole mapping or list, whose text changes with every
+/// edit inside it, and for anything that may be a Secret value, which no baseline may hold
+/// even hashed.
+fn target(outcome: &Outcome, span: Span) -> &str {
+    let f = outcome.file(span.file);
+    let r = span.range();
+    let redacted = || {
+        f.redactions
+            .iter()
+            .chain(&f.no_snippet)
+            .any(|z| r.start < z.end && z.start < r.end.max(r.start + 1))
+    };
+    match f.text.get(r.clone()) {
+        Some(t) if t.len() <= 256 && !t.contains(['\n', '\r']) && !redacted() => t.trim(),
+        _ => "",
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -132,8 +154,69 @@ impl serde::Serialize for Doc<'_> {
 
 /// The document pretty-printed, with a final newline.
 pub(crate) fn pretty(doc: &Doc, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, doc)?;
+    write_json(doc, out)
+}
+
+/// Any value pretty-printed as JSON with a final newline, escaped for CI logs (`LogSafe`).
+pub fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        LogSafe(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser).map_err(io::Error::other)?;
     out.write_all(b"\n")
+}
+
+/// Pretty JSON whose strings write as `\uXXXX` the characters a terminal or a CI runner would
+/// act on (`crate::escape`): a report printed to a job log cannot forge workflow commands, and
+/// every value reads back the same.
+struct LogSafe(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for LogSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut from = 0;
+        for (at, c) in crate::escape::json_escape_at(fragment) {
+            writer.write_all(&fragment.as_bytes()[from..at])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{u:04x}")?;
+            }
+            from = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[from..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Writes the report finding by finding, so it never exists whole in memory.
