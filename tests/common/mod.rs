@@ -14,6 +14,19 @@ pub fn corpus() -> PathBuf {
     root().join("../shared/corpus")
 }
 
+/// The SARIF 2.1.0 schema in `../shared/schemas`, or None (with a note) on a fresh clone that has
+/// no `../shared` beside it: CI has it and validates there.
+pub fn sarif_schema() -> Option<serde_json::Value> {
+    let path = root().join("../shared/schemas/sarif-schema-2.1.0.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).expect("SARIF schema is JSON")),
+        Err(_) => {
+            eprintln!("{} not present; SARIF schema validation skipped", path.display());
+            None
+        }
+    }
+}
+
 pub fn lint_dir(dir: &Path) -> Outcome {
     let cfg = match config::discover(dir) {
         Some(p) => {
