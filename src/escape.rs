@@ -70,6 +70,23 @@ pub fn display(text: &str) -> Cow<'_, str> {
     out.into()
 }
 
+/// `text` with only its active characters escaped, for a format that has its own rules for the
+/// rest (a workflow command's data, where `::` is harmless and line breaks are `%0A`).
+pub fn controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_active) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_active(c) && c != '\n' && c != '\r' {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// `text` for a place that shows one line: like `display`, and cut to `max` characters with an
 /// ellipsis (config keys and other values echoed in errors).
 pub fn display_capped(text: &str, max: usize) -> String {

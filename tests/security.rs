@@ -243,6 +243,15 @@ fn terminal_controls_are_escaped_in_human_output() {
         assert!(out.contains("\\u{1b}[2J"), "{out}");
         assert!(out.contains("\\u{202e}"), "{out}");
     }
+    // The machine formats, printed to a log, are as inert.
+    for format in ["json", "sarif", "github", "junit"] {
+        let (out, _) = check(dir.path(), format, &[]);
+        assert!(
+            !out.chars()
+                .any(|c| gwlint::escape::is_active(c) && c != '\n'),
+            "{format}:\n{out:?}"
+        );
+    }
 }
 
 #[test]

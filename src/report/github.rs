@@ -4,8 +4,11 @@ use super::region;
 use crate::Outcome;
 use crate::config::Severity;
 
+/// A workflow command's data: the runner's own escapes for `%` and line breaks, and the other
+/// control characters written visibly, since the log viewer shows the line as a terminal would.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::escape::controls(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -21,7 +21,10 @@ pub fn sarif_schema() -> Option<serde_json::Value> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).expect("SARIF schema is JSON")),
         Err(_) => {
-            eprintln!("{} not present; SARIF schema validation skipped", path.display());
+            eprintln!(
+                "{} not present; SARIF schema validation skipped",
+                path.display()
+            );
             None
         }
     }
