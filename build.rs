@@ -4,6 +4,8 @@ use std::fmt::Write;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    // SARIF helpUri names the repository a release was built from (src/report/sarif.rs).
+    println!("cargo:rerun-if-env-changed=GWLINT_REPOSITORY");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let mut pages: Vec<_> = std::fs::read_dir(&dir)
         .map(|rd| {

@@ -15,10 +15,55 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn physical(outcome: &Outcome, span: Span) -> Value {
+/// Where the repository is, for paths relative to it: the nearest directory above the working
+/// directory that holds `.git`, else the working directory. GitHub code scanning matches results
+/// to files by their path from the repository root, whatever directory gwlint ran in.
+pub(crate) struct SrcRoot {
+    cwd: std::path::PathBuf,
+    root: std::path::PathBuf,
+}
+
+impl SrcRoot {
+    pub(crate) fn find() -> SrcRoot {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let root = cwd
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&cwd)
+            .to_path_buf();
+        SrcRoot { cwd, root }
+    }
+
+    /// The artifact location of a file: relative to the root with `%SRCROOT%` when it lies
+    /// inside, else as shown (standard input's name, or a path outside the repository).
+    fn location(&self, shown: &str) -> Value {
+        let path = std::path::Path::new(shown);
+        let abs = crate::kustomize::normalize(&self.cwd.join(path));
+        match abs.strip_prefix(&self.root) {
+            Ok(rel) if !shown.starts_with('<') => json!({
+                "uri": uri(&rel.to_string_lossy().replace('\\', "/")),
+                "uriBaseId": "%SRCROOT%",
+            }),
+            _ => json!({"uri": uri(shown)}),
+        }
+    }
+
+    fn base_ids(&self) -> Value {
+        let mut root = self.root.to_string_lossy().replace('\\', "/");
+        if !root.ends_with('/') {
+            root.push('/');
+        }
+        if !root.starts_with('/') {
+            root.insert(0, '/');
+        }
+        json!({"%SRCROOT%": {"uri": format!("file://{}", uri(&root))}})
+    }
+}
+
+fn physical(outcome: &Outcome, root: &SrcRoot, span: Span) -> Value {
     let (start, end) = region(outcome, span);
     json!({
-        "artifactLocation": {"uri": uri(&outcome.file(span.file).display_path())},
+        "artifactLocation": root.location(&outcome.file(span.file).display_path()),
         "region": {
             "startLine": start.line,
             "startColumn": start.column,
@@ -42,39 +87,127 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// GitHub code scanning drops rule descriptions over this many characters.
+const MAX_DESCRIPTION: usize = 1024;
+
+/// The start of `text` within `MAX_DESCRIPTION` characters: its first paragraph, cut after the
+/// last whole sentence that fits (or at a word, with an ellipsis).
+fn description(text: &str) -> String {
+    let para = text.split("\n\n").next().unwrap_or("").replace('\n', " ");
+    if para.chars().count() <= MAX_DESCRIPTION {
+        return para;
+    }
+    let cut: String = para.chars().take(MAX_DESCRIPTION - 1).collect();
+    match cut.rfind(". ") {
+        Some(end) if end > MAX_DESCRIPTION / 2 => cut[..=end].to_string(),
+        _ => format!("{}…", &cut[..cut.rfind(' ').unwrap_or(cut.len())]),
+    }
+}
+
+/// The rule page in the repository, at this release's tag. The release build names the
+/// repository it was built from (`GWLINT_REPOSITORY`); otherwise Cargo.toml's `repository`.
+fn help_uri(r: &crate::rules::RuleMeta) -> Option<String> {
+    let repo = option_env!("GWLINT_REPOSITORY")
+        .unwrap_or(env!("CARGO_PKG_REPOSITORY"))
+        .trim_end_matches('/');
+    (!repo.is_empty()).then(|| {
+        format!(
+            "{repo}/blob/v{}/rules/{}",
+            env!("CARGO_PKG_VERSION"),
+            r.file
+        )
+    })
+}
+
+/// How often a rule's findings are right: `very-high` where the API server's own checks decide
+/// (schemas, YAML), `medium` for DNS (zones and addresses are often declared outside the
+/// repository), `high` for the reference and TLS rules.
+fn precision(family: &str) -> &'static str {
+    match family {
+        "api" | "yaml" => "very-high",
+        "dns" => "medium",
+        _ => "high",
+    }
+}
+
+/// GitHub's security severity (a CVSS-like score) for the Secret-handling rules, which show
+/// as security alerts; other rules have none.
+fn security_severity(r: &crate::rules::RuleMeta) -> Option<&'static str> {
+    (r.family == "sec").then_some(match r.severity {
+        Severity::Error => "7.5",
+        Severity::Warning => "5.0",
+        Severity::Info => "2.0",
+    })
+}
+
+/// Message text with literal brackets escaped: SARIF reads `[text](id)` as a link.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' if matches!(chars.peek(), Some('[' | ']')) => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let root = SrcRoot::find();
     let rules: Vec<Value> = crate::rules::all()
         .iter()
         .map(|r| {
-            json!({
+            let mut tags = vec![r.family];
+            let mut properties = json!({"family": r.family, "precision": precision(r.family)});
+            if let Some(score) = security_severity(r) {
+                tags.insert(0, "security");
+                properties["security-severity"] = json!(score);
+            }
+            properties["tags"] = json!(tags);
+            let mut rule = json!({
                 "id": r.id,
                 "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.section("What it finds").unwrap_or(r.summary)},
+                "shortDescription": {"text": description(r.summary)},
+                "fullDescription": {"text": description(r.section("What it finds").unwrap_or(r.summary))},
                 "help": {"text": r.section("Why it matters").unwrap_or(""), "markdown": r.body.trim()},
                 "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {"family": r.family, "tags": [r.family]},
-            })
+                "properties": properties,
+            });
+            if let Some(u) = help_uri(r) {
+                rule["helpUri"] = json!(u);
+            }
+            rule
         })
         .collect();
     let diags = &outcome.diagnostics;
+    let root = &root;
     let result = |i: usize| {
         let d = &diags[i];
-        let mut text = d.message.clone();
+        let mut text = plain(&d.message);
         if let Some(h) = &d.help {
             text.push_str("\nhelp: ");
-            text.push_str(h);
+            text.push_str(&plain(h));
+        }
+        // GitHub shows a related location only when the message links to it.
+        for (i, r) in d.related.iter().enumerate() {
+            text.push_str(if i == 0 { "\nsee: " } else { "; " });
+            text.push_str(&format!("[{}]({})", plain(&r.message), i + 1));
         }
         json!({
             "ruleId": d.rule,
             "ruleIndex": crate::rules::index_of(d.rule),
             "level": level(d.severity),
             "message": {"text": text},
-            "locations": [{"physicalLocation": physical(outcome, d.span)}],
+            "locations": [{"physicalLocation": physical(outcome, root, d.span)}],
             "relatedLocations": d.related.iter().enumerate().map(|(i, r)| json!({
                 "id": i + 1,
-                "physicalLocation": physical(outcome, r.span),
-                "message": {"text": r.message},
+                "physicalLocation": physical(outcome, root, r.span),
+                "message": {"text": plain(&r.message)},
             })).collect::<Vec<_>>(),
             "partialFingerprints": {"gwlint/v1": fingerprint(outcome, d)},
         })
@@ -88,6 +221,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
                 "rules": rules,
             }})),
         ),
+        ("originalUriBaseIds", Doc::Value(root.base_ids())),
         ("columnKind", Doc::Value(json!("unicodeCodePoints"))),
         ("results", Doc::Stream(diags.len(), Box::new(result))),
     ]);
@@ -102,4 +236,19 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
         ("runs", Doc::List(vec![run])),
     ]);
     super::pretty(&doc, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_are_not_links_and_descriptions_fit() {
+        assert_eq!(plain("a[0] \\[x"), "a\\[0\\] \\\\\\[x");
+        let long = "word ".repeat(400);
+        assert!(description(&long).chars().count() <= MAX_DESCRIPTION);
+        let sentences = "A sentence here. ".repeat(100);
+        assert!(description(&sentences).ends_with('.'));
+        assert_eq!(description("one\nline\n\nsecond"), "one line");
+    }
 }
