@@ -69,6 +69,9 @@ pub struct Outcome {
     pub baselined: usize,
     /// `ignore:` entries of the configuration that matched nothing (indexes).
     pub unused_config_ignores: Vec<usize>,
+    /// The lowest severity that fails the run (`--fail-on`; None: never), set by the caller:
+    /// JUnit reports a failure only for findings that fail the run.
+    pub fail_on: Option<config::Severity>,
 }
 
 impl Outcome {
@@ -199,7 +202,10 @@ pub fn lint_then<T>(
         max_file_size: cfg.max_file_size,
         ..LoadOptions::default()
     };
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        fail_on: Some(config::Severity::Error),
+        ..Outcome::default()
+    };
     let mut clock = std::time::Instant::now();
     let mem = std::env::var_os("GWLINT_DEBUG_MEMORY").is_some();
     let mut lap = |outcome: &mut Outcome, stage: &'static str| {

@@ -426,7 +426,13 @@ fn check(args: CheckArgs) -> ExitCode {
         (None, Some("never")) => FailOn::Never,
         _ => FailOn::Error,
     };
-    let outcome = gwlint::lint(&opts, stdin);
+    let mut outcome = gwlint::lint(&opts, stdin);
+    outcome.fail_on = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
     if args.input.verbose {
         verbose_notes(&outcome, &config_path, &opts.config);
     }
@@ -470,12 +476,7 @@ fn check(args: CheckArgs) -> ExitCode {
     if !outcome.io_errors.is_empty() {
         return ExitCode::from(2);
     }
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
+    let threshold = outcome.fail_on;
     let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     if failed {
         ExitCode::from(1)

@@ -1,7 +1,7 @@
 //! `--format junit`: JUnit XML, one test case per finding (and one passing case when clean), for
 //! CI systems that show test reports.
 
-use super::{counts, region};
+use super::region;
 use crate::Outcome;
 
 /// Text from the files in XML: escaped for people and CI logs first (`crate::escape`, which
@@ -32,14 +32,20 @@ fn xml_markup(s: &str) -> String {
     out
 }
 
+/// One test case per finding. A finding that fails the run (at or above `--fail-on`) is a
+/// `failure`; one below it passes, with its text as `system-out`, so the report agrees with the
+/// exit code.
 pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let c = counts(&outcome.diagnostics);
-    let failures = c.errors + c.warnings;
+    let fails = |s: crate::config::Severity| outcome.fail_on.is_some_and(|t| s >= t);
+    let failures = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| fails(d.severity))
+        .count();
     let tests = outcome.diagnostics.len().max(1);
     out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
     out.write_fmt(format_args!(
-        "<testsuites name=\"gwlint\" tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"gwlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{}\">\n",
-        c.infos
+        "<testsuites name=\"gwlint\" tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"gwlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
     ))?;
     if outcome.diagnostics.is_empty() {
         out.write_all(b"    <testcase classname=\"gwlint\" name=\"no findings\"/>\n")?;
@@ -59,27 +65,26 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
             start.line
         ))?;
         let body = format!(
-            "{}:{}:{}: {}{}",
+            "{}:{}:{}: {}: {}{}",
             xml(&path),
             start.line,
             start.column,
+            d.severity.as_str(),
             xml(&d.message),
             d.help
                 .as_ref()
                 .map(|h| format!("\nhelp: {}", xml(h)))
                 .unwrap_or_default()
         );
-        match d.severity {
-            crate::config::Severity::Info => out.write_fmt(format_args!(
-                "      <skipped message=\"{}\"/>\n",
-                xml(&d.message)
-            ))?,
-            s => out.write_fmt(format_args!(
+        if fails(d.severity) {
+            out.write_fmt(format_args!(
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
-                s.as_str(),
+                d.severity.as_str(),
                 xml(&d.message),
                 body
-            ))?,
+            ))?;
+        } else {
+            out.write_fmt(format_args!("      <system-out>{body}</system-out>\n"))?;
         }
         out.write_all(b"    </testcase>\n")?;
     }
