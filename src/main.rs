@@ -108,7 +108,7 @@ struct InputArgs {
 struct CheckArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Output format: human, json, sarif, github or junit; `FORMAT=FILE` writes that format to
+    /// Output format: human, concise, json, sarif, github or junit; `FORMAT=FILE` writes that format to
     /// FILE. Repeat for several reports in one run.
     #[arg(long, value_name = "FORMAT[=FILE]", default_value = "human")]
     format: Vec<String>,
@@ -399,7 +399,7 @@ fn check(args: CheckArgs) -> ExitCode {
         };
         let Some(format) = Format::parse(name) else {
             return usage_error(&format!(
-                "unknown format `{name}` (human, json, sarif, github, junit)"
+                "unknown format `{name}` (human, concise, json, sarif, github, junit)"
             ));
         };
         targets.push((format, file));
@@ -466,8 +466,13 @@ fn check(args: CheckArgs) -> ExitCode {
                 }
             };
         // Written as it is made: a report can be larger than the model it describes.
+        // Wrapped at the terminal's width on a terminal, at a fixed width elsewhere.
+        let width = (file.is_none() && std::io::stdout().is_terminal())
+            .then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
+            .flatten();
+        let look = report::Look { color, width };
         let written = write_out(file.as_deref(), |out| {
-            report::write(&outcome, *format, color, out)
+            report::write_with(&outcome, *format, look, out)
         });
         if let Err(e) = written {
             return usage_error(&e);

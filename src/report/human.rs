@@ -199,14 +199,27 @@ fn location(outcome: &Outcome, span: Span) -> String {
     )
 }
 
+/// A label's span cut to the end of its first line: a related location on a whole listeners
+/// block printed all its lines for a one-word typo; the first line names what it points at.
+fn first_line(f: &crate::source::SourceFile, span: Span) -> Span {
+    let lines = f.lines();
+    let line = lines.line_of(span.start as usize);
+    if lines.line_of(span.end as usize) == line {
+        return span;
+    }
+    let end = lines.line_start(line, f.text.len()) + lines.line_text(&f.text, line).len();
+    Span::new(span.file, span.start as usize, end.max(span.start as usize))
+}
+
 fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
     use crate::escape::display;
     let meta = crate::rules::meta(d.rule);
+    // The severity as a word as well as a colour: `error[GW108] backend-not-found`.
     let code = Some(match meta {
-        Some(m) => format!("{}({})", d.rule, m.name),
-        None => d.rule.to_string(),
+        Some(m) => format!("{}[{}] {}", d.severity.as_str(), d.rule, m.name),
+        None => format!("{}[{}]", d.severity.as_str(), d.rule),
     });
-    let (source, primary) = match sources.get(d.span) {
+    let (source, primary) = match sources.get(first_line(outcome.file(d.span.file), d.span)) {
         Some((s, span)) => (Some(s), Some(span)),
         None => (None, None),
     };
@@ -238,11 +251,12 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
             if let Some(w) = sources.cache.get(&r.span.file) {
                 labels.push(LabeledSpan::new_with_span(
                     Some(display(&r.message).into_owned()),
-                    w.span(r.span),
+                    w.span(first_line(file, r.span)),
                 ));
             }
         } else {
-            let (rsource, rspan) = match sources.get(r.span) {
+            let rfile = outcome.file(r.span.file);
+            let (rsource, rspan) = match sources.get(first_line(rfile, r.span)) {
                 Some((s, span)) => (
                     Some(s),
                     vec![LabeledSpan::new_primary_with_span(None, span)],
@@ -276,7 +290,16 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
     }
 }
 
-pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Width when the output is not a terminal (or the terminal's is unknown): the same for every
+/// reader of a CI log or a file.
+const FIXED_WIDTH: usize = 100;
+
+pub fn render(
+    outcome: &Outcome,
+    look: super::Look,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let color = look.color;
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -286,7 +309,7 @@ pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> s
         .with_links(false)
         .with_urls(false)
         .with_context_lines(crate::source::CONTEXT_LINES)
-        .with_width(100)
+        .with_width(look.width.unwrap_or(FIXED_WIDTH).max(40))
         // A long word broken at the width could start a line with `::`, which a CI runner
         // takes for a command; unbroken, a line starts only where a word does (see escape.rs).
         .with_break_words(false)
@@ -297,9 +320,13 @@ pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> s
     };
     // One finding's text at a time: miette renders into a `fmt::Write`.
     let mut text = String::new();
-    for d in &outcome.diagnostics {
+    for (i, d) in outcome.diagnostics.iter().enumerate() {
         let h = build(outcome, &mut sources, d);
         text.clear();
+        // A blank line between findings: each is a block of its own.
+        if i > 0 {
+            text.push('\n');
+        }
         if handler.render_report(&mut text, &h).is_err() {
             text = format!(
                 "{}: {} {}\n",
@@ -312,6 +339,9 @@ pub fn render(outcome: &Outcome, color: bool, out: &mut dyn std::io::Write) -> s
     }
     let c = counts(&outcome.diagnostics);
     let files = outcome.statuses.len();
+    if !outcome.diagnostics.is_empty() {
+        out.write_all(b"\n")?;
+    }
     if outcome.diagnostics.is_empty() {
         writeln!(
             out,

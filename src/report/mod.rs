@@ -1,5 +1,6 @@
 //! Report stage: findings to bytes. Every format reads the same sorted list.
 
+pub mod concise;
 pub mod github;
 pub mod graph;
 pub mod human;
@@ -19,6 +20,7 @@ use crate::source::{Position, Span};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Github,
@@ -29,6 +31,7 @@ impl Format {
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "human" => Some(Format::Human),
+            "concise" => Some(Format::Concise),
             "json" => Some(Format::Json),
             "sarif" => Some(Format::Sarif),
             "github" => Some(Format::Github),
@@ -219,6 +222,14 @@ impl serde_json::ser::Formatter for LogSafe {
     }
 }
 
+/// How human output looks: colours, and the width to wrap at (None: a fixed width, for pipes
+/// and files, so the output does not depend on who ran it).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Look {
+    pub color: bool,
+    pub width: Option<usize>,
+}
+
 /// Writes the report finding by finding, so it never exists whole in memory.
 pub fn write(
     outcome: &Outcome,
@@ -226,8 +237,19 @@ pub fn write(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write_with(outcome, format, Look { color, width: None }, out)
+}
+
+/// `write`, with the terminal's width for human output.
+pub fn write_with(
+    outcome: &Outcome,
+    format: Format,
+    look: Look,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human::render(outcome, color, out),
+        Format::Human => human::render(outcome, look, out),
+        Format::Concise => concise::render(outcome, out),
         Format::Json => json::render(outcome, out),
         Format::Sarif => sarif::render(outcome, out),
         Format::Github => github::render(outcome, out),
