@@ -12,6 +12,7 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        pre_v04_group(cx, out);
         let t = &cx.config.targets;
         for (obj, v, version) in super::verdicts(cx) {
             if v.status != Status::NotServed
@@ -65,5 +66,34 @@ fn later_bundle(v: &served::Verdict, cx: &Ctx, kind: &str, version: &str) -> Opt
             Some(format!("{kind} {version} is not in this bundle{stand_in}"))
         }
         None => None,
+    }
+}
+
+/// Objects of `networking.x-k8s.io`, Gateway API's group before v0.4.0: no release has served it
+/// since 2021, unless the repository installs such a CRD itself.
+fn pre_v04_group(cx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let group = served::GATEWAY_PRE_V04_GROUP;
+    let installed = cx
+        .graph
+        .objects
+        .iter()
+        .any(|o| matches!(&o.spec, crate::model::Spec::Crd(c) if c.group == group));
+    if installed {
+        return;
+    }
+    for obj in cx.graph.objects.iter().filter(|o| o.key.group == group) {
+        out.push(
+            Diagnostic::new(
+                "API501",
+                obj.api_version.span,
+                format!(
+                    "{}: {} is not served: `{group}` is Gateway API's group before v0.4.0, which no release has served since 2021. The apply fails with \"no matches for kind\"",
+                    obj.key, obj.api_version.v
+                ),
+            )
+            .label("group served by no Gateway API release")
+            .help("write `gateway.networking.k8s.io/v1` (the fields changed since v0.3: check the object against the current API)")
+            .on(obj),
+        );
     }
 }

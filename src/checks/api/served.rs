@@ -2,10 +2,11 @@
 //!
 //! Gateway API rows were read from the CRDs of the tags v1.0.0, v1.1.1, v1.2.1, v1.3.0, v1.4.1,
 //! v1.5.1 and v1.6.1 (standard and experimental channels; `served` and `deprecated` of each
-//! version). Two things are judgement, not CRD flags: the `v1beta1` versions of GatewayClass,
-//! Gateway and HTTPRoute are treated as deprecated from v1.0 on (v1 replaced them and the CRDs keep
-//! them only for compatibility; domain §7.5), and a bundle outside v1.0–v1.6 is read as the nearest
-//! one. External Secrets rows come from `config/crds/bases` of the ESO tags v0.5 to v2.9; v1beta1 on
+//! version). The `v1beta1` versions of GatewayClass, Gateway, HTTPRoute and ReferenceGrant are
+//! served and not deprecated by every one of those CRDs, so they are not reported: calling them
+//! deprecated was the most common false finding on real repositories. One thing is judgement, not
+//! a CRD flag: a bundle outside v1.0–v1.6 is read as the nearest one. The group
+//! `networking.x-k8s.io` (Gateway API before v0.4, 2021) is served by no release. External Secrets rows come from `config/crds/bases` of the ESO tags v0.5 to v2.9; v1beta1 on
 //! 0.16 is flagged deprecated because 0.16 is the last release serving it, although its CRD does not
 //! say so. cert-manager stopped serving its pre-v1 versions in 1.6 (removed in 1.7). Istio serves
 //! every networking version it ships.
@@ -102,11 +103,11 @@ const fn rel(
 // version a finding recommends.
 const GATEWAY_API: &[Row] = &[
     gw("GatewayClass", "v1", ALL, ALL),
-    gw_dep("GatewayClass", "v1beta1", ALL, ALL, ALL, ALL),
+    gw("GatewayClass", "v1beta1", ALL, ALL),
     gw("Gateway", "v1", ALL, ALL),
-    gw_dep("Gateway", "v1beta1", ALL, ALL, ALL, ALL),
+    gw("Gateway", "v1beta1", ALL, ALL),
     gw("HTTPRoute", "v1", ALL, ALL),
-    gw_dep("HTTPRoute", "v1beta1", ALL, ALL, ALL, ALL),
+    gw("HTTPRoute", "v1beta1", ALL, ALL),
     gw("GRPCRoute", "v1", b(1, 6), b(1, 6)),
     gw_dep("GRPCRoute", "v1alpha2", NEVER, NEVER, b(0, 1), b(1, 1)),
     gw("ReferenceGrant", "v1", b(5, 6), b(5, 6)),
@@ -339,6 +340,8 @@ fn table(group: &str) -> Option<(&'static str, Product, &'static [Row])> {
 }
 
 const ESO_GENERATORS_GROUP: &str = "generators.external-secrets.io";
+/// Gateway API's group before v0.4.0 (2021), which no release has served since.
+pub const GATEWAY_PRE_V04_GROUP: &str = "networking.x-k8s.io";
 const ACME_GROUP: &str = "acme.cert-manager.io";
 
 /// How the target cluster treats one `apiVersion` of a kind.
@@ -570,10 +573,10 @@ mod tests {
         let std16 = targets((1, 6), Some(Channel::Standard));
         let g = |v: &str| format!("gateway.networking.k8s.io/{v}");
         assert_eq!(st(&g("v1"), "Gateway", &std13), Some(Status::Served));
-        assert_eq!(
-            st(&g("v1beta1"), "HTTPRoute", &std13),
-            Some(Status::Deprecated)
-        );
+        for kind in ["GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant"] {
+            assert_eq!(st(&g("v1beta1"), kind, &std13), Some(Status::Served));
+            assert_eq!(st(&g("v1beta1"), kind, &any16), Some(Status::Served));
+        }
         assert_eq!(
             st(&g("v1beta1"), "ReferenceGrant", &std13),
             Some(Status::Served)
