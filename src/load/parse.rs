@@ -60,13 +60,15 @@ pub struct Parsed {
 
 struct Cursor<'t> {
     text: &'t str,
+    /// What the parser reads: `text[base..end]`, with the flow closers of `shift` re-indented.
+    chunk: &'t str,
+    /// Spaces added at the start of a line (absolute 0-based line number) of `chunk`.
+    shift: &'t HashMap<usize, usize>,
     lines: &'t LineIndex,
     file: FileId,
     /// Byte offset and 0-based line of the chunk being parsed.
     base: usize,
     base_line: usize,
-    /// Where the chunk ends (the text's length, or a document's end).
-    end: usize,
     /// The last marker converted: (parser line, column, byte offset). Markers arrive in source
     /// order, so the next one on the same line is found by walking only the characters in
     /// between, not the whole line again (a 1 MB line of flow items would be quadratic).
@@ -75,7 +77,10 @@ struct Cursor<'t> {
 
 impl Cursor<'_> {
     fn byte(&self, m: &Marker) -> usize {
-        let (line, col) = (m.line(), m.col());
+        let (line, mut col) = (m.line(), m.col());
+        if let Some(k) = self.shift.get(&(self.base_line + line.max(1) - 1)) {
+            col = col.saturating_sub(*k);
+        }
         let (last_line, last_col, last_byte) = self.last.get();
         let (from, chars) = if line == last_line && last_col <= col {
             (last_byte, col - last_col)
@@ -198,20 +203,43 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
     let mut out = Parsed::default();
     let mut base = 0usize;
     let mut copies = Copies::new(limits, text);
+    let mut patches = Patches::new(text);
     loop {
         let base_line = lines.line_of(base);
+        let chunk = patches.chunk(text, lines, base, text.len());
         let cur = Cursor {
             text,
+            chunk: &chunk,
+            shift: &patches.by_line,
             lines,
             file,
             base,
             base_line,
-            end: text.len(),
             last: Cell::new((0, 0, 0)),
         };
+        let before = (
+            out.docs.len(),
+            out.issues.len(),
+            copies.used,
+            out.template_at,
+        );
         match parse_chunk(&cur, limits, &mut copies, &mut out) {
             Ok(()) => break,
             Err((doc_start, stop)) => {
+                let fix = match &stop {
+                    Stop::Scan(e) => patches.closer(text, lines, base_line, e, base),
+                    Stop::Limit(..) => None,
+                };
+                if let Some(fix) = fix {
+                    patches.apply(fix);
+                    // Parse the chunk again with the closer re-indented, as if the first attempt
+                    // had not happened.
+                    out.docs.truncate(before.0);
+                    out.issues.truncate(before.1);
+                    copies.used = before.2;
+                    out.template_at = before.3;
+                    continue;
+                }
                 let (at, message) = match stop {
                     Stop::Scan(e) => (cur.byte(e.marker()), syntax_message(e.info())),
                     Stop::Limit(at, msg) => (at, msg),
@@ -234,6 +262,102 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
         }
     }
     out
+}
+
+/// Flow collections closed at their parent's indentation, which YAML 1.2 (and saphyr) reject and
+/// kubectl's reader (go-yaml), PyYAML and ruamel accept:
+///
+/// ```yaml
+/// args: [
+///   "--a"
+/// ]
+/// ```
+///
+/// When parsing fails with an indentation error on a line that starts with `]` or `}`, that line
+/// is indented like the line before it and the chunk parsed again. Spans are mapped back through
+/// the added spaces. Bounded: the text is parsed again at most a few times its length in all.
+struct Patches {
+    by_line: HashMap<usize, usize>,
+    /// Bytes that may still be parsed again.
+    budget: usize,
+}
+
+impl Patches {
+    fn new(text: &str) -> Patches {
+        Patches {
+            by_line: HashMap::new(),
+            budget: text.len().saturating_mul(4).saturating_add(1 << 16),
+        }
+    }
+
+    /// `text[base..end]` with the patched lines re-indented.
+    fn chunk<'t>(
+        &self,
+        text: &'t str,
+        lines: &LineIndex,
+        base: usize,
+        end: usize,
+    ) -> std::borrow::Cow<'t, str> {
+        let mut at: Vec<(usize, usize)> = self
+            .by_line
+            .iter()
+            .map(|(&l, &k)| (lines.line_start(l, text.len()), k))
+            .filter(|&(start, _)| base <= start && start < end)
+            .collect();
+        if at.is_empty() {
+            return std::borrow::Cow::Borrowed(&text[base..end]);
+        }
+        at.sort_unstable();
+        let mut out = String::with_capacity(end - base + at.iter().map(|a| a.1).sum::<usize>());
+        let mut from = base;
+        for (start, k) in at {
+            out.push_str(&text[from..start]);
+            out.extend(std::iter::repeat_n(' ', k));
+            from = start;
+        }
+        out.push_str(&text[from..end]);
+        std::borrow::Cow::Owned(out)
+    }
+
+    fn apply(&mut self, (line, k, cost): (usize, usize, usize)) {
+        self.by_line.insert(line, k);
+        self.budget -= cost;
+    }
+
+    /// The patch for an error that is a flow closer at too small an indentation: (line, spaces
+    /// to add, bytes to parse again).
+    fn closer(
+        &self,
+        text: &str,
+        lines: &LineIndex,
+        base_line: usize,
+        e: &ScanError,
+        base: usize,
+    ) -> Option<(usize, usize, usize)> {
+        if !e.info().contains("indentation") {
+            return None;
+        }
+        let line = base_line + e.marker().line().max(1) - 1;
+        let cost = text.len() - base;
+        if self.by_line.contains_key(&line) || cost > self.budget {
+            return None;
+        }
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let here = lines.line_text(text, line);
+        if !here.trim_start_matches(' ').starts_with([']', '}']) {
+            return None;
+        }
+        // The indentation of the nearest line above with content (comments do not count).
+        let above = (0..line).rev().take(1000).find_map(|l| {
+            let t = lines.line_text(text, l);
+            let body = t.trim_start_matches(' ');
+            (!body.is_empty() && !body.starts_with('#')).then(|| indent(t))
+        });
+        match above {
+            Some(want) if want > indent(here) => Some((line, want - indent(here), cost)),
+            _ => None,
+        }
+    }
 }
 
 fn next_char_len(text: &str, at: usize) -> usize {
@@ -311,8 +435,7 @@ fn parse_chunk(
     copies: &mut Copies,
     out: &mut Parsed,
 ) -> Result<(), (usize, Stop)> {
-    let chunk = &cur.text[cur.base..cur.end];
-    let mut parser = Parser::new_from_str(chunk);
+    let mut parser = Parser::new_from_str(cur.chunk);
     let mut b = Builder {
         stack: Vec::new(),
         root: None,
@@ -576,18 +699,33 @@ pub fn field_paths(
     if !text.is_char_boundary(base) || !text.is_char_boundary(end) {
         return vec![String::new(); offsets.len()];
     }
-    let cur = Cursor {
-        text,
-        lines,
-        file,
-        base,
-        base_line: lines.line_of(base),
-        end,
-        last: Cell::new((0, 0, 0)),
-    };
-    let mut out = Parsed::default();
     let limits = Limits::default();
-    let _ = parse_chunk(&cur, limits, &mut Copies::new(limits, text), &mut out);
+    let mut out;
+    let mut patches = Patches::new(text);
+    let base_line = lines.line_of(base);
+    // The same re-indented closers as the first parse (`Patches`), found the same way.
+    loop {
+        let chunk = patches.chunk(text, lines, base, end);
+        let cur = Cursor {
+            text,
+            chunk: &chunk,
+            shift: &patches.by_line,
+            lines,
+            file,
+            base,
+            base_line,
+            last: Cell::new((0, 0, 0)),
+        };
+        out = Parsed::default();
+        let fix = match parse_chunk(&cur, limits, &mut Copies::new(limits, text), &mut out) {
+            Err((_, Stop::Scan(e))) => patches.closer(text, lines, base_line, &e, base),
+            _ => None,
+        };
+        match fix {
+            Some(fix) => patches.apply(fix),
+            None => break,
+        }
+    }
     match out.docs.first() {
         Some(d) => offsets.iter().map(|&o| d.root.path_to(o)).collect(),
         None => vec![String::new(); offsets.len()],
@@ -601,6 +739,28 @@ mod tests {
     fn run(text: &str) -> Parsed {
         let lines = LineIndex::new(text);
         parse(text, &lines, 0, Limits::default())
+    }
+
+    #[test]
+    fn flow_collections_closed_at_the_parent_indentation_load() {
+        // kubectl (go-yaml), PyYAML and ruamel read this; YAML 1.2 parsers reject the `]`.
+        let text = "a:\n  args: [\n    \"--a\",\n    \"--b\"\n  ]\n  m: {\n    x: 1\n  }\n  after: \"z\"\n";
+        let p = run(text);
+        assert!(p.issues.is_empty(), "{:?}", p.issues);
+        let a = p.docs[0].root.get("a").unwrap();
+        let args = a.get("args").unwrap().as_seq().unwrap();
+        let b = &args[1];
+        assert_eq!(&text[b.span.range()], "\"--b\"");
+        let after = a.get("after").unwrap();
+        assert_eq!(&text[after.span.range()], "\"z\"");
+        let seq = a.get("args").unwrap();
+        assert!(text[seq.span.range()].ends_with(']'), "{:?}", seq.span);
+        // The field paths of a finding in such a document are found the same way.
+        let at = text.find("--b").unwrap() as u32;
+        let paths = field_paths(text, &LineIndex::new(text), 0, 0..text.len(), &[at]);
+        assert_eq!(paths, vec!["a.args[1]".to_string()]);
+        // A closer that is wrong for another reason stays an error.
+        assert_eq!(run("a: [\n  1\n]]\n").issues.len(), 1);
     }
 
     #[test]
