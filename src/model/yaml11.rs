@@ -241,6 +241,9 @@ fn yaml11(raw: &str) -> Option<Reading> {
     }
     if let Some(bin) = digits.strip_prefix("0b") {
         let bin = bin.replace('_', "");
+        if bin.is_empty() || !bin.bytes().all(|b| b == b'0' || b == b'1') {
+            return None;
+        }
         let v = i64::from_str_radix(&bin, 2).ok()?;
         return Some(Reading::Number(signed(v, negative).to_string()));
     }
@@ -282,16 +285,23 @@ enum GoInt {
     Plain(i64),
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)` on an unsigned literal, as go-yaml v2 applies it.
+/// Go's `strconv.ParseInt(s, 0, 64)` on an unsigned literal, as go-yaml v2 applies it. Only
+/// digits of the base may follow a prefix: Rust's `from_str_radix` also takes a sign there, which
+/// read `0-0` and `0-1` (strings to every YAML reader) as octal integers.
 fn go_int(s: &str) -> Option<GoInt> {
+    let radix = |digits: &str, base: u32| {
+        (!digits.is_empty() && digits.chars().all(|c| c.is_digit(base)))
+            .then(|| i64::from_str_radix(digits, base).ok())
+            .flatten()
+    };
     if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        return i64::from_str_radix(hex, 16).ok().map(GoInt::Plain);
+        return radix(hex, 16).map(GoInt::Plain);
     }
     if let Some(oct) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
-        return i64::from_str_radix(oct, 8).ok().map(GoInt::Plain);
+        return radix(oct, 8).map(GoInt::Plain);
     }
     if s.len() > 1 && s.starts_with('0') {
-        return i64::from_str_radix(&s[1..], 8).ok().map(GoInt::Octal);
+        return radix(&s[1..], 8).map(GoInt::Octal);
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse().ok().map(GoInt::Plain);
@@ -355,6 +365,10 @@ mod tests {
         assert_eq!(yaml11("No"), Some(Reading::Bool(false)));
         assert_eq!(yaml11("y"), Some(Reading::Bool(true)));
         assert_eq!(yaml11("true"), None);
+        // Strings to YAML 1.1 as well: no int or float pattern of the spec matches them.
+        for s in ["0-0", "0-1", "0x-1", "0o-7", "0b-1", "0b", "00-1", "1-2"] {
+            assert_eq!(yaml11(s), None, "{s}");
+        }
         assert_eq!(yaml11("none"), None);
         assert_eq!(yaml11("0755"), Some(Reading::Octal(493)));
         assert_eq!(yaml11("07"), None);
