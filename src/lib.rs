@@ -146,6 +146,54 @@ fn process(
     }
 }
 
+/// Load-stage findings (embedded schemas, YAML004, YAML005) name the object whose document they
+/// are in, as the checks' findings do: the object's `gwlint.io/ignore` annotation and `ignore:`
+/// entries with `kind`/`name` then reach them, and the fingerprint and field path are the
+/// object's. Within a `List`, the item whose first key comes last before the finding.
+fn attach_objects(diags: &mut [Diagnostic], objects: &[Object]) {
+    if diags.is_empty() {
+        return;
+    }
+    // (file, where the object starts, its document's end, index); a document's first object
+    // starts with the document, so a finding anywhere in a plain document finds its object.
+    let mut starts: Vec<(FileId, usize, usize, usize)> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let first_key = [
+                o.api_version.span.start,
+                o.kind_span.start,
+                o.meta.span.start,
+            ]
+            .into_iter()
+            .min()
+            .unwrap_or(o.doc.start);
+            (o.file, first_key as usize, o.doc.end as usize, i)
+        })
+        .collect();
+    starts.sort_unstable();
+    let mut last_doc: Option<(FileId, u32)> = None;
+    for s in &mut starts {
+        let o = &objects[s.3];
+        if last_doc != Some((o.file, o.doc.start)) {
+            s.1 = o.doc.start as usize;
+            last_doc = Some((o.file, o.doc.start));
+        }
+    }
+    starts.sort_unstable();
+    for d in diags.iter_mut().filter(|d| d.object.is_none()) {
+        let at = (d.span.file, d.span.start as usize);
+        let k = starts.partition_point(|s| (s.0, s.1) <= at);
+        let Some(&(file, _, doc_end, i)) = k.checked_sub(1).map(|k| &starts[k]) else {
+            continue;
+        };
+        if file == d.span.file && at.1 < doc_end {
+            d.doc = Some(objects[i].doc.clone());
+            d.object = Some(objects[i].key.clone());
+        }
+    }
+}
+
 /// Files a `secretGenerator` reads hold Secret values, not objects: what was made of them is
 /// dropped (a finding could quote a value) and no snippet of them is ever shown.
 fn withhold_secret_sources(
@@ -341,6 +389,7 @@ pub fn lint_then<T>(
     let mut diags = checks::run(&cx, &enabled);
     diags.extend(schema_diags.into_iter().filter(|d| enabled(d.rule)));
     lap(&mut outcome, "checks");
+    let first_load = diags.len();
     diags.extend(issues.into_iter().filter(|i| enabled(i.rule)).map(|i| {
         let mut d = Diagnostic::new(i.rule, i.span, i.message);
         for (span, msg) in i.related {
@@ -348,6 +397,7 @@ pub fn lint_then<T>(
         }
         d
     }));
+    attach_objects(&mut diags[first_load..], &objects);
     for d in &mut diags {
         d.close_related();
     }
