@@ -28,12 +28,22 @@ pub fn write(outcome: &Outcome, path: &Path) -> std::io::Result<()> {
     let doc = json!({"version": 1, "tool": "gwlint", "findings": entries});
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
-    std::fs::write(path, text)
+    crate::report::write_file(path, |out| out.write_all(text.as_bytes()))
 }
 
-/// Fingerprints in a baseline file, with how often each occurs.
-pub fn read(path: &Path) -> Result<HashMap<String, usize>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Fingerprints in a baseline file, with how often each occurs. At most `limit` bytes are read
+/// (the configuration's `maxFileSize`): a baseline naming `/dev/zero` must not exhaust memory.
+pub fn read(path: &Path, limit: u64) -> Result<HashMap<String, usize>, String> {
+    let bytes = crate::read_file_at_most(path, limit)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .ok_or_else(|| {
+            format!(
+                "{}: larger than the limit of {limit} bytes (maxFileSize); not read",
+                path.display()
+            )
+        })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: not a gwlint baseline: not UTF-8", path.display()))?;
     let doc: Value = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a gwlint baseline: {e}", path.display()))?;
     let findings = doc

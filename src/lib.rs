@@ -20,7 +20,7 @@ pub mod schema;
 pub mod source;
 pub mod suppress;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -68,6 +68,8 @@ pub struct Outcome {
     pub baselined: usize,
     /// `ignore:` entries of the configuration that matched nothing (indexes).
     pub unused_config_ignores: Vec<usize>,
+    /// Every `.gwlint.yaml` met while walking directories (only the one in use applies).
+    pub config_files: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -108,6 +110,19 @@ fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(len.min(limit + 1) as usize + 1);
     f.take(limit + 1).read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+/// Reads at most `limit` bytes; `None` when there are more (the reader is left there, so an
+/// endless source such as `/dev/zero` or a pipe costs `limit + 1` bytes, never more).
+pub fn read_at_most(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    r.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok((buf.len() as u64 <= limit).then_some(buf))
+}
+
+/// [`read_at_most`] of a file: configuration and baseline files, which may name a device.
+pub fn read_file_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    read_at_most(std::fs::File::open(path)?, limit)
 }
 
 fn process(
@@ -194,7 +209,12 @@ pub fn lint_then<T>(
                 .map(|f| f.parse().unwrap_or(0))
                 .collect();
             let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
-            eprintln!("gwlint: after {stage}: {rss}, CPU {} ms", ticks * 10);
+            // A closed standard error must not panic a run (nor must this aid).
+            let _ = writeln!(
+                std::io::stderr(),
+                "gwlint: after {stage}: {rss}, CPU {} ms",
+                ticks * 10
+            );
         }
         let now = std::time::Instant::now();
         outcome.timings.push((stage, now - clock));
@@ -220,6 +240,7 @@ pub fn lint_then<T>(
         let found = discover::discover(&fs_paths, cfg);
         outcome.io_errors.extend(found.errors);
         outcome.notes.extend(found.notes);
+        outcome.config_files = found.config_files;
         inputs.extend(found.files.into_iter().map(Input::Path));
     }
 
@@ -228,7 +249,9 @@ pub fn lint_then<T>(
     // load + model, one file per task
     let catalog = schemas_for(opts);
     let catalog = catalog.as_ref();
-    let stdin_bytes = stdin;
+    // Taken by the one task that handles standard input, rather than copied: it may be as large
+    // as the size limit.
+    let stdin_bytes = std::sync::Mutex::new(stdin);
     let results: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
@@ -238,7 +261,11 @@ pub fn lint_then<T>(
                 Input::Stdin(name) => process(
                     id,
                     name,
-                    stdin_bytes.clone().unwrap_or_default(),
+                    stdin_bytes
+                        .lock()
+                        .ok()
+                        .and_then(|mut b| b.take())
+                        .unwrap_or_default(),
                     &load_opts,
                     &cfg.default_namespace,
                     catalog,
@@ -340,7 +367,28 @@ pub fn lint_then<T>(
     outcome.suppressed = applied.suppressed;
     outcome.unused_config_ignores = applied.unused_config;
     fill_field_paths(&outcome.files, &mut diags);
-    let rendered_sources = origin::map(&outcome.files, &mut diags);
+    // Pre-commit mode reports the files named, by the file a finding is physically in: decided
+    // before `# Source:` mapping could name another path.
+    if let Some(only) = &opts.report_only {
+        let wanted: std::collections::HashSet<PathBuf> =
+            only.iter().map(|p| discover::display_path(p)).collect();
+        let before = diags.len();
+        diags.retain(|d| {
+            wanted.contains(&discover::display_path(
+                &outcome.files[d.span.file as usize].path,
+            ))
+        });
+        outcome.suppressed += before - diags.len();
+    }
+    // Only rendered output piped in is mapped back to its sources: a `# Source:` comment in a
+    // committed file would otherwise move its findings to any path it names (out of a
+    // pre-commit run's files, or onto a file a baseline or an `ignore:` entry covers).
+    let stdin_file = opts
+        .paths
+        .iter()
+        .any(|p| p.as_os_str() == "-")
+        .then_some(0 as FileId);
+    let rendered_sources = origin::map(&outcome.files, &mut diags, stdin_file);
     outcome.files.extend(rendered_sources);
     diags.sort_by(|a, b| {
         let pa = &outcome.files[a.span.file as usize].path;
@@ -359,17 +407,6 @@ pub fn lint_then<T>(
         let (kept, dropped) = baseline::filter(&outcome, diags, base);
         diags = kept;
         outcome.baselined = dropped;
-    }
-    if let Some(only) = &opts.report_only {
-        let wanted: std::collections::HashSet<PathBuf> =
-            only.iter().map(|p| discover::display_path(p)).collect();
-        let before = diags.len();
-        diags.retain(|d| {
-            wanted.contains(&discover::display_path(
-                &outcome.files[d.span.file as usize].path,
-            ))
-        });
-        outcome.suppressed += before - diags.len();
     }
     outcome.diagnostics = diags;
     let extra = then(&outcome, &graph);
