@@ -98,8 +98,13 @@ impl GitIgnores {
             }
             if let Some(m) = self.matcher(dir) {
                 let found = m.matched(path, is_dir);
-                if found.is_ignore() {
-                    return Some(dir.join(".gitignore"));
+                if let ignore::Match::Ignore(glob) = found {
+                    // The file the pattern came from (.gitignore or .git/info/exclude).
+                    return Some(
+                        glob.from()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| dir.join(".gitignore")),
+                    );
                 }
                 if found.is_whitelist() {
                     return None;

@@ -258,9 +258,18 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            let text = e.render().to_string();
+            if !e.use_stderr() {
+                // --help, --version.
+                return print_out(|out| out.write_all(text.as_bytes()));
+            }
+            // A usage error quotes the arguments, which may be file names from the repository
+            // (a shell glob): escaped line by line like everything else on standard error.
+            let mut err = std::io::stderr().lock();
+            for line in text.lines() {
+                let _ = writeln!(err, "{}", escape_stderr(line));
+            }
+            return ExitCode::from(2);
         }
     };
     match cli.command {
@@ -389,7 +398,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
                     let root = config::config_root(p);
                     if root != governing {
                         say(&format!(
-                            "warning: {} is outside {}; the configuration there governs the whole run",
+                            "warning: {} is not in the repository at {}, whose configuration governs the whole run",
                             p.display(),
                             governing.as_deref().unwrap_or(Path::new(".")).display()
                         ));

@@ -406,6 +406,14 @@ fn stderr_cannot_carry_workflow_commands_or_escapes() {
         err.contains(r":\:error") && err.contains(r"\u{1b}"),
         "{err}"
     );
+    // A file name that a shell glob turned into an unknown option: clap's usage error.
+    let out = gwlint(repo.path())
+        .args(["check", "--x\u{1b}[2J::error::y"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains("::"), "{err:?}");
     // A rule name in a planted configuration.
     write(
         &repo.path().join(".gwlint.yaml"),
