@@ -151,6 +151,18 @@ fn nested_config_does_not_replace_the_root_one() {
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("nested configuration not applied"), "{err}");
+    // One between the linted directory and the root is named as well.
+    write(&repo.path().join("apps/sub/route.yaml"), ROUTE);
+    let out = gwlint(repo.path())
+        .args(["check", "apps/sub"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("apps/.gwlint.yaml: nested configuration not applied"),
+        "{err}"
+    );
     // The root configuration governs.
     write(
         &repo.path().join(".gwlint.yaml"),
@@ -234,6 +246,20 @@ fn reports_and_baselines_replace_planted_symlinks() {
         assert!(meta.is_file(), "{name} is still a symlink");
         assert!(std::fs::read_to_string(&link).unwrap().len() > 10);
     }
+}
+
+#[test]
+fn reports_are_not_written_through_a_symlinked_directory() {
+    let outside = tempfile::tempdir().unwrap();
+    let repo = repo();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("reports")).unwrap();
+    let out = gwlint(repo.path())
+        .args(["check", "route.yaml", "-o", "reports/out.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("symlink"));
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
 }
 
 #[test]

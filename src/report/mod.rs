@@ -8,7 +8,7 @@ pub mod junit;
 pub mod sarif;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -189,6 +189,12 @@ pub fn write_file(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    if let Some(link) = symlinked_dir(dir) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{} is a symlink; not writing through it", link.display()),
+        ));
+    }
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(io::Error::new(
             io::ErrorKind::IsADirectory,
@@ -229,4 +235,31 @@ fn fill(f: std::fs::File, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
     let mut out = io::BufWriter::with_capacity(1 << 16, f);
     write(&mut out)?;
     out.flush()
+}
+
+/// The first directory of `dir` below the working directory that is a symlink. A checkout can
+/// plant `reports -> /etc` as well as `report.json -> /etc/passwd`; directories above the
+/// working directory (`/tmp`, `/var/run`) are the user's and may be links.
+fn symlinked_dir(dir: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let below = if dir.is_absolute() {
+        dir.strip_prefix(&cwd).ok()?
+    } else {
+        dir
+    };
+    let mut at = cwd;
+    for c in below.components() {
+        match c {
+            std::path::Component::Normal(name) => {
+                at.push(name);
+                if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Some(at);
+                }
+            }
+            std::path::Component::CurDir => {}
+            // `..` leaves the tree the working directory holds: what is there is the user's.
+            _ => return None,
+        }
+    }
+    None
 }
