@@ -179,6 +179,13 @@ fn resolved(canon_root: &Path, root: &Path, p: &Path) -> PathBuf {
 }
 
 pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
+    discover_explained(paths, cfg, false)
+}
+
+/// [`discover`], and with `explain`, a note for every file passed over for its name (not YAML,
+/// not included): `--verbose` says why each file was not linted. Off otherwise, since a large
+/// repository has many such files and nobody reads the notes.
+pub fn discover_explained(paths: &[PathBuf], cfg: &Config, explain: bool) -> Discovered {
     let mut out = Discovered::default();
     let include = match globset(&cfg.include) {
         Ok(g) => g,
@@ -294,30 +301,34 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                 continue;
             }
             let rel = path.strip_prefix(root).unwrap_or(path);
-            if let Some(by) = ignores.ignored_by(&resolved(&canon_root, root, path), false) {
-                out.notes.push(format!(
-                    "{}: ignored by {}, skipped",
-                    path.display(),
-                    display_path_in(&by, cwd.as_deref()).display()
-                ));
-                continue;
-            }
-            if entry.file_name() == config::FILE_NAME {
+            let ignored = || ignores.ignored_by(&resolved(&canon_root, root, path), false);
+            if entry.file_name() == config::FILE_NAME && ignored().is_none() {
                 out.config_files.push(path.to_path_buf());
             }
             let selected = match &include {
                 Some(g) => g.is_match(rel),
                 None => path.extension().is_some_and(|x| x == "yaml" || x == "yml"),
             };
+            // The name is looked at first: it is cheaper than matching .gitignore files.
             if !selected {
+                if explain {
+                    out.notes.push(format!(
+                        "{}: {}, skipped",
+                        path.display(),
+                        if include.is_some() {
+                            "not matched by the configuration's `include`"
+                        } else {
+                            "not a .yaml or .yml file"
+                        }
+                    ));
+                }
+                continue;
+            }
+            if let Some(by) = ignored() {
                 out.notes.push(format!(
-                    "{}: {}, skipped",
+                    "{}: ignored by {}, skipped",
                     path.display(),
-                    if include.is_some() {
-                        "not matched by the configuration's `include`"
-                    } else {
-                        "not a .yaml or .yml file"
-                    }
+                    display_path_in(&by, cwd.as_deref()).display()
                 ));
                 continue;
             }

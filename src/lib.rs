@@ -48,6 +48,8 @@ pub struct Options {
     /// Report only findings in these files (pre-commit mode: the whole repository is loaded for
     /// the graph, the named files are reported).
     pub report_only: Option<Vec<PathBuf>>,
+    /// Note every file passed over, with the reason (`--verbose`), not only the notable ones.
+    pub explain_skips: bool,
 }
 
 /// The result of a run: every file, every finding, in a stable order.
@@ -237,7 +239,7 @@ pub fn lint_then<T>(
         ));
     }
     if !fs_paths.is_empty() {
-        let found = discover::discover(&fs_paths, cfg);
+        let found = discover::discover_explained(&fs_paths, cfg, opts.explain_skips);
         outcome.io_errors.extend(found.errors);
         outcome.notes.extend(found.notes);
         outcome.config_files = found.config_files;

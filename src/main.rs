@@ -436,6 +436,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
         ignore,
         baseline: None,
         report_only,
+        explain_skips: input.verbose,
     };
     Ok(Prepared {
         opts,
