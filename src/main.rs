@@ -669,3 +669,27 @@ fn graph(args: GraphArgs) -> ExitCode {
 // from two threads; mimalloc handles that pattern markedly faster than the system allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(test)]
+mod tests {
+    use super::escape_stderr;
+
+    #[test]
+    fn stderr_text_is_inert() {
+        assert!(matches!(
+            escape_stderr("apps/route.yaml: a: b"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(escape_stderr("::error::x"), r":\:error:\:x");
+        assert_eq!(escape_stderr(":::"), r":\:\:");
+        assert_eq!(escape_stderr("a##[group]"), r"a#\#[group]");
+        assert_eq!(escape_stderr("###[x"), r"##\#[x");
+        assert_eq!(
+            escape_stderr("a\u{1b}[2J\r\n\u{7f}\u{85}\u{202e}\u{2066}\u{200f}\u{61c}"),
+            r"a\u{1b}[2J\u{d}\u{a}\u{7f}\u{85}\u{202e}\u{2066}\u{200f}\u{61c}"
+        );
+        // Escaping twice changes nothing more: the escapes hold no `::`, `##[` or controls.
+        let once = escape_stderr("x::y##[z\u{1b}").into_owned();
+        assert_eq!(escape_stderr(&once), once);
+    }
+}

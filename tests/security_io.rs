@@ -196,8 +196,12 @@ fn verbose_says_why_files_were_skipped() {
     write(&repo.path().join("notes.txt"), "x");
     write(&repo.path().join("vendor/x.yaml"), ROUTE);
     write(
+        &repo.path().join("big.yaml"),
+        format!("# {}\n", "x".repeat(3000)),
+    );
+    write(
         &repo.path().join(".gwlint.yaml"),
-        "exclude: [\"vendor/**\"]\n",
+        "exclude: [\"vendor/**\"]\nmaxFileSize: 2000\n",
     );
     let out = gwlint(repo.path())
         .args(["check", ".", "-v"])
@@ -214,6 +218,13 @@ fn verbose_says_why_files_were_skipped() {
         err.contains("vendor/x.yaml: excluded by configuration"),
         "{err}"
     );
+    assert!(
+        err.contains("big.yaml: skipped (YAML003): file is larger than the limit"),
+        "{err}"
+    );
+    // Names of skipped files are not even collected without --verbose.
+    let out = gwlint(repo.path()).args(["check", "."]).output().unwrap();
+    assert!(!stderr_of(&out).contains("notes.txt"));
 }
 
 // ---- 11: reports and baselines are not written through symlinks ----
