@@ -521,7 +521,9 @@ fn write_out(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
     match path {
-        Some(p) => report::write_file(p, write).map_err(|e| format!("{}: {e}", p.display())),
+        Some(p) => {
+            report::write_file(p, write).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             write(&mut out)
@@ -580,7 +582,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     if let Some(path) = &args.write_baseline {
         if let Err(e) = gwlint::baseline::write(&outcome, path) {
-            return usage_error(&format!("{}: {e}", path.display()));
+            return usage_error(&format!("cannot write {}: {e}", path.display()));
         }
         say(&format!(
             "recorded {} findings in {}",
