@@ -271,24 +271,157 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Finds `.gwlint.yaml` in `start` or the nearest ancestor, stopping at a repository root.
-pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() {
-        start.parent()?
+/// The most a configuration file may hold. It is read before `maxFileSize` is known, and an
+/// explicit `--config /dev/zero` must fail rather than exhaust memory.
+pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
+
+/// The longest key name an error message shows (in characters).
+const SHOWN_KEY_CHARS: usize = 64;
+
+/// A path with symlinks and `..` resolved (ancestors are then real ancestors); as given, made
+/// absolute, when it cannot be resolved.
+fn full_path(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .ok()
+}
+
+/// The repository a path belongs to: the nearest directory at or above it holding `.git`.
+pub fn git_root(path: &Path) -> Option<PathBuf> {
+    let abs = full_path(path)?;
+    let dir = if abs.is_dir() {
+        abs.as_path()
     } else {
-        start
+        abs.parent()?
     };
-    let abs = std::path::absolute(start).ok()?;
-    for dir in abs.ancestors() {
-        let candidate = dir.join(FILE_NAME);
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        if dir.join(".git").exists() {
-            break;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// The directory whose `.gwlint.yaml` governs a run over `path`: the repository root (the `.git`
+/// boundary); without a repository, the working directory when `path` is inside it, else the
+/// directory checked. A `.gwlint.yaml` further down never replaces it: otherwise a file added in
+/// a pull request could switch every rule off for the whole run.
+pub fn config_root(path: &Path) -> Option<PathBuf> {
+    if let Some(root) = git_root(path) {
+        return Some(root);
+    }
+    let abs = full_path(path)?;
+    let dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()?.to_path_buf()
+    };
+    match std::env::current_dir() {
+        Ok(cwd) if dir.starts_with(&cwd) => Some(cwd),
+        _ => Some(dir),
+    }
+}
+
+/// The configuration for a run over `start`: `.gwlint.yaml` at [`config_root`], if any.
+///
+/// A symlink there is followed only when it resolves inside the root: a planted link to
+/// `/etc/shadow` would otherwise be read (as root, in CI) and quoted in the error. Anything that
+/// is not a regular file (a FIFO would block the run) is refused as well.
+pub fn discover(start: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    let Some(root) = config_root(start) else {
+        return Ok(None);
+    };
+    let candidate = root.join(FILE_NAME);
+    let refuse = |message: &str| ConfigError {
+        path: candidate.clone(),
+        line: 1,
+        column: 1,
+        message: message.to_string(),
+    };
+    let Ok(meta) = std::fs::symlink_metadata(&candidate) else {
+        return Ok(None);
+    };
+    if meta.file_type().is_symlink() {
+        let inside = match (
+            std::fs::canonicalize(&candidate),
+            std::fs::canonicalize(&root),
+        ) {
+            (Ok(target), Ok(root)) => target.starts_with(root),
+            // A dangling link names nothing to read.
+            _ => return Err(refuse("a symlink that does not resolve; not followed")),
+        };
+        if !inside {
+            return Err(refuse(
+                "a symlink that resolves outside the repository; not followed (give it with --config to use it)",
+            ));
         }
     }
-    None
+    if !candidate.is_file() {
+        return Err(refuse("not a regular file; not read"));
+    }
+    Ok(Some(candidate))
+}
+
+/// `.gwlint.yaml` files between `start` and its [`config_root`] (not the root's own): they do
+/// not apply, and the user is told so.
+pub fn unapplied_above(start: &Path) -> Vec<PathBuf> {
+    let (Some(root), Ok(abs)) = (config_root(start), full_path(start).ok_or(())) else {
+        return Vec::new();
+    };
+    let dir = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        match abs.parent() {
+            Some(d) => d,
+            None => return Vec::new(),
+        }
+    };
+    dir.ancestors()
+        .take_while(|d| *d != root && d.starts_with(&root))
+        .map(|d| d.join(FILE_NAME))
+        .filter(|c| std::fs::symlink_metadata(c).is_ok())
+        .collect()
+}
+
+/// A key (or rule) name as an error shows it: at most 64 characters, control and bidirectional
+/// characters escaped. A configuration may be a planted link to a secret file; errors never
+/// quote more of it than a short name, and never anything that could drive a terminal or a CI
+/// log.
+pub fn shown(name: &str) -> String {
+    let mut cut: String = name.chars().take(SHOWN_KEY_CHARS).collect();
+    if cut.len() < name.len() {
+        cut.push('…');
+    }
+    escape_controls(&cut)
+}
+
+/// Control characters (line breaks included) and bidirectional controls as `\u{1b}` escapes.
+fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{2028}' | '\u{2029}')
+        {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A loader message about a configuration file, with every `quoted` part passed through
+/// [`shown`] (the duplicate-key message quotes the key).
+fn shown_message(message: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(&shown(part));
+        } else {
+            out.push_str(&escape_controls(part));
+        }
+    }
+    out
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -372,7 +505,16 @@ pub fn load(
         column: 1,
         message: format!("cannot read configuration: {e}"),
     };
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    let bytes = crate::read_file_at_most(path, MAX_CONFIG_SIZE)
+        .map_err(io_err)?
+        .ok_or_else(|| ConfigError {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "configuration is larger than the limit of {MAX_CONFIG_SIZE} bytes; not read"
+            ),
+        })?;
     let loaded = load::load_bytes(0, path, bytes, &LoadOptions::default());
     if let Some(issue) = loaded.issues.first() {
         let pos = loaded.source.position(issue.span.start as usize);
@@ -380,7 +522,7 @@ pub fn load(
             path: path.to_path_buf(),
             line: pos.line,
             column: pos.column,
-            message: issue.message.clone(),
+            message: shown_message(&issue.message),
         });
     }
     let text = loaded.source.text.clone();
@@ -425,15 +567,22 @@ pub fn load(
                         _ => return Err(ctx.err(rk, "rule keys must be rule ids or names".into())),
                     };
                     let id = known_rule(&name).ok_or_else(|| {
-                        ctx.err(rk, format!("unknown rule `{name}` (see `gwlint rules`)"))
+                        ctx.err(
+                            rk,
+                            format!("unknown rule `{}` (see `gwlint rules`)", shown(&name)),
+                        )
                     })?;
                     let level = match &rv.value {
                         Value::Str(s) if &**s == "off" => RuleLevel::Off,
                         Value::Bool(false) => RuleLevel::Off,
+                        // The value is not quoted back: only key names are ever shown.
                         Value::Str(s) => RuleLevel::Level(Severity::parse(s).ok_or_else(|| {
                             ctx.err(
                                 rv,
-                                format!("`{s}` is not a level: use off, info, warning or error"),
+                                format!(
+                                    "the level of `{}` is not one of off, info, warning or error",
+                                    shown(&name)
+                                ),
                             )
                         })?),
                         _ => {
@@ -502,14 +651,19 @@ pub fn load(
                         let key = ik.as_str().unwrap_or("");
                         let val = iv
                             .as_str()
-                            .ok_or_else(|| ctx.err(iv, format!("`ignore.{key}` must be a string")))?
+                            .ok_or_else(|| {
+                                ctx.err(iv, format!("`ignore.{}` must be a string", shown(key)))
+                            })?
                             .to_string();
                         match key {
                             "rule" => {
                                 e.rule = known_rule(&val).ok_or_else(|| {
                                     ctx.err(
                                         iv,
-                                        format!("unknown rule `{val}` (see `gwlint rules`)"),
+                                        format!(
+                                            "unknown rule `{}` (see `gwlint rules`)",
+                                            shown(&val)
+                                        ),
                                     )
                                 })?;
                                 has_rule = true;
@@ -519,8 +673,9 @@ pub fn load(
                                     return Err(ctx.err(
                                         iv,
                                         format!(
-                                            "`ignore.{key}` is not a valid glob: {}",
-                                            err.kind()
+                                            "`ignore.{}` is not a valid glob: {}",
+                                            shown(key),
+                                            shown(&err.kind().to_string())
                                         ),
                                     ));
                                 }
@@ -535,7 +690,7 @@ pub fn load(
                             other => {
                                 return Err(ctx.err(
                                     ik,
-                                    format!("unknown key `ignore.{other}` (expected one of: rule, kind, namespace, name, path)"),
+                                    format!("unknown key `ignore.{}` (expected one of: rule, kind, namespace, name, path)", shown(other)),
                                 ));
                             }
                         }
@@ -561,7 +716,7 @@ pub fn load(
                         other => {
                             return Err(ctx.err(
                                 dk,
-                                format!("unknown key `dns.{other}` (expected one of: privateZones, publicZones)"),
+                                format!("unknown key `dns.{}` (expected one of: privateZones, publicZones)", shown(other)),
                             ));
                         }
                     }
@@ -589,7 +744,7 @@ pub fn load(
                         other => {
                             return Err(ctx.err(
                                 tk,
-                                format!("unknown key `tls.{other}` (expected one of: expiryWarningDays, publicAcmeServers)"),
+                                format!("unknown key `tls.{}` (expected one of: expiryWarningDays, publicAcmeServers)", shown(other)),
                             ));
                         }
                     }
@@ -621,7 +776,8 @@ pub fn load(
                             ctx.err(
                                 tv,
                                 format!(
-                                    "`targets.{key}` must be a version such as \"1.4\" (quote it)"
+                                    "`targets.{}` must be a version such as \"1.4\" (quote it)",
+                                    shown(key)
                                 ),
                             )
                         })
@@ -663,7 +819,8 @@ pub fn load(
                             return Err(ctx.err(
                                 tk,
                                 format!(
-                                    "unknown key `targets.{other}` (expected one of: {})",
+                                    "unknown key `targets.{}` (expected one of: {})",
+                                    shown(other),
                                     TARGET_KEYS.join(", ")
                                 ),
                             ));
@@ -677,7 +834,7 @@ pub fn load(
                     .ok_or_else(|| ctx.err(v, "`externals` must be a mapping".into()))?;
                 for (ek, ev) in ext {
                     let ekey = ek.as_str().unwrap_or("");
-                    let list = ctx.string_list(ev, ekey)?;
+                    let list = ctx.string_list(ev, &shown(ekey))?;
                     let e = &mut cfg.externals;
                     let slot = match ekey {
                         "gatewayClasses" => &mut e.gateway_classes,
@@ -694,7 +851,8 @@ pub fn load(
                             return Err(ctx.err(
                                 ek,
                                 format!(
-                                    "unknown key `externals.{ekey}` (expected one of: {})",
+                                    "unknown key `externals.{}` (expected one of: {})",
+                                    shown(ekey),
                                     EXTERNAL_KEYS.join(", ")
                                 ),
                             ));
@@ -707,7 +865,8 @@ pub fn load(
                 return Err(ctx.err(
                     k,
                     format!(
-                        "unknown key `{key}` (expected one of: {})",
+                        "unknown key `{}` (expected one of: {})",
+                        shown(key),
                         TOP_KEYS.join(", ")
                     ),
                 ));

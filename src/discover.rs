@@ -1,13 +1,15 @@
 //! Discover stage: command-line paths to the list of files to lint.
 
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use crate::config::Config;
+use crate::config::{self, Config};
 
 #[derive(Debug, Default)]
 pub struct Discovered {
@@ -17,6 +19,103 @@ pub struct Discovered {
     pub errors: Vec<String>,
     /// Entries passed over on purpose, with the reason (shown with --verbose).
     pub notes: Vec<String>,
+    /// Every `.gwlint.yaml` met in the walk (the caller warns about those not in use).
+    pub config_files: Vec<PathBuf>,
+}
+
+/// The most of a `.gitignore` that is read: a planted one may be a link to `/dev/zero`.
+const MAX_GITIGNORE_SIZE: u64 = 1 << 20;
+
+/// `.gitignore` matching for one walk, from the walk's root up to the repository root (the
+/// nearest `.git` at or above it, or the walk's root without one) and no further: a
+/// `.gitignore` in a directory above the checkout (a home directory's `*`) must not make a run
+/// lint nothing and pass. Only `.gitignore` files (and the repository's `.git/info/exclude`) are
+/// read, as the README promises; the `ignore` crate would also honour `.ignore` files, which a
+/// repository could use to hide its manifests from gwlint alone.
+struct GitIgnores {
+    /// The repository root, resolved.
+    boundary: PathBuf,
+    /// Each directory's matcher, `None` when it has no `.gitignore`; read on first use.
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+}
+
+impl GitIgnores {
+    fn new(canon_root: &Path) -> GitIgnores {
+        let boundary = canon_root
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(canon_root)
+            .to_path_buf();
+        GitIgnores {
+            boundary,
+            by_dir: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        if let Some(m) = self.by_dir.lock().ok()?.get(dir) {
+            return m.clone();
+        }
+        let mut b = GitignoreBuilder::new(dir);
+        let mut any = false;
+        let mut files = Vec::new();
+        if dir == self.boundary {
+            files.push(dir.join(".git").join("info").join("exclude"));
+        }
+        // Later files win over earlier ones for the same path, as in git.
+        files.push(dir.join(".gitignore"));
+        for f in files {
+            // A symlinked .gitignore is not followed (git does not follow it either).
+            if !std::fs::symlink_metadata(&f).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+            let Ok(Some(bytes)) = crate::read_file_at_most(&f, MAX_GITIGNORE_SIZE) else {
+                continue;
+            };
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                // An invalid pattern is passed over, as git does; the others still apply.
+                let _ = b.add_line(Some(f.clone()), line);
+            }
+            any = true;
+        }
+        let m = if any {
+            b.build().ok().map(Arc::new)
+        } else {
+            None
+        };
+        if let Ok(mut map) = self.by_dir.lock() {
+            map.insert(dir.to_path_buf(), m.clone());
+        }
+        m
+    }
+
+    /// The `.gitignore` that excludes `path` (resolved, below the boundary), if one does: the
+    /// deepest file with a matching pattern decides, as in git.
+    fn ignored_by(&self, path: &Path, is_dir: bool) -> Option<PathBuf> {
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(&self.boundary) {
+                break;
+            }
+            if let Some(m) = self.matcher(dir) {
+                let found = m.matched(path, is_dir);
+                if let ignore::Match::Ignore(glob) = found {
+                    // The file the pattern came from (.gitignore or .git/info/exclude).
+                    return Some(
+                        glob.from()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| dir.join(".gitignore")),
+                    );
+                }
+                if found.is_whitelist() {
+                    return None;
+                }
+            }
+            if dir == self.boundary {
+                break;
+            }
+        }
+        None
+    }
 }
 
 const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules"];
@@ -74,7 +173,19 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     rank(a).cmp(&rank(b))
 }
 
+/// The resolved path of an entry of a walk from `root`, for matching against .gitignore files.
+fn resolved(canon_root: &Path, root: &Path, p: &Path) -> PathBuf {
+    canon_root.join(p.strip_prefix(root).unwrap_or(p))
+}
+
 pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
+    discover_explained(paths, cfg, false)
+}
+
+/// [`discover`], and with `explain`, a note for every file passed over for its name (not YAML,
+/// not included): `--verbose` says why each file was not linted. Off otherwise, since a large
+/// repository has many such files and nobody reads the notes.
+pub fn discover_explained(paths: &[PathBuf], cfg: &Config, explain: bool) -> Discovered {
     let mut out = Discovered::default();
     let include = match globset(&cfg.include) {
         Ok(g) => g,
@@ -113,21 +224,45 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
             continue;
         }
         let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        // Shared with the walk's filter, which must own what it uses.
+        let ignores = Arc::new(GitIgnores::new(&canon_root));
+        let pruned = Arc::new(Mutex::new(Vec::new()));
         let mut found = Vec::new();
         // The walk (directory reads, .gitignore matching) runs on all threads; the entries are
         // then handled in sorted order, so the result does not depend on the thread count.
         let entries = std::sync::Mutex::new(Vec::new());
+        // The crate's own ignore-file handling is off (see `GitIgnores`); hidden files are linted.
         WalkBuilder::new(root)
-            .hidden(false)
-            .git_global(false)
-            .require_git(false)
+            .standard_filters(false)
             .follow_links(false)
             .threads(rayon::current_num_threads())
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name()
+            .filter_entry({
+                let (ignores, pruned, cwd) = (ignores.clone(), pruned.clone(), cwd.clone());
+                let (root, canon_root) = (root.clone(), canon_root.clone());
+                move |e| {
+                    if !e.file_type().is_some_and(|t| t.is_dir()) || e.depth() == 0 {
+                        return true;
+                    }
+                    if e.file_name()
                         .to_str()
-                        .is_some_and(|n| SKIP_DIRS.contains(&n)))
+                        .is_some_and(|n| SKIP_DIRS.contains(&n))
+                    {
+                        return false;
+                    }
+                    match ignores.ignored_by(&resolved(&canon_root, &root, e.path()), true) {
+                        Some(by) => {
+                            if let Ok(mut p) = pruned.lock() {
+                                p.push(format!(
+                                    "{}: directory ignored by {}, not walked",
+                                    e.path().display(),
+                                    display_path_in(&by, cwd.as_deref()).display()
+                                ));
+                            }
+                            false
+                        }
+                        None => true,
+                    }
+                }
             })
             .build_parallel()
             .run(|| {
@@ -162,12 +297,39 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                 continue;
             };
             let path = entry.path();
+            if ft.is_dir() {
+                continue;
+            }
             let rel = path.strip_prefix(root).unwrap_or(path);
+            let ignored = || ignores.ignored_by(&resolved(&canon_root, root, path), false);
+            if entry.file_name() == config::FILE_NAME && ignored().is_none() {
+                out.config_files.push(path.to_path_buf());
+            }
             let selected = match &include {
                 Some(g) => g.is_match(rel),
                 None => path.extension().is_some_and(|x| x == "yaml" || x == "yml"),
             };
-            if !selected || ft.is_dir() {
+            // The name is looked at first: it is cheaper than matching .gitignore files.
+            if !selected {
+                if explain {
+                    out.notes.push(format!(
+                        "{}: {}, skipped",
+                        path.display(),
+                        if include.is_some() {
+                            "not matched by the configuration's `include`"
+                        } else {
+                            "not a .yaml or .yml file"
+                        }
+                    ));
+                }
+                continue;
+            }
+            if let Some(by) = ignored() {
+                out.notes.push(format!(
+                    "{}: ignored by {}, skipped",
+                    path.display(),
+                    display_path_in(&by, cwd.as_deref()).display()
+                ));
                 continue;
             }
             if exclude.as_ref().is_some_and(|g| g.is_match(rel)) {
@@ -219,6 +381,12 @@ pub fn discover(paths: &[PathBuf], cfg: &Config) -> Discovered {
                 ));
             }
         }
+        let mut pruned = pruned
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
+        pruned.sort();
+        out.notes.extend(pruned);
         found.par_sort_unstable_by(|a, b| path_order(a, b));
         out.files.extend(found);
     }

@@ -11,8 +11,8 @@
 //! Every character that could act is written as a visible escape instead:
 //! - C0 controls, DEL and C1 controls as `\n`, `\r`, `\t` or `\u{1b}`;
 //! - bidi controls and the Unicode line and paragraph separators as `\u{202e}`;
-//! - `::` as `:\:` unless a letter or digit stands before it (so `2001:db8::1` stays readable),
-//!   since only a word that starts with `::` can begin a printed line;
+//! - `::` as `:\:` (every second colon of a run), wherever it is: a wrapped or broken line may
+//!   start anywhere in a value;
 //! - `##[` as `#\#[`, wherever it is.
 //!
 //! The escapes are for people; machine formats escape in their own syntax (`json_safe` below).
@@ -55,11 +55,8 @@ pub fn display(text: &str) -> Cow<'_, str> {
     for (i, c) in text.char_indices() {
         if is_active(c) {
             push_escape(&mut out, c);
-        } else if c == ':'
-            && text[i + 1..].starts_with(':')
-            && !prev.is_some_and(|p| p.is_ascii_alphanumeric())
-        {
-            out.push_str(":\\");
+        } else if c == ':' && prev == Some(':') {
+            out.push_str("\\:");
         } else if c == '#' && text[i + 1..].starts_with("#[") {
             out.push_str("#\\");
         } else {
@@ -237,8 +234,12 @@ mod tests {
         assert_eq!(display("a\nb\r\u{1b}[2J"), "a\\nb\\r\\u{1b}[2J");
         assert_eq!(display("x\u{202e}y\u{9b}"), "x\\u{202e}y\\u{9b}");
         assert_eq!(display("::error ::x"), ":\\:error :\\:x");
-        assert_eq!(display("2001:db8::1"), "2001:db8::1");
+        assert_eq!(display(":::"), ":\\:\\:");
         assert_eq!(display("svc ##[add-mask]shop"), "svc #\\#[add-mask]shop");
+        assert_eq!(display("###[x"), "##\\#[x");
+        // Escaping twice changes nothing more: the escapes hold no `::`, `##[` or controls.
+        let once = display("x::y##[z\u{1b}\n").into_owned();
+        assert_eq!(display(&once), once);
     }
 
     #[test]

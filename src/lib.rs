@@ -21,7 +21,7 @@ pub mod schema;
 pub mod source;
 pub mod suppress;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -49,6 +49,8 @@ pub struct Options {
     /// Report only findings in these files (pre-commit mode: the whole repository is loaded for
     /// the graph, the named files are reported).
     pub report_only: Option<Vec<PathBuf>>,
+    /// Note every file passed over, with the reason (`--verbose`), not only the notable ones.
+    pub explain_skips: bool,
 }
 
 /// The result of a run: every file, every finding, in a stable order.
@@ -72,6 +74,8 @@ pub struct Outcome {
     /// The lowest severity that fails the run (`--fail-on`; None: never), set by the caller:
     /// JUnit reports a failure only for findings that fail the run.
     pub fail_on: Option<config::Severity>,
+    /// Every `.gwlint.yaml` met while walking directories (only the one in use applies).
+    pub config_files: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -112,6 +116,19 @@ fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(len.min(limit + 1) as usize + 1);
     f.take(limit + 1).read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+/// Reads at most `limit` bytes; `None` when there are more (the reader is left there, so an
+/// endless source such as `/dev/zero` or a pipe costs `limit + 1` bytes, never more).
+pub fn read_at_most(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    r.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok((buf.len() as u64 <= limit).then_some(buf))
+}
+
+/// [`read_at_most`] of a file: configuration and baseline files, which may name a device.
+pub fn read_file_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    read_at_most(std::fs::File::open(path)?, limit)
 }
 
 fn process(
@@ -275,8 +292,7 @@ pub fn lint_then<T>(
                 .map(|f| f.parse().unwrap_or(0))
                 .collect();
             let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
-            // A closed stderr must not end the run (eprintln! would panic).
-            use std::io::Write as _;
+            // A closed standard error must not panic a run (nor must this aid).
             let _ = writeln!(
                 std::io::stderr(),
                 "gwlint: after {stage}: {rss}, CPU {} ms",
@@ -304,9 +320,10 @@ pub fn lint_then<T>(
         ));
     }
     if !fs_paths.is_empty() {
-        let found = discover::discover(&fs_paths, cfg);
+        let found = discover::discover_explained(&fs_paths, cfg, opts.explain_skips);
         outcome.io_errors.extend(found.errors);
         outcome.notes.extend(found.notes);
+        outcome.config_files = found.config_files;
         inputs.extend(found.files.into_iter().map(Input::Path));
     }
 
@@ -315,7 +332,9 @@ pub fn lint_then<T>(
     // load + model, one file per task
     let catalog = schemas_for(opts);
     let catalog = catalog.as_ref();
-    let stdin_bytes = stdin;
+    // Taken by the one task that handles standard input, rather than copied: it may be as large
+    // as the size limit.
+    let stdin_bytes = std::sync::Mutex::new(stdin);
     let results: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
@@ -325,7 +344,11 @@ pub fn lint_then<T>(
                 Input::Stdin(name) => process(
                     id,
                     name,
-                    stdin_bytes.clone().unwrap_or_default(),
+                    stdin_bytes
+                        .lock()
+                        .ok()
+                        .and_then(|mut b| b.take())
+                        .unwrap_or_default(),
                     &load_opts,
                     &cfg.default_namespace,
                     catalog,
@@ -430,7 +453,28 @@ pub fn lint_then<T>(
     outcome.suppressed = applied.suppressed;
     outcome.unused_config_ignores = applied.unused_config;
     fill_field_paths(&outcome.files, &mut diags);
-    let rendered_sources = origin::map(&outcome.files, &mut diags);
+    // Pre-commit mode reports the files named, by the file a finding is physically in: decided
+    // before `# Source:` mapping could name another path.
+    if let Some(only) = &opts.report_only {
+        let wanted: std::collections::HashSet<PathBuf> =
+            only.iter().map(|p| discover::display_path(p)).collect();
+        let before = diags.len();
+        diags.retain(|d| {
+            wanted.contains(&discover::display_path(
+                &outcome.files[d.span.file as usize].path,
+            ))
+        });
+        outcome.suppressed += before - diags.len();
+    }
+    // Only rendered output piped in is mapped back to its sources: a `# Source:` comment in a
+    // committed file would otherwise move its findings to any path it names (out of a
+    // pre-commit run's files, or onto a file a baseline or an `ignore:` entry covers).
+    let stdin_file = opts
+        .paths
+        .iter()
+        .any(|p| p.as_os_str() == "-")
+        .then_some(0 as FileId);
+    let rendered_sources = origin::map(&outcome.files, &mut diags, stdin_file);
     outcome.files.extend(rendered_sources);
     diags.sort_by(|a, b| {
         let pa = &outcome.files[a.span.file as usize].path;
@@ -449,17 +493,6 @@ pub fn lint_then<T>(
         let (kept, dropped) = baseline::filter(&outcome, diags, base);
         diags = kept;
         outcome.baselined = dropped;
-    }
-    if let Some(only) = &opts.report_only {
-        let wanted: std::collections::HashSet<PathBuf> =
-            only.iter().map(|p| discover::display_path(p)).collect();
-        let before = diags.len();
-        diags.retain(|d| {
-            wanted.contains(&discover::display_path(
-                &outcome.files[d.span.file as usize].path,
-            ))
-        });
-        outcome.suppressed += before - diags.len();
     }
     outcome.diagnostics = diags;
     let extra = then(&outcome, &graph);

@@ -188,9 +188,28 @@ fn resolve_rules(names: &[String]) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// One line on standard error, escaped. A closed or full standard error is ignored: there is
+/// nowhere left to report it, and the exit code still tells.
+fn say(msg: &str) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "gwlint: {}",
+        gwlint::escape::display(msg)
+    );
+}
+
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("gwlint: error: {msg}");
+    say(&format!("error: {msg}"));
     ExitCode::from(2)
+}
+
+/// Writes to standard output; a closed pipe or a full disk is exit 2 with a message (when
+/// standard error still works), never a panic.
+fn print_out(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> ExitCode {
+    match write_out(None, write) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error(&e),
+    }
 }
 
 fn main() -> ExitCode {
@@ -200,9 +219,18 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            let text = e.render().to_string();
+            if !e.use_stderr() {
+                // --help, --version.
+                return print_out(|out| out.write_all(text.as_bytes()));
+            }
+            // A usage error quotes the arguments, which may be file names from the repository
+            // (a shell glob): escaped line by line like everything else on standard error.
+            let mut err = std::io::stderr().lock();
+            for line in text.lines() {
+                let _ = writeln!(err, "{}", gwlint::escape::display(line));
+            }
+            return ExitCode::from(2);
         }
     };
     match cli.command {
@@ -212,25 +240,30 @@ fn main() -> ExitCode {
         Command::Graph(args) => graph(args),
         Command::Init { dir, force } => init(&dir, force),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            // Generated into memory: the generator panics on a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut script);
+            print_out(|out| out.write_all(&script))
         }
     }
 }
 
 fn explain(rule: &str) -> ExitCode {
     match rules::find(rule) {
-        Some(r) => {
-            println!("# {} {} ({})\n\n{}\n", r.id, r.name, r.severity, r.summary);
-            println!("{}", r.body.trim());
-            ExitCode::SUCCESS
-        }
+        Some(r) => print_out(|out| {
+            writeln!(
+                out,
+                "# {} {} ({})\n\n{}\n",
+                r.id, r.name, r.severity, r.summary
+            )?;
+            writeln!(out, "{}", r.body.trim())
+        }),
         None => usage_error(&format!("unknown rule `{rule}` (see `gwlint rules`)")),
     }
 }
 
 fn list_rules(format: ListFormat) -> ExitCode {
-    match format {
+    print_out(|out| match format {
         ListFormat::Json => {
             let list: Vec<_> = rules::all()
                 .iter()
@@ -241,47 +274,58 @@ fn list_rules(format: ListFormat) -> ExitCode {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).unwrap_or_default()
-            );
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)
         }
         ListFormat::Human => {
             for r in rules::all() {
-                println!(
+                writeln!(
+                    out,
                     "{:<8} {:<36} {:<8} {}",
                     r.id,
                     r.name,
                     r.severity.as_str(),
                     r.summary
-                );
+                )?;
             }
+            Ok(())
         }
-    }
-    ExitCode::SUCCESS
+    })
 }
 
 const STARTER: &str = include_str!("starter-config.yaml");
 
 fn init(dir: &Path, force: bool) -> ExitCode {
     let path = dir.join(config::FILE_NAME);
-    if path.exists() && !force {
+    // symlink_metadata: a dangling link counts as existing (writing would create its target).
+    if std::fs::symlink_metadata(&path).is_ok() && !force {
         return usage_error(&format!(
             "{} exists (use --force to overwrite)",
             path.display()
         ));
     }
-    match std::fs::write(&path, STARTER) {
+    match report::write_file(&path, |out| out.write_all(STARTER.as_bytes())) {
         Ok(()) => {
-            eprintln!("gwlint: wrote {}", path.display());
+            say(&format!("wrote {}", path.display()));
             ExitCode::SUCCESS
         }
         Err(e) => usage_error(&format!("{}: {e}", path.display())),
     }
 }
 
-/// Options, standard input and the configuration file used.
-type Prepared = (gwlint::Options, Option<Vec<u8>>, Option<PathBuf>);
+/// What the shared input arguments come to.
+struct Prepared {
+    opts: gwlint::Options,
+    /// Standard input, read up to one byte past `maxFileSize`.
+    stdin: Option<Vec<u8>>,
+    /// The configuration file used.
+    config_path: Option<PathBuf>,
+    /// Whether it was found rather than given (or refused): only then are the `.gwlint.yaml`
+    /// files that do not apply worth a warning.
+    discovered: bool,
+    /// `.gwlint.yaml` files above the linted paths but below the repository root.
+    unapplied: Vec<PathBuf>,
+}
 
 /// Options and standard input from the shared input arguments.
 fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
@@ -297,18 +341,32 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
         paths = vec![root.clone()];
     }
     let known = |n: &str| rules::find(n).map(|r| r.id);
+    let fs_paths: Vec<&PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").collect();
+    let discovered = !input.no_config && input.config.is_none();
+    let mut unapplied = Vec::new();
     let config_path = if input.no_config {
         None
     } else {
         match &input.config {
+            // Given by the user: followed wherever it points (but read through the size limit).
             Some(p) => Some(p.clone()),
             None => {
-                let start = paths
-                    .iter()
-                    .find(|p| p.as_os_str() != "-")
-                    .cloned()
-                    .unwrap_or_else(|| PathBuf::from("."));
-                config::discover(&start)
+                let dot = PathBuf::from(".");
+                let start = fs_paths.first().copied().unwrap_or(&dot);
+                // One configuration governs the run: the first path's repository's.
+                let governing = config::config_root(start);
+                for p in &fs_paths {
+                    let root = config::config_root(p);
+                    if root != governing {
+                        say(&format!(
+                            "warning: {} is not in the repository at {}, whose configuration governs the whole run",
+                            p.display(),
+                            governing.as_deref().unwrap_or(Path::new(".")).display()
+                        ));
+                    }
+                    unapplied.extend(config::unapplied_above(p));
+                }
+                config::discover(start).map_err(|e| usage_error(&e.to_string()))?
             }
         }
     };
@@ -319,8 +377,12 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
     let select = resolve_rules(&input.select).map_err(|e| usage_error(&e))?;
     let ignore = resolve_rules(&input.ignore).map_err(|e| usage_error(&e))?;
     let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
+        // One byte past the limit is enough for the loader to skip it as oversized (YAML003),
+        // as it does files; the rest is never read.
         let mut buf = Vec::new();
         std::io::stdin()
+            .lock()
+            .take(cfg.max_file_size.saturating_add(1))
             .read_to_end(&mut buf)
             .map_err(|e| usage_error(&format!("cannot read standard input: {e}")))?;
         Some(buf)
@@ -335,56 +397,99 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
         ignore,
         baseline: None,
         report_only,
+        explain_skips: input.verbose,
     };
-    Ok((opts, stdin, config_path))
+    Ok(Prepared {
+        opts,
+        stdin,
+        config_path,
+        discovered,
+        unapplied,
+    })
+}
+
+/// Warns about every `.gwlint.yaml` that is not the one in use: settings a user (or a pull
+/// request) put there are not applied, and a silent no-op would look like they were.
+fn warn_unapplied(outcome: &gwlint::Outcome, prepared: &Prepared) {
+    if !prepared.discovered {
+        return;
+    }
+    let used = prepared
+        .config_path
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    let mut seen = std::collections::HashSet::new();
+    for p in prepared.unapplied.iter().chain(&outcome.config_files) {
+        let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if Some(&canon) == used.as_ref() || !seen.insert(canon) {
+            continue;
+        }
+        let governing = match &prepared.config_path {
+            Some(c) => format!("only {} applies", c.display()),
+            None => "no configuration applies".to_string(),
+        };
+        say(&format!(
+            "warning: {}: nested configuration not applied ({governing}: the repository root's .gwlint.yaml governs every file)",
+            gwlint::discover::display_path(p).display()
+        ));
+    }
 }
 
 fn verbose_notes(outcome: &gwlint::Outcome, config_path: &Option<PathBuf>, cfg: &Config) {
     if let Some(p) = config_path {
-        eprintln!("gwlint: configuration {}", p.display());
+        say(&format!("configuration {}", p.display()));
     }
     for n in &outcome.notes {
-        eprintln!("gwlint: {n}");
+        say(n);
+    }
+    // Files the loader passed over (too large, binary, templates): the reason, once more here so
+    // that every skip is explained in one place.
+    for (file, status) in outcome.files.iter().zip(&outcome.statuses) {
+        if let gwlint::load::FileStatus::Skipped { rule, reason } = status {
+            say(&format!(
+                "{}: skipped ({rule}): {reason}",
+                file.path.display()
+            ));
+        }
     }
     for &i in &outcome.unused_config_ignores {
         let e = &cfg.ignore[i];
-        eprintln!(
-            "gwlint: unused `ignore` entry for {} at line {} of the configuration",
+        say(&format!(
+            "unused `ignore` entry for {} at line {} of the configuration",
             e.rule, e.at.0
-        );
+        ));
     }
-    eprintln!(
-        "gwlint: {} files, {} documents, {} objects, {} findings suppressed, {} in the baseline",
+    say(&format!(
+        "{} files, {} documents, {} objects, {} findings suppressed, {} in the baseline",
         outcome.statuses.len(),
         outcome.documents,
         outcome.objects,
         outcome.suppressed,
         outcome.baselined
-    );
+    ));
     let stages: Vec<String> = outcome
         .timings
         .iter()
         .map(|(stage, t)| format!("{stage} {:.1} ms", t.as_secs_f64() * 1000.0))
         .collect();
-    eprintln!("gwlint: time: {}", stages.join(", "));
+    say(&format!("time: {}", stages.join(", ")));
 }
 
-/// Writes to the file, or to standard output without one, through one buffer; errors name where.
+/// Writes to the file, or to standard output without one; errors name where. Files are replaced
+/// (written beside and renamed), never written through a symlink a repository may have planted.
 fn write_out(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let buffered = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        write(&mut out)?;
-        out.flush()
-    };
     match path {
-        Some(p) => std::fs::File::create(p)
-            .and_then(|mut f| buffered(&mut f))
-            .map_err(|e| format!("{}: {e}", p.display())),
+        Some(p) => {
+            report::write_file(p, write).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
         None => {
-            buffered(&mut std::io::stdout().lock()).map_err(|e| format!("standard output: {e}"))
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("standard output: {e}"))
         }
     }
 }
@@ -409,16 +514,18 @@ fn check(args: CheckArgs) -> ExitCode {
             "only one report can go to standard output; give the others a file with FORMAT=FILE",
         );
     }
-    let (mut opts, stdin, config_path) = match prepare(&args.input) {
+    let mut prepared = match prepare(&args.input) {
         Ok(x) => x,
         Err(code) => return code,
     };
     if let Some(b) = &args.baseline {
-        match gwlint::baseline::read(b) {
-            Ok(set) => opts.baseline = Some(set),
+        match gwlint::baseline::read(b, prepared.opts.config.max_file_size) {
+            Ok(set) => prepared.opts.baseline = Some(set),
             Err(e) => return usage_error(&e),
         }
     }
+    let stdin = prepared.stdin.take();
+    let opts = &prepared.opts;
     let fail_on = match (args.fail_on, opts.config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some("warning")) => FailOn::Warning,
@@ -426,28 +533,29 @@ fn check(args: CheckArgs) -> ExitCode {
         (None, Some("never")) => FailOn::Never,
         _ => FailOn::Error,
     };
-    let mut outcome = gwlint::lint(&opts, stdin);
+    let mut outcome = gwlint::lint(opts, stdin);
     outcome.fail_on = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
+    warn_unapplied(&outcome, &prepared);
     if args.input.verbose {
-        verbose_notes(&outcome, &config_path, &opts.config);
+        verbose_notes(&outcome, &prepared.config_path, &opts.config);
     }
     for e in &outcome.io_errors {
-        eprintln!("gwlint: error: {e}");
+        say(&format!("error: {e}"));
     }
     if let Some(path) = &args.write_baseline {
         if let Err(e) = gwlint::baseline::write(&outcome, path) {
-            return usage_error(&format!("{}: {e}", path.display()));
+            return usage_error(&format!("cannot write {}: {e}", path.display()));
         }
-        eprintln!(
-            "gwlint: recorded {} findings in {}",
+        say(&format!(
+            "recorded {} findings in {}",
             outcome.diagnostics.len(),
             path.display()
-        );
+        ));
         return if outcome.io_errors.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -491,10 +599,12 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 fn graph(args: GraphArgs) -> ExitCode {
-    let (opts, stdin, config_path) = match prepare(&args.input) {
+    let mut prepared = match prepare(&args.input) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    let stdin = prepared.stdin.take();
+    let opts = &prepared.opts;
     let format = match args.format {
         GraphFmt::Dot => GraphFormat::Dot,
         GraphFmt::Mermaid => GraphFormat::Mermaid,
@@ -504,14 +614,15 @@ fn graph(args: GraphArgs) -> ExitCode {
         namespace: args.namespace.clone(),
         gateway: args.gateway.clone(),
     };
-    let (outcome, text) = gwlint::lint_then(&opts, stdin, |outcome, g| {
+    let (outcome, text) = gwlint::lint_then(opts, stdin, |outcome, g| {
         report::graph::render(outcome, g, format, &filter)
     });
+    warn_unapplied(&outcome, &prepared);
     if args.input.verbose {
-        verbose_notes(&outcome, &config_path, &opts.config);
+        verbose_notes(&outcome, &prepared.config_path, &opts.config);
     }
     for e in &outcome.io_errors {
-        eprintln!("gwlint: error: {e}");
+        say(&format!("error: {e}"));
     }
     if let Err(e) = write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes())) {
         return usage_error(&e);

@@ -53,22 +53,28 @@ fn source_of(doc: &str) -> Option<(String, usize)> {
     Some((path.trim().trim_matches(['"', '\'']).to_string(), 0))
 }
 
-/// Rewrites the spans of findings in rendered documents to virtual files named after their
-/// sources; returns the virtual files to append to the run's file table.
-pub fn map(files: &[SourceFile], diags: &mut [Diagnostic]) -> Vec<SourceFile> {
+/// Rewrites the spans of findings in rendered documents of `rendered` (standard input, the only
+/// file whose markers are trusted) to virtual files named after their sources; returns the
+/// virtual files to append to the run's file table.
+pub fn map(
+    files: &[SourceFile],
+    diags: &mut [Diagnostic],
+    rendered: Option<FileId>,
+) -> Vec<SourceFile> {
+    let Some(rendered_file) = rendered else {
+        return Vec::new();
+    };
     let mut virtual_files: Vec<SourceFile> = Vec::new();
     let mut by_region: HashMap<(FileId, usize), (FileId, usize, usize)> = HashMap::new();
     let base = files.len() as FileId;
-    // Whether each file holds rendered-output markers, looked up once per file.
-    let mut rendered: HashMap<FileId, bool> = HashMap::new();
+    let Some(f) = files.get(rendered_file as usize) else {
+        return Vec::new();
+    };
+    if !(f.text.contains("# Source: ") || f.text.contains("config.kubernetes.io/origin")) {
+        return Vec::new();
+    }
     for d in diags.iter_mut() {
-        let Some(f) = files.get(d.span.file as usize) else {
-            continue;
-        };
-        let has_markers = *rendered.entry(f.id).or_insert_with(|| {
-            f.text.contains("# Source: ") || f.text.contains("config.kubernetes.io/origin")
-        });
-        if !has_markers {
+        if d.span.file != rendered_file {
             continue;
         }
         let (start, end) = document(&f.text, d.span.start as usize);

@@ -229,7 +229,7 @@ fn sarif_validates_against_the_schema() {
         assert!(region["startLine"].as_u64().unwrap() >= 1);
         assert!(region["startColumn"].as_u64().unwrap() >= 1);
         assert!(
-            !r["partialFingerprints"]["gwlint/v1"]
+            !r["partialFingerprints"]["gwlint/v2"]
                 .as_str()
                 .unwrap()
                 .is_empty()

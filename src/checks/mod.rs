@@ -157,14 +157,15 @@ pub fn run(cx: &Ctx, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
             let start = std::time::Instant::now();
             c.run(cx, &mut out);
             if timed {
-                // A closed stderr must not end the run (eprintln! would panic).
-                use std::io::Write as _;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "gwlint: rule {} {:.1} ms, {} findings",
-                    c.id(),
-                    start.elapsed().as_secs_f64() * 1e3,
-                    out.len()
+                // Never a panic over a closed standard error.
+                let _ = std::io::Write::write_fmt(
+                    &mut std::io::stderr(),
+                    format_args!(
+                        "gwlint: rule {} {:.1} ms, {} findings\n",
+                        c.id(),
+                        start.elapsed().as_secs_f64() * 1e3,
+                        out.len()
+                    ),
                 );
             }
             out

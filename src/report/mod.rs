@@ -9,6 +9,7 @@ pub mod junit;
 pub mod sarif;
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -263,4 +264,107 @@ pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
     // Writing to a vector cannot fail; the formats write only UTF-8.
     let _ = write(outcome, format, color, &mut out);
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Writes a file by writing a new file beside it and renaming that over `path`.
+///
+/// Reports and baselines are written into checkouts of untrusted pull requests, where `path` may
+/// be a planted symlink (or a FIFO) pointing outside the checkout. A rename replaces the link
+/// itself instead of following it, and the new file is created exclusively (`create_new`), so
+/// nothing outside the destination's own directory entry is ever opened for writing.
+///
+/// Paths under `/dev/` (`/dev/stdout`, `/dev/null`, `/dev/fd/3`) are opened as they are: they
+/// name streams the caller set up, never something a repository can plant, and renaming over
+/// them would replace the device node.
+pub fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    if path.starts_with("/dev/") {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)?;
+        return fill(f, write);
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if let Some(link) = symlinked_dir(dir) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{} is a symlink; not writing through it", link.display()),
+        ));
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
+    }
+    // A name no other process (or an earlier, interrupted run) holds: create_new fails on any
+    // existing entry, symlinks included, rather than following it.
+    let (tmp, f) = {
+        let mut attempt = 0u32;
+        loop {
+            let mut tmp_name = std::ffi::OsString::from(".");
+            tmp_name.push(name);
+            tmp_name.push(format!(".gwlint-{}-{attempt}.tmp", std::process::id()));
+            let tmp = dir.join(tmp_name);
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let result = fill(f, write).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes through one buffer and flushes, so a write error (a full disk) is returned, not lost.
+fn fill(f: std::fs::File, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, f);
+    write(&mut out)?;
+    out.flush()
+}
+
+/// The first directory of `dir` below the working directory that is a symlink. A checkout can
+/// plant `reports -> /etc` as well as `report.json -> /etc/passwd`; directories above the
+/// working directory (`/tmp`, `/var/run`) are the user's and may be links.
+fn symlinked_dir(dir: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let below = if dir.is_absolute() {
+        dir.strip_prefix(&cwd).ok()?
+    } else {
+        dir
+    };
+    let mut at = cwd;
+    for c in below.components() {
+        match c {
+            std::path::Component::Normal(name) => {
+                at.push(name);
+                if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Some(at);
+                }
+            }
+            std::path::Component::CurDir => {}
+            // `..` leaves the tree the working directory holds: what is there is the user's.
+            _ => return None,
+        }
+    }
+    None
 }

@@ -209,7 +209,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
                 "physicalLocation": physical(outcome, root, r.span),
                 "message": {"text": plain(&r.message)},
             })).collect::<Vec<_>>(),
-            "partialFingerprints": {"gwlint/v1": fingerprint(outcome, d)},
+            "partialFingerprints": {"gwlint/v2": fingerprint(outcome, d)},
         })
     };
     let run = Doc::Map(vec![

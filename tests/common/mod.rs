@@ -31,11 +31,13 @@ pub fn sarif_schema() -> Option<serde_json::Value> {
 }
 
 pub fn lint_dir(dir: &Path) -> Outcome {
-    let cfg = match config::discover(dir) {
-        Some(p) => {
-            config::load(&p, &|n| gwlint::rules::find(n).map(|r| r.id)).expect("fixture config")
-        }
-        None => Config::default(),
+    // Each fixture directory stands for a repository of its own: its .gwlint.yaml governs it
+    // (discovery would look for the configuration at the root of the project's checkout).
+    let own = dir.join(config::FILE_NAME);
+    let cfg = if own.is_file() {
+        config::load(&own, &|n| gwlint::rules::find(n).map(|r| r.id)).expect("fixture config")
+    } else {
+        Config::default()
     };
     let opts = Options {
         paths: vec![dir.to_path_buf()],
