@@ -176,16 +176,31 @@ fn with_default_command(mut args: Vec<String>) -> Vec<String> {
     args
 }
 
+/// Rule ids for `--select`/`--ignore`: each name is a rule id or name, or a prefix of ids (a
+/// family such as `TLS`, or `GW1`), as ruff takes them.
 fn resolve_rules(names: &[String]) -> Result<Vec<String>, String> {
-    names
-        .iter()
-        .filter(|n| !n.is_empty())
-        .map(|n| {
-            rules::find(n)
-                .map(|r| r.id.to_string())
-                .ok_or_else(|| format!("unknown rule `{n}` (see `gwlint rules`)"))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for n in names.iter().filter(|n| !n.is_empty()) {
+        if let Some(r) = rules::find(n) {
+            out.push(r.id.to_string());
+            continue;
+        }
+        let prefix = n.to_ascii_uppercase();
+        let matched: Vec<String> = rules::all()
+            .iter()
+            .filter(|r| {
+                prefix.chars().all(|c| c.is_ascii_alphanumeric()) && r.id.starts_with(&prefix)
+            })
+            .map(|r| r.id.to_string())
+            .collect();
+        if matched.is_empty() {
+            return Err(format!(
+                "unknown rule `{n}` (an id, a name or an id prefix such as TLS or GW1; see `gwlint rules`)"
+            ));
+        }
+        out.extend(matched);
+    }
+    Ok(out)
 }
 
 /// One line on standard error, escaped. A closed or full standard error is ignored: there is
@@ -494,6 +509,20 @@ fn write_out(
     }
 }
 
+/// When every path given is a file and none of them is YAML (`gwlint check README.md`): the
+/// first of them. A named file is always linted, so this would lint nothing and say "No findings".
+fn no_yaml_named(paths: &[PathBuf]) -> Option<&PathBuf> {
+    let yaml = |p: &PathBuf| {
+        p.as_os_str() == "-"
+            || p.is_dir()
+            || !p.is_file()
+            || p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            || p.file_name().is_some_and(|n| n == "Kustomization")
+    };
+    (!paths.is_empty() && !paths.iter().any(yaml)).then(|| &paths[0])
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     // Parse the report targets before doing any work, so a typo costs nothing.
     let mut targets: Vec<(Format, Option<PathBuf>)> = Vec::new();
@@ -513,6 +542,31 @@ fn check(args: CheckArgs) -> ExitCode {
         return usage_error(
             "only one report can go to standard output; give the others a file with FORMAT=FILE",
         );
+    }
+    if let Some(o) = &args.output {
+        // `-o` goes to the formats written without `=FILE`; with none, it would be ignored.
+        if args.format.iter().all(|f| f.contains('=')) {
+            return usage_error(&format!(
+                "-o {} names no report: every --format has its own file (drop -o, or a format's =FILE)",
+                o.display()
+            ));
+        }
+    }
+    for (i, (_, a)) in targets.iter().enumerate() {
+        if let Some(a) = a {
+            if targets[..i].iter().any(|(_, b)| b.as_ref() == Some(a)) {
+                return usage_error(&format!(
+                    "two reports would be written to {}; give each format its own file",
+                    a.display()
+                ));
+            }
+        }
+    }
+    if let Some(file) = no_yaml_named(&args.input.paths) {
+        return usage_error(&format!(
+            "{} is not a YAML file (*.yaml, *.yml, *.json or Kustomization), and no other path was given",
+            file.display()
+        ));
     }
     let mut prepared = match prepare(&args.input) {
         Ok(x) => x,
@@ -546,6 +600,14 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     for e in &outcome.io_errors {
         say(&format!("error: {e}"));
+    }
+    if outcome.statuses.is_empty() && outcome.io_errors.is_empty() {
+        // Nothing was linted: say so rather than "No findings" alone.
+        say(if args.input.paths.is_empty() {
+            "warning: no YAML files found in the current directory"
+        } else {
+            "warning: no YAML files found in the given paths"
+        });
     }
     if let Some(path) = &args.write_baseline {
         if let Err(e) = gwlint::baseline::write(&outcome, path) {
@@ -614,8 +676,15 @@ fn graph(args: GraphArgs) -> ExitCode {
         namespace: args.namespace.clone(),
         gateway: args.gateway.clone(),
     };
-    let (outcome, text) = gwlint::lint_then(opts, stdin, |outcome, g| {
-        report::graph::render(outcome, g, format, &filter)
+    let (outcome, (text, gateway_known)) = gwlint::lint_then(opts, stdin, |outcome, g| {
+        let known = filter.gateway.as_deref().is_none_or(|want| {
+            g.objects.iter().any(|o| {
+                o.key.kind == "Gateway"
+                    && o.key.group == gwlint::model::GATEWAY_GROUP
+                    && format!("{}/{}", o.key.namespace, o.key.name) == want
+            })
+        });
+        (report::graph::render(outcome, g, format, &filter), known)
     });
     warn_unapplied(&outcome, &prepared);
     if args.input.verbose {
@@ -623,6 +692,12 @@ fn graph(args: GraphArgs) -> ExitCode {
     }
     for e in &outcome.io_errors {
         say(&format!("error: {e}"));
+    }
+    if !gateway_known {
+        return usage_error(&format!(
+            "no Gateway `{}` in the input (give it as namespace/name)",
+            filter.gateway.as_deref().unwrap_or("")
+        ));
     }
     if let Err(e) = write_out(args.output.as_deref(), |out| out.write_all(text.as_bytes())) {
         return usage_error(&e);

@@ -114,3 +114,105 @@ fn concise_is_one_line_per_finding() {
         "{out}"
     );
 }
+
+fn gwlint_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn report_destinations_that_cannot_be_meant_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("route.yaml"), ROUTE).unwrap();
+    // -o with every format given its own file would be ignored.
+    let out = gwlint_in(
+        dir.path(),
+        &["check", ".", "--format", "json=a.json", "-o", "b.txt"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-o b.txt names no report"));
+    // Two formats to one file would keep only the last.
+    let out = gwlint_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "json=r.out",
+            "--format",
+            "sarif=r.out",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("r.out").exists());
+    // -o with a format that has no file is what -o is for.
+    let out = gwlint_in(
+        dir.path(),
+        &["check", ".", "--format", "json", "-o", "r.json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(dir.path().join("r.json").exists());
+}
+
+#[test]
+fn no_yaml_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    std::fs::write(dir.path().join("docs/readme.md"), "# nothing\n").unwrap();
+    // Named files none of which is YAML: a mistake.
+    let out = gwlint_in(dir.path(), &["check", "docs/readme.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a YAML file"));
+    // A named directory without YAML: a warning.
+    let out = gwlint_in(dir.path(), &["check", "docs"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: no YAML files found in the given paths")
+    );
+    // The current directory without YAML: a warning.
+    let out = gwlint_in(&dir.path().join("docs"), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: no YAML files found"));
+}
+
+#[test]
+fn unknown_graph_gateway_is_a_usage_error() {
+    let dir = typo_repo();
+    let out = gwlint_in(dir.path(), &["graph", ".", "--gateway", "shop/nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no Gateway `shop/nope`"));
+    let out = gwlint_in(dir.path(), &["graph", ".", "--gateway", "shop/gw"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Gateway\\nshop/gw"));
+}
+
+#[test]
+fn select_and_ignore_take_families_and_prefixes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("route.yaml"), ROUTE).unwrap();
+    let rules = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", ".", "--no-config", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = gwlint_in(dir.path(), &all);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rules(&[]), ["GW120", "GW108"]);
+    assert_eq!(rules(&["--select", "GW1"]), ["GW120", "GW108"]);
+    assert_eq!(rules(&["--select", "gw12"]), ["GW120"]);
+    assert!(rules(&["--select", "TLS"]).is_empty());
+    assert_eq!(rules(&["--ignore", "GW12"]), ["GW108"]);
+    let out = gwlint_in(dir.path(), &["check", ".", "--select", "NOPE"]);
+    assert_eq!(out.status.code(), Some(2));
+}
