@@ -205,8 +205,10 @@ impl<'a> Validator<'a> {
             (Value::Int(_), Ty::String) | (Value::Str(_), Ty::Integer) if schema.int_or_string => {
                 true
             }
-            // An unresolved variable stands for a value of any type.
+            // An unresolved variable stands for a value of any type; so does an unquoted
+            // `{NAME}`, which YAML reads as a mapping.
             (Value::Str(s), _) if has_placeholder(s) => true,
+            (Value::Map(_), _) if crate::model::read::placeholder_map(node).is_some() => true,
             _ => false,
         };
         if !ok {
@@ -717,6 +719,8 @@ fn has_vars(node: &Node) -> bool {
     match &node.value {
         Value::Str(s) => has_placeholder(s),
         Value::Seq(items) => items.iter().any(has_vars),
+        // An unquoted `{NAME}` reads as a mapping of one key: a placeholder too.
+        Value::Map(_) if crate::model::read::placeholder_map(node).is_some() => true,
         Value::Map(entries) => entries.iter().any(|(_, v)| has_vars(v)),
         _ => false,
     }
