@@ -74,6 +74,40 @@ pub const PUBLIC_ACME_SERVERS: &[&str] = &[
     "https://dv.acme-v02.test-api.pki.goog/directory",
 ];
 
+/// The GatewayClass names that other Gateway API implementations install with their charts or
+/// document as the default, with the implementation: a Gateway of such a class is reconciled by
+/// that controller, so GW112 does not call it unknown (gwlint cannot tell offline which one the
+/// cluster runs; Istio-specific rules still run only on Istio-managed Gateways).
+pub const IMPLEMENTATION_GATEWAY_CLASSES: &[(&str, &str)] = &[
+    ("eg", "Envoy Gateway"),
+    ("envoy-gateway", "Envoy Gateway"),
+    ("cilium", "Cilium"),
+    ("kgateway", "kgateway"),
+    ("kgateway-waypoint", "kgateway"),
+    ("gloo-gateway", "Gloo Gateway"),
+    ("nginx", "NGINX Gateway Fabric"),
+    ("traefik", "Traefik"),
+    ("contour", "Contour"),
+    ("kong", "Kong"),
+    ("gke-l7-global-external-managed", "GKE"),
+    ("gke-l7-global-external-managed-mc", "GKE"),
+    ("gke-l7-regional-external-managed", "GKE"),
+    ("gke-l7-regional-external-managed-mc", "GKE"),
+    ("gke-l7-rilb", "GKE"),
+    ("gke-l7-rilb-mc", "GKE"),
+    ("gke-l7-gxlb", "GKE"),
+    ("gke-l7-gxlb-mc", "GKE"),
+    ("gke-l7-cross-regional-internal-managed-mc", "GKE"),
+    (
+        "azure-alb-external",
+        "Azure Application Gateway for Containers",
+    ),
+    (
+        "amazon-vpc-lattice",
+        "AWS Gateway API Controller (VPC Lattice)",
+    ),
+];
+
 /// GatewayClasses that exist wherever their controller runs, without a manifest in the repo.
 pub const BUILTIN_GATEWAY_CLASSES: &[&str] = &[
     "istio",

@@ -199,7 +199,10 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
         false,
     );
     add("", "Namespace", &e.namespaces, false);
-    for class in BUILTIN_GATEWAY_CLASSES {
+    let others = crate::config::IMPLEMENTATION_GATEWAY_CLASSES
+        .iter()
+        .map(|(c, _)| c);
+    for class in BUILTIN_GATEWAY_CLASSES.iter().chain(others) {
         out.insert(ObjKey::new(GATEWAY_GROUP, "GatewayClass", "", class));
     }
     out

@@ -29,7 +29,7 @@ impl Check for Rule {
             )
             .label("unknown GatewayClass")
             .help(format!(
-                "known classes: {}; if `{}` is installed in the cluster, add it to `externals.gatewayClasses` in .gwlint.yaml",
+                "known classes: {} and the default classes of other implementations (`gwlint explain GW112`); if `{}` is installed in the cluster, add it to `externals.gatewayClasses` in .gwlint.yaml",
                 BUILTIN_GATEWAY_CLASSES.join(", "),
                 r.target.name
             ))
