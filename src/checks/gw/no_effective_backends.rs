@@ -19,11 +19,18 @@ impl Check for Rule {
             let http = matches!(o.key.kind.as_str(), "HTTPRoute" | "GRPCRoute");
             for (i, rule) in route.rules.iter().enumerate() {
                 let message = if rule.backend_refs.is_empty() {
-                    if !http || rule.filter_types.iter().any(|t| t == "RequestRedirect") {
+                    // A redirect answers the request; so may an ExtensionRef filter (an
+                    // implementation's direct response or redirect, such as Envoy Gateway's
+                    // HTTPRouteFilter), which gwlint cannot see into.
+                    let answers = rule
+                        .filter_types
+                        .iter()
+                        .any(|t| t == "RequestRedirect" || t == "ExtensionRef");
+                    if !http || answers {
                         continue;
                     }
                     format!(
-                        "{}: rule {i} has no backendRefs and no RequestRedirect filter, so matching requests get an error response",
+                        "{}: rule {i} has no backendRefs and no RequestRedirect or ExtensionRef filter, so matching requests get an error response",
                         o.key
                     )
                 } else if rule
