@@ -341,3 +341,10 @@ fn compute_acme_names<'m>(cx: &Ctx<'_, 'm>) -> Vec<AcmeName<'m>> {
     }
     out
 }
+
+/// A Secret type an implementation defines for its own certificate delivery, such as Envoy
+/// Gateway's `gateway.envoyproxy.io/sds` (the certificate comes from an SDS server): not a
+/// `kubernetes.io/tls` Secret, and not meant to be one.
+pub(crate) fn implementation_type(t: &str) -> bool {
+    t.starts_with("gateway.envoyproxy.io/")
+}

@@ -23,7 +23,7 @@ impl Check for Rule {
             let Spec::Secret(s) = &secret_obj.spec else {
                 continue;
             };
-            if s.sops || !seen.insert(*sid) {
+            if s.sops || super::implementation_type(s.type_name()) || !seen.insert(*sid) {
                 continue;
             }
             let istio = super::istio_owner(g, r.from);

@@ -40,7 +40,8 @@ impl Check for Rule {
                 let o = g.obj(p.obj);
                 let finding = match (&p.kind, &o.spec) {
                     (ProducerKind::Manifest, Spec::Secret(s))
-                        if s.type_name() != "kubernetes.io/tls" =>
+                        if s.type_name() != "kubernetes.io/tls"
+                            && !super::implementation_type(s.type_name()) =>
                     {
                         let span = s.type_.as_ref().map(|t| t.span).unwrap_or(o.name_span());
                         Some((
