@@ -223,7 +223,9 @@ pub fn effective_kinds(listener: &Listener, istio: bool) -> Option<Vec<String>> 
     let terminate = listener.tls.as_ref().is_none_or(|t| !t.is_passthrough());
     let supported: Vec<&str> = match protocol {
         "HTTP" | "HTTPS" => vec!["HTTPRoute", "GRPCRoute"],
-        "TLS" if istio && terminate => vec!["TLSRoute", "TCPRoute"],
+        // Terminated TLS carries TCP as well: Istio and Envoy Gateway admit TCPRoute there, and
+        // what another implementation does is not known offline, so it is not reported.
+        "TLS" if terminate => vec!["TLSRoute", "TCPRoute"],
         "TLS" => vec!["TLSRoute"],
         "TCP" => vec!["TCPRoute"],
         "UDP" if istio => vec![],
