@@ -51,7 +51,21 @@ pub struct ExternalSecretSpec {
     pub remote_keys: Vec<Sp<Text>>,
     pub has_data: bool,
     pub has_data_from: bool,
+    /// `refreshPolicy: CreatedOnce`, or `refreshInterval` 0: the Secret is written once and
+    /// never refreshed.
+    pub writes_once: bool,
     pub span: Span,
+}
+
+/// A Go duration of zero (`0`, `0s`, `0h0m0s`), which ESO reads as "never refresh".
+fn zero_duration(n: &Node) -> bool {
+    match &n.value {
+        crate::load::tree::Value::Int(0) => true,
+        crate::load::tree::Value::Str(s) => {
+            s.contains('0') && s.chars().all(|c| matches!(c, '0' | '.' | 'h' | 'm' | 's'))
+        }
+        _ => false,
+    }
 }
 
 impl ExternalSecretSpec {
@@ -106,6 +120,8 @@ impl ExternalSecretSpec {
                 .get("dataFrom")
                 .and_then(Node::as_seq)
                 .is_some_and(|d| !d.is_empty()),
+            writes_once: spec.get("refreshPolicy").and_then(Node::as_str) == Some("CreatedOnce")
+                || spec.get("refreshInterval").is_some_and(zero_duration),
             span: spec.span,
         }
     }
@@ -115,6 +131,13 @@ impl ExternalSecretSpec {
             .as_ref()
             .map(|c| c.v.as_str())
             .unwrap_or("Owner")
+    }
+
+    /// Writes the Secret once and hands it over (`CreatedOnce` or no refresh, with
+    /// `creationPolicy: Orphan`): the "restore it once, then another controller owns it" pattern,
+    /// so it is not a second writer of that Secret.
+    pub fn hands_over(&self) -> bool {
+        self.writes_once && self.creation_policy() == "Orphan"
     }
 
     /// Whether this ExternalSecret writes a Secret that did not exist before.

@@ -23,6 +23,8 @@ impl Check for Rule {
                         matches!(&g.obj(p.obj).spec, Spec::ExternalSecret(es) if es.creation_policy() == "Merge")
                     }
                     ProducerKind::GatewayShim => g.get(&ObjKey::new(CERT_MANAGER_GROUP, "Certificate", ns, name)).is_none(),
+                    // Written once and handed over: not a writer on every reconcile.
+                    ProducerKind::ExternalSecret => !matches!(&g.obj(p.obj).spec, Spec::ExternalSecret(es) if es.hands_over()),
                     _ => true,
                 })
                 .collect();
