@@ -19,8 +19,7 @@
 //! rule is linear in its expression, with the joins of shapes (conditionals, dynamic indexes)
 //! bounded by [`MAX_WORK`], past which the estimate falls back to a coarser, still safe bound.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
@@ -28,6 +27,10 @@ use crate::load::tree::{Node, Value};
 
 use super::openapi::Schema;
 use super::validate::escape;
+
+/// Map values by key; foldhash, as the value cache: the keys come from the value, and the map
+/// lives for one estimate.
+type Fields = foldhash::HashMap<Box<str>, Arc<Shape>>;
 
 /// What the estimator knows of the values an expression may produce: upper bounds on their
 /// sizes, and the shapes of their parts.
@@ -44,7 +47,7 @@ pub struct Shape {
     /// known statically.
     item: Option<Arc<Shape>>,
     /// The values of a map by key.
-    fields: HashMap<Box<str>, Arc<Shape>>,
+    fields: Fields,
     /// Nothing is known of the parts but that none outweighs the whole: a part of this value
     /// has this same shape.
     opaque: bool,
@@ -52,11 +55,21 @@ pub struct Shape {
 
 impl Shape {
     fn scalar(len: u64) -> Arc<Shape> {
-        Arc::new(Shape {
-            len,
-            weight: len.saturating_add(1),
-            ..Shape::default()
-        })
+        // The estimator asks for these on nearly every node: shared, not allocated each time.
+        static COMMON: OnceLock<[Arc<Shape>; 2]> = OnceLock::new();
+        let make = |len: u64| {
+            Arc::new(Shape {
+                len,
+                weight: len.saturating_add(1),
+                ..Shape::default()
+            })
+        };
+        let common = COMMON.get_or_init(|| [make(0), make(SMALL)]);
+        match len {
+            0 => common[0].clone(),
+            SMALL => common[1].clone(),
+            _ => make(len),
+        }
     }
 
     fn opaque(len: u64, weight: u64) -> Arc<Shape> {
@@ -167,6 +180,9 @@ impl Shape {
         weight
     }
 }
+
+/// Bytes of a number, boolean or other short scalar a function returns.
+const SMALL: u64 = 20;
 
 /// Past this much work on one estimate, joins of shapes give up precision for speed.
 const MAX_WORK: u64 = 100_000;
@@ -345,7 +361,7 @@ impl Estimator {
                 match &c.iter_var2 {
                     // Two variables: the index or key, then the item or value.
                     Some(v2) => {
-                        let key = Shape::scalar(range.key_len.max(20));
+                        let key = Shape::scalar(range.key_len.max(SMALL));
                         let value = self.element(&range);
                         self.vars.push((c.iter_var.clone(), key));
                         self.vars.push((v2.clone(), value));
@@ -362,6 +378,7 @@ impl Estimator {
                     (Some(x), Some(y)) => Some(self.join(&x.clone(), &y.clone())),
                     (x, y) => x.clone().or_else(|| y.clone()),
                 };
+                self.work = self.work.saturating_add(init.fields.len() as u64);
                 let accu = Arc::new(Shape {
                     len: grown(init.len, step.len),
                     weight: grown(init.weight, step.weight),
@@ -470,7 +487,7 @@ impl Estimator {
         let total_weight = args.iter().fold(0u64, |w, a| w.saturating_add(a.weight));
         let total_len = args.iter().fold(0u64, |w, a| w.saturating_add(a.len));
         let first = args.first().cloned().unwrap_or_else(|| Shape::scalar(0));
-        let small = Shape::scalar(20);
+        let small = Shape::scalar(SMALL);
         let (extra, shape) = match name {
             // Constant time on any operands.
             "_&&_"

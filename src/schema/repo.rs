@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::validate::RuleSettings;
+use super::validate::{OBJECT_BUDGET, RuleSettings};
 use super::{KindSchema, Violation, validate_object_with};
 use crate::diagnostic::Diagnostic;
 use crate::load::parse::{self, Limits, Parsed};
@@ -123,7 +123,57 @@ pub fn validate_with_budget(
     // many objects were not checked.
     let mut skipped: Option<(&Object, u64, u64, usize)> = None;
     let mut out = Vec::new();
-    for batch in work.chunks(BATCH) {
+    // What one object's rules may cost at most: the per-object budget under each definition.
+    let worst = schemas.values().map(Vec::len).max().unwrap_or(0) as u64 * OBJECT_BUDGET;
+    let mut next = 0;
+    while next < work.len() {
+        // While the budget left covers the worst case of a run of files, their objects are all
+        // admitted whatever they cost: evaluate them in one pass, pricing them as they run.
+        // The outcome is the one the pricing pass below would give; this saves its walk.
+        let mut end = next;
+        let mut count = 0u64;
+        while end < work.len() && end - next < BATCH && skipped.is_none() {
+            let with = count + work[end].1.len() as u64;
+            if with.saturating_mul(worst) > left {
+                break;
+            }
+            count = with;
+            end += 1;
+        }
+        if end > next {
+            let done: Vec<(Vec<Diagnostic>, u64)> = work[next..end]
+                .par_iter()
+                .map(|(file, objs)| {
+                    let mut found = Vec::new();
+                    let mut demand = 0u64;
+                    let Some(src) = files.get(*file as usize) else {
+                        return (found, demand);
+                    };
+                    let parsed = parse::parse(&src.text, src.lines(), *file, limits);
+                    for o in objs {
+                        let Some(doc) = parsed.docs.iter().find(|d| d.start as u32 == o.doc.start)
+                        else {
+                            continue;
+                        };
+                        let Some(node) = object_node(&doc.root, o) else {
+                            continue;
+                        };
+                        let (violations, cost) = agreed(node, schemas, o, true);
+                        demand = demand.saturating_add(cost);
+                        found.extend(violations.into_iter().map(|v| diagnostic(v, o)));
+                    }
+                    (found, demand)
+                })
+                .collect();
+            for (found, demand) in done {
+                left = left.saturating_sub(demand);
+                out.extend(found);
+            }
+            next = end;
+            continue;
+        }
+        let batch = &work[next..(next + BATCH).min(work.len())];
+        next += batch.len();
         // Parse each file once, and price every object's rules without running them.
         let planned: Vec<(u32, Parsed, Vec<Planned>)> = batch
             .par_iter()
