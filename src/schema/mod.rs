@@ -8,6 +8,7 @@
 //!   documents of the kinds they define; such a CRD replaces the embedded one for its kind).
 
 pub mod canonical;
+pub mod celcost;
 pub mod celenv;
 pub mod celval;
 pub mod crd;
@@ -34,10 +35,22 @@ pub fn validate_object(
     version: &str,
     kind_span: Span,
 ) -> Option<Vec<Violation>> {
+    validate_object_with(root, schema, version, kind_span, Default::default()).map(|(v, _)| v)
+}
+
+/// As `validate_object`, with the rules treated as `settings` say; also returns the estimated
+/// cost of the rules admitted.
+pub fn validate_object_with(
+    root: &Node,
+    schema: &KindSchema,
+    version: &str,
+    kind_span: Span,
+    settings: validate::RuleSettings,
+) -> Option<(Vec<Violation>, u64)> {
     let s = schema.version(version)?;
-    let mut v = validate::Validator::new(&schema.origin, schema.id);
+    let mut v = validate::Validator::with_settings(&schema.origin, schema.id, settings);
     v.validate(root, s, "", kind_span);
-    Some(v.out)
+    Some((v.out, v.spent))
 }
 
 /// A violation as a load-stage issue, naming the object.
@@ -61,12 +74,16 @@ pub fn dedup(diags: &mut Vec<crate::diagnostic::Diagnostic>) {
         .retain(|d| d.rule != RULE_NOT_EVALUATED || seen.insert(rule_text(&d.message).to_string()));
 }
 
-/// The part of an API508 message that names the schema and rule (not the object).
+/// The part of an API508 message that names the schema and rule (not the object, nor why it
+/// was not evaluated there: the reasons, such as an estimated cost, vary from object to object).
 fn rule_text(message: &str) -> &str {
     message.find(": the validation rule").map_or(message, |i| {
         let before = &message[..i];
-        // `Kind ns/name: CRD x: the validation rule …`: drop the object's name.
-        before.find(": ").map_or(message, |j| &message[j + 2..])
+        // `Kind ns/name: CRD x: the validation rule … could not be checked offline: why`.
+        let end = message
+            .find(" could not be checked offline")
+            .unwrap_or(message.len());
+        before.find(": ").map_or(message, |j| &message[j + 2..end])
     })
 }
 

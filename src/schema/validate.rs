@@ -11,7 +11,7 @@ use super::canonical;
 use super::celval::{BoxVal, SharedList, SharedMap};
 
 use super::openapi::{ListType, Rule, Schema, Ty, literal};
-use super::{CEL_RULE_VIOLATED, RULE_NOT_EVALUATED, SCHEMA_VIOLATION, celenv};
+use super::{CEL_RULE_VIOLATED, RULE_NOT_EVALUATED, SCHEMA_VIOLATION, celcost, celenv};
 use crate::load::tree::{Node, Value};
 use crate::source::Span;
 
@@ -24,20 +24,73 @@ pub struct Violation {
     pub label: Option<String>,
 }
 
+/// The API server's limit on the runtime cost of one evaluation of one expression
+/// (`PerCallLimit`), in `celcost` units (about one interpreter step each). A rule whose estimate
+/// on a value exceeds it is not run on that value. The Gateway API's costliest rules, pairwise
+/// uniqueness over 64 listeners, estimate well below it.
+pub const RULE_BUDGET: u64 = 1_000_000;
+
+/// The API server's limit on the total cost of the rules run while validating one object
+/// (`RuntimeCELCostBudget`). Past it, the object's remaining rules are not run.
+pub const OBJECT_BUDGET: u64 = 10_000_000;
+
+/// How a validator treats the CEL rules it meets.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleSettings {
+    /// False: rules are priced and charged to the budget but not run (a run's budget is
+    /// shared out before anything is evaluated, see `repo.rs`).
+    pub evaluate: bool,
+    /// The object may hold secrets (a `Secret`): messages never show its values, and message
+    /// expressions, which may copy them, are not evaluated.
+    pub redact: bool,
+    /// What this object's rules may cost in total.
+    pub budget: u64,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        RuleSettings {
+            evaluate: true,
+            redact: false,
+            budget: OBJECT_BUDGET,
+        }
+    }
+}
+
 pub struct Validator<'a> {
     /// Names the schema's owner in "could not evaluate" reports (`CRD httproutes.gateway…`).
     pub origin: &'a str,
     /// The schema's process-unique id, part of the outcome cache key.
     schema_id: u64,
     pub out: Vec<Violation>,
+    settings: RuleSettings,
+    /// Estimated cost of the rules admitted so far; never more than `settings.budget`. It
+    /// depends only on the object and the schema (not on what the caches held), so that the
+    /// same rules run whatever the thread count.
+    pub spent: u64,
 }
 
 impl<'a> Validator<'a> {
     pub fn new(origin: &'a str, schema_id: u64) -> Self {
+        Self::with_settings(origin, schema_id, RuleSettings::default())
+    }
+
+    pub fn with_settings(origin: &'a str, schema_id: u64, settings: RuleSettings) -> Self {
         Validator {
             origin,
             schema_id,
             out: Vec::new(),
+            settings,
+            spent: 0,
+        }
+    }
+
+    /// A value as messages show it: quoted, or withheld in a Secret.
+    fn shown(&self, s: &str) -> String {
+        if self.settings.redact {
+            REDACTED.to_string()
+        } else {
+            quote(s)
         }
     }
 
@@ -104,17 +157,49 @@ impl<'a> Validator<'a> {
             return;
         }
         let key = (self.schema_id, schema as *const Schema as usize, hash);
-        let outcomes = OUTCOMES.with(|cache| cache.borrow().get(&key).cloned());
+        let cached = OUTCOMES.with(|cache| cache.borrow().get(&key).cloned());
+        // The cost is known before anything runs: from the cache (it is a function of the
+        // value, like the outcomes), or estimated from the value's shape.
+        let (cost, costs, outcomes) = match cached {
+            Some((cost, outcomes)) => (cost, Vec::new(), Some(outcomes)),
+            None => {
+                let costs = rule_costs(node, schema);
+                let admitted = costs
+                    .iter()
+                    .filter(|&&c| c <= RULE_BUDGET)
+                    .fold(0u64, |a, &c| a.saturating_add(c));
+                (admitted, costs, None)
+            }
+        };
+        let left = self.settings.budget.saturating_sub(self.spent);
+        if cost > left {
+            for rule in schema.rules.iter().filter(|r| !r.transition) {
+                let message = format!(
+                    "{}: the validation rule `{}` could not be checked offline: it was not \
+                     evaluated: the object's rules would cost more than the budget of {} per \
+                     object (the rules here are estimated at {cost}, {left} is left)",
+                    self.origin,
+                    one_line(&rule.source),
+                    self.settings.budget,
+                );
+                self.push(RULE_NOT_EVALUATED, at, message);
+            }
+            return;
+        }
+        self.spent += cost;
+        if !self.settings.evaluate {
+            return;
+        }
         let outcomes = match outcomes {
             Some(o) => o,
             None => {
-                let o = self.evaluate_all(node, schema);
+                let o = self.evaluate_all(node, schema, &costs);
                 OUTCOMES.with(|cache| {
                     let mut cache = cache.borrow_mut();
                     if cache.len() > 200_000 {
                         cache.clear();
                     }
-                    cache.insert(key, o.clone());
+                    cache.insert(key, (cost, o.clone()));
                 });
                 o
             }
@@ -155,7 +240,7 @@ impl<'a> Validator<'a> {
     /// Every rule of the node, or `None` when all of them pass; a rule whose passes survive
     /// renaming is looked up by the value's canonical form first, and the value is built only
     /// for the rules that must run.
-    fn evaluate_all(&self, node: &Node, schema: &Schema) -> Option<Arc<[Outcome]>> {
+    fn evaluate_all(&self, node: &Node, schema: &Schema, costs: &[u64]) -> Option<Arc<[Outcome]>> {
         let canonical = schema
             .rules
             .iter()
@@ -163,10 +248,18 @@ impl<'a> Validator<'a> {
             .then(|| canonical::canonical_hash(node, schema))
             .flatten();
         let mut value = None;
+        let redact = self.settings.redact;
         let outcomes = schema
             .rules
             .iter()
-            .map(|r| {
+            .zip(costs)
+            .map(|(r, &cost)| {
+                if cost > RULE_BUDGET {
+                    return Outcome::NotEvaluated(format!(
+                        "it was not evaluated because its estimated cost on this value ({cost}) \
+                         exceeds the budget of {RULE_BUDGET} per evaluation"
+                    ));
+                }
                 let key = canonical
                     .filter(|_| r.renaming_invariant())
                     .map(|c| (self.schema_id, r as *const Rule as usize, c));
@@ -176,7 +269,7 @@ impl<'a> Validator<'a> {
                     }
                 }
                 let v = value.get_or_insert_with(|| build(node, schema));
-                let o = celenv::with_self(v, |ctx| evaluate(r, ctx));
+                let o = celenv::with_self(v, |ctx| evaluate(r, ctx, redact));
                 if let (Some(k), Outcome::Pass) = (key, &o) {
                     PASSES.with(|p| {
                         let mut p = p.borrow_mut();
@@ -341,7 +434,11 @@ impl<'a> Validator<'a> {
         let keys: Vec<Vec<cel::Value>> = items.iter().map(key_of).collect();
         for (i, k) in keys.iter().enumerate() {
             if keys[..i].contains(k) {
-                let shown: Vec<String> = k.iter().map(show).collect();
+                let shown: Vec<String> = if self.settings.redact {
+                    vec![REDACTED.to_string()]
+                } else {
+                    k.iter().map(show).collect()
+                };
                 self.push(
                     SCHEMA_VIOLATION,
                     items[i].span,
@@ -375,7 +472,7 @@ impl<'a> Validator<'a> {
                         format!(
                             "{}: Invalid value: {}: should be at least {min} chars long",
                             display(path),
-                            quote(s)
+                            self.shown(s)
                         ),
                     );
                 }
@@ -387,7 +484,7 @@ impl<'a> Validator<'a> {
                             format!(
                                 "{}: Invalid value: {}: should match '{}'",
                                 display(path),
-                                quote(s),
+                                self.shown(s),
                                 p.source
                             ),
                         );
@@ -400,7 +497,11 @@ impl<'a> Validator<'a> {
                     Value::Float(f) => f,
                     _ => 0.0,
                 };
-                let shown = scalar_text(node);
+                let shown = if self.settings.redact {
+                    REDACTED.to_string()
+                } else {
+                    scalar_text(node)
+                };
                 if let Some(min) = schema.minimum {
                     if v < min || (schema.exclusive_minimum && v == min) {
                         let op = if schema.exclusive_minimum {
@@ -448,7 +549,11 @@ impl<'a> Validator<'a> {
                     format!(
                         "{}: Unsupported value: {}: supported values: {}",
                         display(path),
-                        show(&v),
+                        if self.settings.redact {
+                            REDACTED.to_string()
+                        } else {
+                            show(&v)
+                        },
                         allowed.join(", ")
                     ),
                 );
@@ -467,7 +572,8 @@ enum Outcome {
 
 /// Rule outcomes by (schema, schema node, subtree hash): identical subtrees give identical
 /// results. `None` is a node that passed every rule, the common case, which then costs the key.
-type OutcomeCache = foldhash::HashMap<(u64, usize, u64), Option<Arc<[Outcome]>>>;
+/// Each entry also holds the rules' admitted estimated cost, which the budget is charged on a hit.
+type OutcomeCache = foldhash::HashMap<(u64, usize, u64), (u64, Option<Arc<[Outcome]>>)>;
 
 /// (schema, rule, canonical form) of renaming-invariant rules that passed.
 type PassCache = foldhash::HashSet<(u64, usize, u64)>;
@@ -484,7 +590,7 @@ thread_local! {
     static OUTCOMES: std::cell::RefCell<OutcomeCache> = std::cell::RefCell::new(OutcomeCache::default());
 }
 
-fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
+fn evaluate(rule: &Rule, ctx: &cel::Context, redact: bool) -> Outcome {
     if rule.transition {
         return Outcome::Pass;
     }
@@ -516,6 +622,7 @@ fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
     let message = rule
         .message_expression
         .as_ref()
+        .filter(|_| !redact)
         .and_then(|m| match m.execute(ctx) {
             Ok(cel::Value::String(s)) if !s.is_empty() => Some(s.to_string()),
             _ => None,
@@ -525,6 +632,35 @@ fn evaluate(rule: &Rule, ctx: &cel::Context) -> Outcome {
         message,
         label: failed.unwrap_or_else(|| format!("rule: {}", one_line(&rule.source))),
     }
+}
+
+/// What a Secret's values are shown as.
+const REDACTED: &str = "<redacted>";
+
+/// The estimated cost of each rule of `schema` on `node` (its alternative and message
+/// expression included), computed from the value's shape without running anything.
+fn rule_costs(node: &Node, schema: &Schema) -> Vec<u64> {
+    let shape = celcost::Shape::of(node, Some(schema));
+    let of = |r: &Rule| match r.program() {
+        Ok(p) => celcost::estimate(p.expression(), &shape),
+        // It does not run.
+        Err(_) => 0,
+    };
+    schema
+        .rules
+        .iter()
+        .map(|r| {
+            if r.transition {
+                return 0;
+            }
+            let alternative = r.alternative.as_deref().map_or(0, of);
+            let message = r
+                .message_expression
+                .as_ref()
+                .map_or(0, |m| celcost::estimate(m.expression(), &shape));
+            of(r).saturating_add(alternative).saturating_add(message)
+        })
+        .collect()
 }
 
 /// The node as the rules see it: schema defaults filled in, property names escaped.
