@@ -63,6 +63,9 @@ pub struct Externals {
     pub cluster_secret_stores: Vec<String>,
     pub namespaces: Vec<String>,
     pub ingress_classes: Vec<String>,
+    /// `namespace/name` of ServiceAccounts and ConfigMaps installed outside the repository.
+    pub service_accounts: Vec<String>,
+    pub config_maps: Vec<String>,
 }
 
 /// ACME directories of public certificate authorities: they validate names through public DNS.
@@ -494,6 +497,8 @@ const EXTERNAL_KEYS: &[&str] = &[
     "clusterSecretStores",
     "namespaces",
     "ingressClasses",
+    "serviceAccounts",
+    "configMaps",
 ];
 
 struct Ctx<'a> {
@@ -881,6 +886,8 @@ pub fn load(
                         "clusterSecretStores" => &mut e.cluster_secret_stores,
                         "namespaces" => &mut e.namespaces,
                         "ingressClasses" => &mut e.ingress_classes,
+                        "serviceAccounts" => &mut e.service_accounts,
+                        "configMaps" => &mut e.config_maps,
                         _ => {
                             return Err(ctx.err(
                                 ek,

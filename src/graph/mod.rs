@@ -199,6 +199,12 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
         false,
     );
     add("", "Namespace", &e.namespaces, false);
+    add("", "ServiceAccount", &e.service_accounts, true);
+    add("", "ConfigMap", &e.config_maps, true);
+    // What the common operators' charts install: references to them resolve without a manifest.
+    for (ns, name) in KNOWN_SERVICE_ACCOUNTS {
+        out.insert(ObjKey::new("", "ServiceAccount", ns, name));
+    }
     let others = crate::config::IMPLEMENTATION_GATEWAY_CLASSES
         .iter()
         .map(|(c, _)| c);
@@ -207,6 +213,13 @@ fn externals(cfg: &Config) -> HashSet<ObjKey> {
     }
     out
 }
+
+/// ServiceAccounts the External Secrets and cert-manager charts install under their default
+/// release names (a store's workload identity often runs as the operator's own account).
+const KNOWN_SERVICE_ACCOUNTS: &[(&str, &str)] = &[
+    ("external-secrets", "external-secrets"),
+    ("cert-manager", "cert-manager"),
+];
 
 impl<'m> Graph<'m> {
     pub fn build(objects: &'m [Object], cfg: &Config) -> Graph<'m> {
@@ -288,6 +301,18 @@ impl<'m> Graph<'m> {
     }
 
     /// The first object with this key.
+    /// Whether a ConfigMap exists in the cluster: in the repository, declared external, or
+    /// distributed by a trust-manager `Bundle` of that name (it writes its target ConfigMap
+    /// into the namespaces it selects; which ones is not checked here).
+    pub fn config_map_exists(&self, namespace: &str, name: &str) -> bool {
+        let key = ObjKey::new("", "ConfigMap", namespace, name);
+        self.get(&key).is_some()
+            || self.is_external(&key)
+            || !self
+                .same_name("trust.cert-manager.io", "Bundle", name)
+                .is_empty()
+    }
+
     pub fn get(&self, key: &ObjKey) -> Option<ObjId> {
         self.index.get(key).and_then(|v| v.first().copied())
     }
@@ -309,6 +334,8 @@ impl<'m> Graph<'m> {
             .is_some_and(|groups| groups.contains(&group))
     }
 
+    /// Whether an object exists outside the repository, as declared in `externals` or installed
+    /// by a known chart.
     pub fn is_external(&self, key: &ObjKey) -> bool {
         self.externals.contains(key)
     }
@@ -397,6 +424,12 @@ impl<'m> Graph<'m> {
         if key.group.is_empty()
             && key.kind == "Secret"
             && self.producers.produces(self, &key.namespace, &key.name)
+        {
+            return Resolution::Produced;
+        }
+        if key.group.is_empty()
+            && key.kind == "ConfigMap"
+            && self.config_map_exists(&key.namespace, &key.name)
         {
             return Resolution::Produced;
         }

@@ -3,7 +3,7 @@
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::graph::attach;
-use crate::model::{ObjKey, Spec};
+use crate::model::Spec;
 
 pub struct Rule;
 
@@ -36,10 +36,7 @@ impl Check for Rule {
                     },
                     kind
                 )
-            } else if g
-                .get(&ObjKey::new("", "ConfigMap", &o.key.namespace, name))
-                .is_none()
-            {
+            } else if !g.config_map_exists(&o.key.namespace, name) {
                 format!(
                     "{}: infrastructure.parametersRef ConfigMap {}/{} does not exist",
                     o.key, o.key.namespace, name

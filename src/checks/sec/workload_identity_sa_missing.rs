@@ -34,9 +34,13 @@ impl Check for Rule {
                 (None, "ClusterSecretStore") => continue,
                 _ => o.key.namespace.clone(),
             };
-            let message = match g.get(&ObjKey::new("", "ServiceAccount", &ns, &name.v)) {
+            let key = ObjKey::new("", "ServiceAccount", &ns, &name.v);
+            if g.is_external(&key) {
+                continue;
+            }
+            let message = match g.get(&key) {
                 None => format!(
-                    "{}: ServiceAccount {ns}/{} for workload identity is not in the repository",
+                    "{}: ServiceAccount {ns}/{} for workload identity is not in the repository (declare it under `externals.serviceAccounts` if a chart installs it)",
                     o.key, name.v
                 ),
                 Some(id) => {
