@@ -143,8 +143,9 @@ pub struct Graph<'m> {
     externals: HashSet<ObjKey>,
     /// Kinds a CustomResourceDefinition in the input declares cluster-scoped.
     cluster_crds: HashSet<(String, String)>,
-    /// Namespaces with a Flux HelmRelease, whose charts create objects not in the repository.
-    helm_namespaces: HashSet<String>,
+    /// Flux HelmReleases by the namespace their charts render into: their Services are not in
+    /// the repository.
+    helm_releases: HashMap<String, Vec<&'m crate::model::kustomize::HelmRelease>>,
     pub refs: Vec<Reference>,
     pub producers: producers::Producers,
     /// The references as a petgraph, for `gwlint graph`; lint runs never need it.
@@ -261,21 +262,20 @@ impl<'m> Graph<'m> {
                     _ => None,
                 })
                 .collect();
-            let helm_namespaces: HashSet<String> = objects
-                .iter()
-                .filter(|o| o.key.kind == "HelmRelease" && o.key.group == "helm.toolkit.fluxcd.io")
-                .map(|o| o.key.namespace.to_string())
-                .collect();
-            (
-                cluster_crds,
-                helm_namespaces,
-                grants::Grants::index(objects),
-            )
+            let mut helm_releases: HashMap<String, Vec<&crate::model::kustomize::HelmRelease>> =
+                HashMap::default();
+            for o in objects {
+                if let Spec::HelmRelease(h) = &o.spec {
+                    let ns = h.target_namespace.as_deref().unwrap_or(&o.key.namespace);
+                    helm_releases.entry(ns.to_string()).or_default().push(h);
+                }
+            }
+            (cluster_crds, helm_releases, grants::Grants::index(objects))
         };
-        let ((index, kinds), (by_name, (cluster_crds, helm_namespaces, grants))) =
+        let ((index, kinds), (by_name, (cluster_crds, helm_releases, grants))) =
             rayon::join(by_key, || rayon::join(by_name, others));
         let mut g = Graph {
-            helm_namespaces,
+            helm_releases,
             cluster_crds,
             objects,
             index,
@@ -433,11 +433,14 @@ impl<'m> Graph<'m> {
         {
             return Resolution::Produced;
         }
-        // A Helm chart deployed by a Flux HelmRelease renders its Services at deploy time: in a
-        // namespace that has one, a missing Service may well be the chart's.
+        // A Helm chart deployed by a Flux HelmRelease renders its Services at deploy time: a
+        // missing Service named as a release's chart names them may well be the chart's.
         if key.group.is_empty()
             && key.kind == "Service"
-            && self.helm_namespaces.contains(key.namespace.as_str())
+            && self
+                .helm_releases
+                .get(key.namespace.as_str())
+                .is_some_and(|rs| rs.iter().any(|r| r.may_render(&key.name)))
         {
             return Resolution::Unchecked;
         }

@@ -158,3 +158,75 @@ impl Crd {
         })
     }
 }
+
+/// A Flux `HelmRelease`: what its chart names the objects it renders, which are not in the
+/// repository.
+#[derive(Clone, Debug, Default)]
+pub struct HelmRelease {
+    /// `spec.targetNamespace`: where the chart's objects go (the HelmRelease's own namespace
+    /// when unset).
+    pub target_namespace: Option<String>,
+    /// The Helm release name: `spec.releaseName`, else `[targetNamespace-]name` as Flux makes it.
+    pub release_name: String,
+    /// `spec.chart.spec.chart` (a chart name, or a path whose last part is the name).
+    pub chart: Option<String>,
+    /// `values.fullnameOverride` and `values.nameOverride`, which the common `fullname`
+    /// helper uses.
+    pub fullname_override: Option<String>,
+    pub name_override: Option<String>,
+}
+
+impl HelmRelease {
+    pub fn read(root: &Node) -> Self {
+        let spec = root.get("spec");
+        let s = |n: Option<&Node>| n.and_then(Node::as_str).map(str::to_string);
+        let name = root
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let target_namespace = s(spec.and_then(|sp| sp.get("targetNamespace")));
+        let release_name =
+            s(spec.and_then(|sp| sp.get("releaseName"))).unwrap_or_else(
+                || match &target_namespace {
+                    Some(t) => format!("{t}-{name}"),
+                    None => name.to_string(),
+                },
+            );
+        let chart = s(spec
+            .and_then(|sp| sp.get("chart"))
+            .and_then(|c| c.get("spec"))
+            .and_then(|c| c.get("chart")))
+        .map(|c| c.rsplit('/').next().unwrap_or(&c).to_string());
+        let values = spec.and_then(|sp| sp.get("values"));
+        HelmRelease {
+            target_namespace,
+            release_name,
+            chart,
+            fullname_override: s(values.and_then(|v| v.get("fullnameOverride"))),
+            name_override: s(values.and_then(|v| v.get("nameOverride"))),
+        }
+    }
+
+    /// The `fullname` most charts give their objects (the `<chart>.fullname` helper of
+    /// `helm create`): the override, else the release name when it contains the chart's name,
+    /// else `<release>-<chart>`.
+    pub fn fullname(&self) -> String {
+        if let Some(f) = &self.fullname_override {
+            return f.clone();
+        }
+        match self.name_override.as_ref().or(self.chart.as_ref()) {
+            Some(chart) if !self.release_name.contains(chart.as_str()) => {
+                format!("{}-{chart}", self.release_name)
+            }
+            _ => self.release_name.clone(),
+        }
+    }
+
+    /// Whether the chart may render a Service of this name: the fullname or the release name,
+    /// alone or with a suffix (`<fullname>-metrics`, app-template's `<release>-<identifier>`).
+    pub fn may_render(&self, name: &str) -> bool {
+        let stem = |s: &str| name == s || name.strip_prefix(s).is_some_and(|r| r.starts_with('-'));
+        stem(&self.fullname()) || stem(&self.release_name)
+    }
+}

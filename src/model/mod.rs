@@ -31,6 +31,7 @@ pub const EXTERNAL_DNS_GROUP: &str = "externaldns.k8s.io";
 pub const ISTIO_INSTALL_GROUP: &str = "install.istio.io";
 pub const KUSTOMIZE_GROUP: &str = "kustomize.config.k8s.io";
 pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
+pub const FLUX_HELM_GROUP: &str = "helm.toolkit.fluxcd.io";
 
 /// `(group, kind, namespace, name)`; namespace is empty for cluster-scoped kinds, group is empty
 /// for the core group.
@@ -149,6 +150,7 @@ pub enum Spec {
     Crd(kustomize::Crd),
     IstioGateway(istio::IstioGateway),
     VirtualService(istio::VirtualService),
+    HelmRelease(Box<kustomize::HelmRelease>),
     /// Any other kind: kept for the index and generic queries.
     Other,
 }
@@ -619,6 +621,9 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             Spec::FluxKustomization(Box::new(kustomize::FluxKustomization::read(r, s)))
         }
         ("", "ConfigMap") => Spec::ConfigMap(kustomize::ConfigMap::read(root)),
+        (FLUX_HELM_GROUP, "HelmRelease") => {
+            Spec::HelmRelease(Box::new(kustomize::HelmRelease::read(root)))
+        }
         ("apiextensions.k8s.io", "CustomResourceDefinition") => kustomize::Crd::read(s, root)
             .map(Spec::Crd)
             .unwrap_or(Spec::Other),
