@@ -557,11 +557,34 @@ pub fn load(
     let loaded = load::load_bytes(0, path, bytes, &LoadOptions::default());
     if let Some(issue) = loaded.issues.first() {
         let pos = loaded.source.position(issue.span.start as usize);
+        // The loader words a duplicate key for manifests (what the API server does with it);
+        // in the configuration gwlint itself rejects it, rather than silently keep one value.
+        let message = if issue.rule == "YAML004" {
+            let text = &loaded.source.text;
+            let key = text
+                .get(issue.span.start as usize..issue.span.end as usize)
+                .unwrap_or("?");
+            let first = issue
+                .related
+                .first()
+                .map(|(s, _)| {
+                    format!(
+                        " (first defined on line {})",
+                        loaded.source.position(s.start as usize).line
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "duplicate key `{key}`{first}: a key may appear only once in the configuration; merge the two into one"
+            )
+        } else {
+            issue.message.clone()
+        };
         return Err(ConfigError {
             path: path.to_path_buf(),
             line: pos.line,
             column: pos.column,
-            message: shown_message(&issue.message),
+            message: shown_message(&message),
         });
     }
     let text = loaded.source.text.clone();
