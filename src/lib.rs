@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod escape;
 pub mod graph;
+pub mod init;
 pub mod kustomize;
 pub mod load;
 pub mod model;

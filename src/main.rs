@@ -308,8 +308,6 @@ fn list_rules(format: ListFormat) -> ExitCode {
     })
 }
 
-const STARTER: &str = include_str!("starter-config.yaml");
-
 fn init(dir: &Path, force: bool) -> ExitCode {
     let path = dir.join(config::FILE_NAME);
     // symlink_metadata: a dangling link counts as existing (writing would create its target).
@@ -319,7 +317,10 @@ fn init(dir: &Path, force: bool) -> ExitCode {
             path.display()
         ));
     }
-    match report::write_file(&path, |out| out.write_all(STARTER.as_bytes())) {
+    // Fitted to the repository: externals that only an installed chart provides, excludes for
+    // manifests nothing deploys (src/init.rs).
+    let text = gwlint::init::starter(&gwlint::init::survey(dir));
+    match report::write_file(&path, |out| out.write_all(text.as_bytes())) {
         Ok(()) => {
             say(&format!("wrote {}", path.display()));
             ExitCode::SUCCESS

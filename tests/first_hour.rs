@@ -216,3 +216,50 @@ fn select_and_ignore_take_families_and_prefixes() {
     let out = gwlint_in(dir.path(), &["check", ".", "--select", "NOPE"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn init_fits_the_starter_to_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    std::fs::create_dir_all(d.join("apps")).unwrap();
+    std::fs::create_dir_all(d.join("archive/2023")).unwrap();
+    std::fs::write(
+        d.join("apps/gateway.yaml"),
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw\n  namespace: edge\nspec:\n  gatewayClassName: corp-lb\n  listeners:\n  - name: http\n    protocol: HTTP\n    port: 80\n---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: shop-tls\n  namespace: edge\nspec:\n  secretName: shop-tls\n  dnsNames: [shop.example.com]\n  issuerRef:\n    name: letsencrypt-prod\n    kind: ClusterIssuer\n",
+    )
+    .unwrap();
+    // An old manifest nothing deploys, with a dangling reference.
+    std::fs::write(d.join("archive/2023/route.yaml"), ROUTE).unwrap();
+    let rules = |dir: &std::path::Path| -> Vec<String> {
+        let out = gwlint_in(dir, &["check", ".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = rules(d);
+    assert!(before.contains(&"GW112".to_string()), "{before:?}");
+    assert!(before.contains(&"TLS210".to_string()), "{before:?}");
+    assert!(before.contains(&"GW108".to_string()), "{before:?}");
+    let out = gwlint_in(d, &["init"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(d.join(".gwlint.yaml")).unwrap();
+    assert!(text.contains("gatewayClasses: [corp-lb]"), "{text}");
+    assert!(
+        text.contains("clusterIssuers: [letsencrypt-prod]"),
+        "{text}"
+    );
+    assert!(text.contains("exclude: [\"**/archive/**\"]"), "{text}");
+    // Right after init, what only the cluster or the archive explained is gone.
+    let after = rules(d);
+    for gone in ["GW112", "TLS210", "GW108"] {
+        assert!(
+            !after.contains(&gone.to_string()),
+            "{gone} after init: {after:?}"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! `gwlint init`: a starter `.gwlint.yaml` fitted to the repository it is written for.
+//!
+//! The repository is linted once with no configuration, and the commented starter is filled in
+//! with what only the cluster can provide, so that `gwlint check` right after `gwlint init`
+//! shows findings worth reading:
+//! - `externals` for the references that an installed chart or operator satisfies, not a
+//!   manifest: GatewayClasses, ClusterIssuers and ClusterSecretStores that are named but not
+//!   defined (each listed with a comment saying why; nothing namespaced, such as a Service, is
+//!   added, since a missing one is usually a real defect);
+//! - `exclude` globs for directories that hold archived or test-fixture manifests, which are
+//!   not deployed (`archive`, `old`, `deprecated`, `testdata`, `fixtures`, …);
+//! - `profile: aks-istio` when the repository uses the AKS Istio add-on's ingress classes.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::graph::{RefKind, Resolution};
+use crate::model::{CERT_MANAGER_GROUP, ESO_GROUP};
+use crate::{Options, config};
+
+/// The commented starter, as `gwlint init` writes it for an empty repository.
+pub const STARTER: &str = include_str!("starter-config.yaml");
+
+/// Directory names whose manifests are not deployed.
+const NOT_DEPLOYED_DIRS: &[&str] = &[
+    "archive",
+    "archived",
+    ".archive",
+    "old",
+    "deprecated",
+    "testdata",
+    "test-fixtures",
+    "fixtures",
+    "__fixtures__",
+];
+
+/// What was learned from linting the repository.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub gateway_classes: BTreeSet<String>,
+    pub cluster_issuers: BTreeSet<String>,
+    pub cluster_secret_stores: BTreeSet<String>,
+    pub excludes: BTreeSet<String>,
+    pub aks_istio: bool,
+}
+
+/// Lints `dir` with no configuration and notes what the starter should say.
+pub fn survey(dir: &Path) -> Findings {
+    let opts = Options {
+        paths: vec![dir.to_path_buf()],
+        config: config::Config::default(),
+        ..Options::default()
+    };
+    let (_, mut found) = crate::lint_then(&opts, None, |_, g| {
+        let mut f = Findings::default();
+        for r in &g.refs {
+            if r.resolution != Resolution::Missing {
+                continue;
+            }
+            let name = r.target.name.to_string();
+            match (r.kind, r.target.group.as_str(), r.target.kind.as_str()) {
+                (RefKind::GatewayClass, _, _) => {
+                    f.gateway_classes.insert(name);
+                }
+                (RefKind::IssuerRef | RefKind::ShimIssuer, CERT_MANAGER_GROUP, "ClusterIssuer") => {
+                    f.cluster_issuers.insert(name);
+                }
+                (RefKind::SecretStoreRef, ESO_GROUP, "ClusterSecretStore") => {
+                    f.cluster_secret_stores.insert(name);
+                }
+                _ => {}
+            }
+        }
+        f.aks_istio = g.objects.iter().any(|o| {
+            o.meta
+                .labels
+                .iter()
+                .any(|(k, v)| k.v == "istio.io/rev" && v.v.starts_with("asm-"))
+                || o.key.namespace == "aks-istio-ingress"
+        });
+        f
+    });
+    found.excludes = not_deployed_dirs(dir);
+    found
+}
+
+/// `**/<name>/**` for each not-deployed directory name that occurs under `dir` (bounded walk,
+/// `.git` and `target` skipped).
+fn not_deployed_dirs(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![(dir.to_path_buf(), 0usize)];
+    let mut seen = 0usize;
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.filter_map(Result::ok) {
+            seen += 1;
+            if seen > 200_000 {
+                return out;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            if !ft.is_dir() {
+                continue;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            if matches!(name.as_str(), ".git" | "target" | "node_modules") {
+                continue;
+            }
+            if NOT_DEPLOYED_DIRS.contains(&name.to_ascii_lowercase().as_str()) {
+                out.insert(format!("**/{name}/**"));
+                continue;
+            }
+            if depth < 12 {
+                stack.push((e.path(), depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// YAML flow list of plain names (quoted when YAML would read them as something else).
+fn list(items: &BTreeSet<String>) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| {
+            let plain = s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'))
+                && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+            if plain { s.clone() } else { format!("{:?}", s) }
+        })
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The starter with the survey's findings filled in.
+pub fn starter(f: &Findings) -> String {
+    let mut out = String::with_capacity(STARTER.len() + 512);
+    for line in STARTER.lines() {
+        let trimmed = line.trim_start();
+        let replaced = if trimmed.starts_with("gatewayClasses: []") && !f.gateway_classes.is_empty()
+        {
+            Some(format!(
+                "  gatewayClasses: {}   # named by Gateways, defined nowhere in the repository: installed with the implementation",
+                list(&f.gateway_classes)
+            ))
+        } else if trimmed.starts_with("clusterIssuers: []") && !f.cluster_issuers.is_empty() {
+            Some(format!(
+                "  clusterIssuers: {}   # named by Certificates or Gateway annotations, created outside the repository",
+                list(&f.cluster_issuers)
+            ))
+        } else if trimmed.starts_with("clusterSecretStores: []")
+            && !f.cluster_secret_stores.is_empty()
+        {
+            Some(format!(
+                "  clusterSecretStores: {}   # named by ExternalSecrets, created outside the repository",
+                list(&f.cluster_secret_stores)
+            ))
+        } else if line.starts_with("exclude: []") && !f.excludes.is_empty() {
+            Some(format!(
+                "exclude: {}   # archived and test-fixture manifests, which nothing deploys",
+                list(&f.excludes)
+            ))
+        } else if line.starts_with("# profile: aks-istio") && f.aks_istio {
+            Some(format!(
+                "{}   # (set: the repository uses the AKS Istio add-on)",
+                line.trim_start_matches("# ")
+            ))
+        } else {
+            None
+        };
+        out.push_str(replaced.as_deref().unwrap_or(line));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_empty_survey_writes_the_plain_starter() {
+        assert_eq!(starter(&Findings::default()), STARTER);
+    }
+
+    #[test]
+    fn findings_fill_the_starter_and_it_still_loads() {
+        let f = Findings {
+            gateway_classes: ["cilium".to_string()].into(),
+            cluster_issuers: ["letsencrypt-prod".to_string()].into(),
+            cluster_secret_stores: ["azure-kv".to_string()].into(),
+            excludes: ["**/archive/**".to_string()].into(),
+            aks_istio: true,
+        };
+        let text = starter(&f);
+        assert!(text.contains("gatewayClasses: [cilium]"));
+        assert!(text.contains("clusterIssuers: [letsencrypt-prod]"));
+        assert!(text.contains("exclude: [\"**/archive/**\"]"));
+        assert!(text.contains("\nprofile: aks-istio"));
+        let dir = std::env::temp_dir().join(format!("gwlint-init-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(".gwlint.yaml");
+        std::fs::write(&p, &text).unwrap();
+        let cfg = config::load(&p, &|n| crate::rules::find(n).map(|r| r.id));
+        std::fs::remove_dir_all(&dir).ok();
+        let cfg = cfg.expect("the filled starter loads");
+        assert_eq!(cfg.externals.gateway_classes, ["cilium"]);
+        assert_eq!(cfg.exclude, ["**/archive/**"]);
+    }
+}
