@@ -301,6 +301,11 @@ impl<'m> Graph<'m> {
     }
 
     /// The first object with this key.
+    /// The Flux HelmReleases whose charts render into `namespace`.
+    pub fn helm_releases_in(&self, namespace: &str) -> &[&'m crate::model::kustomize::HelmRelease] {
+        self.helm_releases.get(namespace).map_or(&[], Vec::as_slice)
+    }
+
     /// Whether a ConfigMap exists in the cluster: in the repository, declared external, or
     /// distributed by a trust-manager `Bundle` of that name (it writes its target ConfigMap
     /// into the namespaces it selects; which ones is not checked here).

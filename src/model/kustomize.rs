@@ -159,6 +159,36 @@ impl Crd {
     }
 }
 
+/// Services that well-known charts render under fixed names, whatever the release is called.
+const KNOWN_CHART_SERVICES: &[(&str, &[&str])] = &[
+    (
+        "cilium",
+        &[
+            "hubble-ui",
+            "hubble-relay",
+            "hubble-peer",
+            "hubble-metrics",
+            "cilium-envoy",
+        ],
+    ),
+    (
+        "flux-instance",
+        &[
+            "webhook-receiver",
+            "notification-controller",
+            "source-controller",
+        ],
+    ),
+    (
+        "flux2",
+        &[
+            "webhook-receiver",
+            "notification-controller",
+            "source-controller",
+        ],
+    ),
+];
+
 /// A Flux `HelmRelease`: what its chart names the objects it renders, which are not in the
 /// repository.
 #[derive(Clone, Debug, Default)]
@@ -168,7 +198,8 @@ pub struct HelmRelease {
     pub target_namespace: Option<String>,
     /// The Helm release name: `spec.releaseName`, else `[targetNamespace-]name` as Flux makes it.
     pub release_name: String,
-    /// `spec.chart.spec.chart` (a chart name, or a path whose last part is the name).
+    /// `spec.chart.spec.chart` (a chart name, or a path whose last part is the name), or the
+    /// name of the source `spec.chartRef` names.
     pub chart: Option<String>,
     /// `values.fullnameOverride` and `values.nameOverride`, which the common `fullname`
     /// helper uses.
@@ -193,10 +224,17 @@ impl HelmRelease {
                     None => name.to_string(),
                 },
             );
+        // `chart.spec.chart`, or the source a `chartRef` names (an OCIRepository is usually
+        // named after its chart).
         let chart = s(spec
             .and_then(|sp| sp.get("chart"))
             .and_then(|c| c.get("spec"))
             .and_then(|c| c.get("chart")))
+        .or_else(|| {
+            s(spec
+                .and_then(|sp| sp.get("chartRef"))
+                .and_then(|c| c.get("name")))
+        })
         .map(|c| c.rsplit('/').next().unwrap_or(&c).to_string());
         let values = spec.and_then(|sp| sp.get("values"));
         HelmRelease {
@@ -223,10 +261,19 @@ impl HelmRelease {
         }
     }
 
-    /// Whether the chart may render a Service of this name: the fullname or the release name,
-    /// alone or with a suffix (`<fullname>-metrics`, app-template's `<release>-<identifier>`).
+    /// Whether the chart may render a Service of this name: one that holds the release name,
+    /// the fullname or the chart's name (`<fullname>-metrics`, app-template's
+    /// `<release>-<identifier>`, victoria-metrics' `vmsingle-<fullname>`), or one a well-known
+    /// chart documents under a fixed name (Cilium's `hubble-ui`).
     pub fn may_render(&self, name: &str) -> bool {
-        let stem = |s: &str| name == s || name.strip_prefix(s).is_some_and(|r| r.starts_with('-'));
-        stem(&self.fullname()) || stem(&self.release_name)
+        let holds = |s: &str| !s.is_empty() && name.contains(s);
+        holds(&self.fullname())
+            || holds(&self.release_name)
+            || self.chart.as_deref().is_some_and(holds)
+            || self.chart.as_deref().is_some_and(|chart| {
+                KNOWN_CHART_SERVICES
+                    .iter()
+                    .any(|(c, services)| *c == chart && services.contains(&name))
+            })
     }
 }
