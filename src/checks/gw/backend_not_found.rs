@@ -39,23 +39,8 @@ impl Check for Rule {
                 t.kind, t.name, t.namespace
             ))
             .on(from);
-            // A Flux HelmRelease renders into this namespace: the Service may be one its chart
-            // (or an operator it installs) creates under a name gwlint cannot predict. Not a
-            // defect the repository shows: an info, not an error.
-            let releases = cx.graph.helm_releases_in(&t.namespace);
-            if t.group.is_empty() && t.kind == "Service" && !releases.is_empty() {
-                d.severity = crate::config::Severity::Info;
-                d.message.push_str(&format!(
-                    "; the HelmRelease {} deploys into this namespace and may create it",
-                    releases
-                        .iter()
-                        .map(|r| r.release_name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                out.push(d.help(
-                    "if the chart or an operator creates this Service, declare it under `externals.services` in .gwlint.yaml",
-                ));
+            if super::helm_may_create(cx, t, &mut d) {
+                out.push(d);
                 continue;
             }
             if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {

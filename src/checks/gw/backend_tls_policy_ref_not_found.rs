@@ -25,19 +25,19 @@ impl Check for Rule {
             } else {
                 "caCertificateRef"
             };
-            out.push(
-                Diagnostic::new(
-                    self.id(),
-                    r.span,
-                    format!(
-                        "{}: {what} {} {}/{} does not exist (policies refer only to their own namespace)",
-                        from.key, r.target.kind, r.target.namespace, r.target.name
-                    ),
-                )
-                .label(format!("no {} named `{}`", r.target.kind, r.target.name))
-                .help(format!("add the {} in namespace `{}` or fix the name", r.target.kind, r.target.namespace))
-                .on(from),
-            );
+            let mut d = Diagnostic::new(
+                self.id(),
+                r.span,
+                format!(
+                    "{}: {what} {} {}/{} does not exist (policies refer only to their own namespace)",
+                    from.key, r.target.kind, r.target.namespace, r.target.name
+                ),
+            )
+            .label(format!("no {} named `{}`", r.target.kind, r.target.name))
+            .help(format!("add the {} in namespace `{}` or fix the name", r.target.kind, r.target.namespace))
+            .on(from);
+            super::helm_may_create(cx, &r.target, &mut d);
+            out.push(d);
         }
     }
 }

@@ -133,3 +133,30 @@ pub fn grant_finding(
         r.target.namespace, from.key.group, from.key.kind, from.key.namespace, r.target.kind, r.target.name
     ))
 }
+
+/// A missing Service in a namespace a Flux HelmRelease deploys into may be one its chart (or an
+/// operator it installs) creates under a name gwlint cannot predict: not a defect the
+/// repository shows. The finding becomes an info naming the releases; true when it applied.
+pub(crate) fn helm_may_create(
+    cx: &crate::checks::Ctx,
+    target: &crate::model::ObjKey,
+    d: &mut crate::diagnostic::Diagnostic,
+) -> bool {
+    let releases = cx.graph.helm_releases_in(&target.namespace);
+    if !target.group.is_empty() || target.kind != "Service" || releases.is_empty() {
+        return false;
+    }
+    d.severity = crate::config::Severity::Info;
+    d.message.push_str(&format!(
+        "; the HelmRelease {} deploys into this namespace and may create it",
+        releases
+            .iter()
+            .map(|r| r.release_name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    d.help = Some(
+        "if the chart or an operator creates this Service, declare it under `externals.services` in .gwlint.yaml".into(),
+    );
+    true
+}

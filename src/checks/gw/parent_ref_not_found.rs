@@ -40,6 +40,10 @@ impl Check for Rule {
                 t.kind, t.name, t.namespace
             ))
             .on(from);
+            if super::helm_may_create(cx, t, &mut d) {
+                out.push(d);
+                continue;
+            }
             let elsewhere = same_name_elsewhere(cx, &t.group, &t.kind, &t.name);
             let service = ObjKey::new("", "Service", &t.namespace, &t.name);
             if let (Some(svc), "Gateway") = (cx.graph.get(&service), t.kind.as_str()) {
