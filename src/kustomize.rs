@@ -35,6 +35,9 @@ impl Claim {
 pub struct Layout {
     namespaces: HashMap<FileId, (String, String)>,
     pub vars: HashMap<FileId, Vars>,
+    /// Files that some Flux Kustomization's path reaches; `None` when the repository has no
+    /// Flux Kustomization whose path is in it (then what is deployed how cannot be told).
+    pub flux_reached: Option<HashSet<FileId>>,
 }
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
@@ -220,6 +223,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     for (file, c) in walked.into_iter().flatten() {
         claim(&mut claims, file, c);
     }
+    let mut flux_reached: Option<HashSet<FileId>> = None;
     for &fid in &flux {
         let o = &objects[fid];
         let Spec::FluxKustomization(f) = &o.spec else {
@@ -239,6 +243,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .chain(std::iter::once(normalize(Path::new(rel))))
             .find(|cand| idx.is_dir(cand));
         let Some(target) = target else { continue };
+        let reached = flux_reached.get_or_insert_with(HashSet::new);
         let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
         let ns = f
             .target_namespace
@@ -257,11 +262,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 &mut found,
             );
             for (file, c) in found {
+                reached.insert(file);
                 claim(&mut claims, file, c);
             }
         } else {
             // Flux generates a kustomization of every manifest under the path.
             for file in idx.files_under(&target) {
+                reached.insert(file);
                 let (namespace, origin) = match &ns {
                     Some((n, o)) => (Some(n.clone()), o.clone()),
                     None => (None, String::new()),
@@ -279,7 +286,10 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             }
         }
     }
-    let mut out = Layout::default();
+    let mut out = Layout {
+        flux_reached,
+        ..Layout::default()
+    };
     let config_maps: BTreeMap<(&str, &str), usize> = objects
         .iter()
         .enumerate()

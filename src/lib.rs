@@ -381,7 +381,7 @@ pub fn lint_then<T>(
         outcome.files.push(fr.source);
     }
     withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
-    resolve(
+    let by_hand = resolve(
         &mut objects,
         &outcome.files,
         &load_opts,
@@ -406,7 +406,8 @@ pub fn lint_then<T>(
     lap(&mut outcome, "schemas");
 
     // graph + checks
-    let graph = graph::Graph::build(&objects, cfg);
+    let mut graph = graph::Graph::build(&objects, cfg);
+    graph.by_hand = by_hand;
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg);
     let enabled = |id: &str| rule_enabled(opts, id);
@@ -516,14 +517,24 @@ pub fn lint_then<T>(
 
 /// The resolve stage: kustomize/Flux namespaces, Flux variables (files that use them are modelled
 /// again from their text, with the variables), CRD scopes.
+/// Applies kustomize and Flux to the objects; returns the files no Flux Kustomization deploys,
+/// in a repository that deploys with Flux (applied once by hand, such as bootstrap Secrets).
 fn resolve(
     objects: &mut Vec<Object>,
     files: &[SourceFile],
     opts: &LoadOptions,
     cfg: &Config,
     notes: &mut Vec<String>,
-) {
+) -> Vec<FileId> {
     let layout = kustomize::layout(objects, files);
+    let by_hand: Vec<FileId> = match &layout.flux_reached {
+        Some(reached) => files
+            .iter()
+            .map(|f| f.id)
+            .filter(|id| !reached.contains(id))
+            .collect(),
+        None => Vec::new(),
+    };
     let mut remodel: Vec<FileId> = layout
         .vars
         .keys()
@@ -557,6 +568,7 @@ fn resolve(
         ));
     }
     notes.extend(kustomize::apply(&layout, objects, files));
+    by_hand
 }
 
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that

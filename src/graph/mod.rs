@@ -157,6 +157,9 @@ pub struct Graph<'m> {
     pub attachments: Vec<attach::Attachment>,
     /// Zones, records and Gateway load balancers.
     pub dns: dns::Dns<'m>,
+    /// Files no Flux Kustomization deploys in a repository that deploys with Flux, sorted:
+    /// applied once by hand (bootstrap), not on every reconcile.
+    pub by_hand: Vec<crate::source::FileId>,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -289,6 +292,7 @@ impl<'m> Graph<'m> {
             listener_sets: HashMap::new(),
             attachments: Vec::new(),
             dns: dns::Dns::default(),
+            by_hand: Vec::new(),
         };
         g.producers = producers::collect(&g);
         let (refs, mut dns) = rayon::join(|| g.collect_refs(), || dns::Dns::base(&g, cfg));

@@ -23,6 +23,9 @@ impl Check for Rule {
                         matches!(&g.obj(p.obj).spec, Spec::ExternalSecret(es) if es.creation_policy() == "Merge")
                     }
                     ProducerKind::GatewayShim => g.get(&ObjKey::new(CERT_MANAGER_GROUP, "Certificate", ns, name)).is_none(),
+                    // A manifest no Flux Kustomization deploys is applied once by hand (a
+                    // bootstrap Secret that a controller then takes over).
+                    ProducerKind::Manifest => g.by_hand.binary_search(&g.obj(p.obj).file).is_err(),
                     // Written once and handed over: not a writer on every reconcile.
                     ProducerKind::ExternalSecret => !matches!(&g.obj(p.obj).spec, Spec::ExternalSecret(es) if es.hands_over()),
                     _ => true,
