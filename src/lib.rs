@@ -342,7 +342,7 @@ pub fn lint_then<T>(
         // The file standard input stands for is not read from disk.
         let replaced = opts
             .stdin_in_repo
-            .then(|| opts.stdin_filename.as_ref())
+            .then_some(opts.stdin_filename.as_ref())
             .flatten()
             .map(|p| discover::lexical_abs(p, &cwd));
         for read in found.files {

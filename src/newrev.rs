@@ -177,7 +177,7 @@ impl RevTree {
             .to_string();
         let toplevel = PathBuf::from(top);
         let tree = resolve_tree(&start, rev)?;
-        // Repository-relative prefixes of the linted paths (empty: the whole repository).
+        // Repository-relative paths of the linted paths (an empty one: the whole repository).
         let canon_top = std::fs::canonicalize(&toplevel).unwrap_or_else(|_| toplevel.clone());
         let mut wanted: Vec<PathBuf> = Vec::new();
         for p in &fs_paths {
@@ -229,6 +229,10 @@ impl RevTree {
             // An unborn HEAD: the empty tree.
             return Ok(rt);
         };
+        if fs_paths.is_empty() {
+            // Standard input only: nothing of the revision is linted.
+            return Ok(rt);
+        }
         let out = run(
             {
                 let mut c = git(&start);
@@ -248,28 +252,19 @@ impl RevTree {
             .map(|(i, e)| (e.path.as_path(), i))
             .collect();
         let lintable = |e: &Entry| {
-            wanted.is_empty()
-                || wanted.iter().any(|w| {
-                    e.path.starts_with(w)
-                        && (e.path == *w
-                            || !cfg.include.is_empty()
-                            || e.path
-                                .extension()
-                                .is_some_and(|x| x == "yaml" || x == "yml"))
-                })
+            wanted.iter().any(|w| {
+                e.path.starts_with(w)
+                    && (e.path == *w
+                        || !cfg.include.is_empty()
+                        || e.path
+                            .extension()
+                            .is_some_and(|x| x == "yaml" || x == "yml"))
+            })
         };
         let mut chosen = vec![false; entries.len()];
         for (i, e) in entries.iter().enumerate() {
             let is_ignore_file = e.path.file_name().is_some_and(|n| n == ".gitignore");
-            let in_scope = if wanted.is_empty() {
-                !cfg.include.is_empty()
-                    || e.path
-                        .extension()
-                        .is_some_and(|x| x == "yaml" || x == "yml")
-            } else {
-                lintable(e)
-            };
-            chosen[i] = is_ignore_file || in_scope;
+            chosen[i] = is_ignore_file || lintable(e);
         }
         let first: Vec<usize> = (0..entries.len()).filter(|&i| chosen[i]).collect();
         let mut links = rt.write_blobs(&start, &entries, &first, cfg.max_file_size)?;

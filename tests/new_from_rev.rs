@@ -77,7 +77,10 @@ fn findings(out: &[u8]) -> Vec<(String, String, String)> {
         .map(|d| {
             (
                 d["rule"].as_str().unwrap().to_string(),
-                d["location"]["path"].as_str().unwrap_or_default().to_string(),
+                d["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 d["message"].as_str().unwrap_or_default().to_string(),
             )
         })
