@@ -140,7 +140,8 @@ pub fn display_path(p: &Path) -> PathBuf {
     display_path_in(p, std::env::current_dir().ok().as_deref())
 }
 
-fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
+/// [`display_path`] for a working directory known already.
+pub fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
     let rel = match (cwd, p.is_absolute()) {
         (Some(cwd), true) => p
             .strip_prefix(cwd)

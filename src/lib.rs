@@ -354,7 +354,7 @@ pub fn lint_then<T>(
                 let shown = opts.relabel.iter().find_map(|(from, to)| {
                     abs.strip_prefix(from)
                         .ok()
-                        .map(|rest| discover::display_path(&to.join(rest)))
+                        .map(|rest| discover::display_path_in(&to.join(rest), Some(cwd.as_path())))
                 });
                 if let Some(shown) = shown {
                     inputs.push(Input::Path { read, shown });

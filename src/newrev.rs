@@ -28,6 +28,8 @@ pub struct RevTree {
     prefix: Option<PathBuf>,
     /// Blobs written.
     pub files: usize,
+    /// Directories made so far (each is made once).
+    made: std::collections::HashSet<PathBuf>,
 }
 
 impl Drop for RevTree {
@@ -108,9 +110,62 @@ fn bytes_to_path(b: &[u8]) -> Option<PathBuf> {
     std::str::from_utf8(b).ok().map(PathBuf::from)
 }
 
-/// A fresh private directory under the system's temporary directory.
+/// Where the tree is written: `$TMPDIR` when set, else `/dev/shm` where it exists (memory: on a
+/// busy disk, creating thousands of small files took seconds), else the system's temporary
+/// directory.
+fn temp_base() -> PathBuf {
+    if std::env::var_os("TMPDIR").is_none() {
+        let shm = Path::new("/dev/shm");
+        if cfg!(target_os = "linux") && std::fs::symlink_metadata(shm).is_ok_and(|m| m.is_dir()) {
+            return shm.to_path_buf();
+        }
+    }
+    std::env::temp_dir()
+}
+
+/// A fresh private directory under [`temp_base`] (the system's temporary directory when that
+/// fails).
 fn temp_dir() -> Result<PathBuf, String> {
-    let base = std::env::temp_dir();
+    match private_dir(&temp_base()) {
+        Ok(d) => Ok(d),
+        Err(_) => private_dir(&std::env::temp_dir()),
+    }
+}
+
+/// Removes the trees of runs that were killed before they could (their process is gone), ours
+/// only: in `/dev/shm` they would hold memory until the next boot.
+#[cfg(target_os = "linux")]
+fn sweep(base: &Path, ours: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(me) = std::fs::symlink_metadata(ours).map(|m| m.uid()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("gwlint-rev-"))
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let stale = pid != std::process::id()
+            && !Path::new("/proc").join(pid.to_string()).exists()
+            && std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.is_dir() && m.uid() == me);
+        if stale {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sweep(_base: &Path, _ours: &Path) {}
+
+fn private_dir(base: &Path) -> Result<PathBuf, String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -124,7 +179,10 @@ fn temp_dir() -> Result<PathBuf, String> {
             b.mode(0o700);
         }
         match b.create(&dir) {
-            Ok(()) => return Ok(dir),
+            Ok(()) => {
+                sweep(base, &dir);
+                return Ok(dir);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
                 return Err(format!(
@@ -148,15 +206,17 @@ impl RevTree {
         let cwd = std::env::current_dir()
             .map_err(|e| format!("cannot read the working directory: {e}"))?;
         let fs_paths: Vec<&PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").collect();
-        // git runs where the first linted path is (the working directory without one).
-        let start = match fs_paths.first() {
-            Some(p) if p.is_dir() => lexical_abs(p, &cwd),
-            Some(p) => lexical_abs(p, &cwd)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| cwd.clone()),
-            None => cwd.clone(),
-        };
+        // git runs where the first linted path is (its nearest existing directory), or in the
+        // working directory.
+        let first = fs_paths
+            .first()
+            .map(|p| lexical_abs(p, &cwd))
+            .unwrap_or_else(|| cwd.clone());
+        let start = first
+            .ancestors()
+            .find(|d| d.is_dir())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.clone());
         let out = run(
             {
                 let mut c = git(&start);
@@ -203,6 +263,7 @@ impl RevTree {
             cwd: prefix.is_some().then(|| cwd.clone()),
             prefix,
             files: 0,
+            made: Default::default(),
         };
         // An empty `.git` makes the directory the repository root for `.gitignore` matching, as
         // the top level is for the working tree; the local excludes apply to both.
@@ -308,7 +369,7 @@ impl RevTree {
             if e.mode != "120000" && e.size > limit {
                 // Oversized: only its size matters (the loader skips it, YAML003).
                 let p = self.dir.join(&e.path);
-                create_parent(&p)?;
+                self.create_parent(&p)?;
                 std::fs::File::create(&p)
                     .and_then(|f| f.set_len(e.size))
                     .map_err(|err| format!("{}: {err}", p.display()))?;
@@ -381,7 +442,7 @@ impl RevTree {
                         continue;
                     }
                     let p = self.dir.join(&e.path);
-                    create_parent(&p)?;
+                    self.create_parent(&p)?;
                     std::fs::write(&p, &body).map_err(|err| format!("{}: {err}", p.display()))?;
                     self.files += 1;
                 }
@@ -395,6 +456,18 @@ impl RevTree {
         let _ = child.wait();
         result?;
         Ok(links)
+    }
+
+    fn create_parent(&mut self, p: &Path) -> Result<(), String> {
+        let Some(d) = p.parent() else {
+            return Ok(());
+        };
+        if self.made.contains(d) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        self.made.insert(d.to_path_buf());
+        Ok(())
     }
 
     #[cfg(unix)]
@@ -544,13 +617,6 @@ fn link_target(path: &Path, target: &[u8]) -> Option<PathBuf> {
         }
     }
     Some(at.into_iter().collect())
-}
-
-fn create_parent(p: &Path) -> Result<(), String> {
-    match p.parent() {
-        Some(d) => std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display())),
-        None => Ok(()),
-    }
 }
 
 /// Leaves in `outcome` only the findings whose fingerprint does not occur among `old`'s (each
