@@ -140,7 +140,8 @@ pub fn display_path(p: &Path) -> PathBuf {
     display_path_in(p, std::env::current_dir().ok().as_deref())
 }
 
-fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
+/// [`display_path`] for a working directory known already.
+pub fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
     let rel = match (cwd, p.is_absolute()) {
         (Some(cwd), true) => p
             .strip_prefix(cwd)
@@ -151,6 +152,34 @@ fn display_path_in(p: &Path, cwd: Option<&Path>) -> PathBuf {
     rel.components()
         .filter(|c| !matches!(c, Component::CurDir))
         .collect()
+}
+
+/// `p` made absolute against `cwd` and cleaned lexically (`.` dropped, `..` taking off the
+/// component before it), without looking at the file system: two spellings of one path written
+/// from the same working directory compare equal.
+pub fn lexical_abs(p: &Path, cwd: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    let joined;
+    let p = if p.is_absolute() {
+        p
+    } else {
+        joined = cwd.join(p);
+        &joined
+    };
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if out.parent().is_some() {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// `Path`'s order for paths that start alike (those of one walk), compared as bytes with the

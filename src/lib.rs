@@ -14,6 +14,7 @@ pub mod init;
 pub mod kustomize;
 pub mod load;
 pub mod model;
+pub mod newrev;
 pub mod origin;
 pub mod process;
 pub mod report;
@@ -47,11 +48,20 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// Fingerprints of findings to leave out (a baseline).
     pub baseline: Option<std::collections::HashMap<String, usize>>,
-    /// Report only findings in these files (pre-commit mode: the whole repository is loaded for
-    /// the graph, the named files are reported).
+    /// Report only findings in these files, or in files below these directories (`--root`: the
+    /// whole repository is loaded for the graph, the named files are reported). Compared with the
+    /// files' paths made absolute lexically ([`discover::lexical_abs`]).
     pub report_only: Option<Vec<PathBuf>>,
     /// Note every file passed over, with the reason (`--verbose`), not only the notable ones.
     pub explain_skips: bool,
+    /// Standard input is the content of `stdin_filename`, a file of the linted tree (an editor's
+    /// unsaved buffer): that file is not read from disk, and standard input is not rendered
+    /// output (`# Source:` comments are not followed).
+    pub stdin_in_repo: bool,
+    /// Files found below the first directory of a pair are read from there but shown (and
+    /// matched by suppressions, fingerprinted) as below the second (`--new-from-rev`: the tree
+    /// of a revision, written to a temporary directory). The first pair that applies is used.
+    pub relabel: Vec<(PathBuf, PathBuf)>,
 }
 
 /// The result of a run: every file, every finding, in a stable order.
@@ -86,7 +96,11 @@ impl Outcome {
 }
 
 enum Input {
-    Path(PathBuf),
+    /// A file read from `read`, shown as `shown`.
+    Path {
+        read: PathBuf,
+        shown: PathBuf,
+    },
     Stdin(PathBuf),
 }
 
@@ -325,7 +339,34 @@ pub fn lint_then<T>(
         outcome.io_errors.extend(found.errors);
         outcome.notes.extend(found.notes);
         outcome.config_files = found.config_files;
-        inputs.extend(found.files.into_iter().map(Input::Path));
+        let cwd = std::env::current_dir().unwrap_or_default();
+        // The file standard input stands for is not read from disk.
+        let replaced = opts
+            .stdin_in_repo
+            .then_some(opts.stdin_filename.as_ref())
+            .flatten()
+            .map(|p| discover::lexical_abs(p, &cwd));
+        for read in found.files {
+            if replaced.is_some() || !opts.relabel.is_empty() {
+                let abs = discover::lexical_abs(&read, &cwd);
+                if replaced.as_ref() == Some(&abs) {
+                    continue;
+                }
+                let shown = opts.relabel.iter().find_map(|(from, to)| {
+                    abs.strip_prefix(from)
+                        .ok()
+                        .map(|rest| discover::display_path_in(&to.join(rest), Some(cwd.as_path())))
+                });
+                if let Some(shown) = shown {
+                    inputs.push(Input::Path { read, shown });
+                    continue;
+                }
+            }
+            inputs.push(Input::Path {
+                shown: read.clone(),
+                read,
+            });
+        }
     }
 
     lap(&mut outcome, "discover");
@@ -354,9 +395,16 @@ pub fn lint_then<T>(
                     &cfg.default_namespace,
                     catalog,
                 ),
-                Input::Path(p) => match read_limited(p, cfg.max_file_size) {
-                    Ok(bytes) => process(id, p, bytes, &load_opts, &cfg.default_namespace, catalog),
-                    Err(e) => unreadable(id, p, e),
+                Input::Path { read, shown } => match read_limited(read, cfg.max_file_size) {
+                    Ok(bytes) => process(
+                        id,
+                        shown,
+                        bytes,
+                        &load_opts,
+                        &cfg.default_namespace,
+                        catalog,
+                    ),
+                    Err(e) => unreadable(id, shown, e),
                 },
             }
         })
@@ -458,23 +506,25 @@ pub fn lint_then<T>(
     // Pre-commit mode reports the files named, by the file a finding is physically in: decided
     // before `# Source:` mapping could name another path.
     if let Some(only) = &opts.report_only {
-        let wanted: std::collections::HashSet<PathBuf> =
-            only.iter().map(|p| discover::display_path(p)).collect();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let wanted: Vec<PathBuf> = only
+            .iter()
+            .map(|p| discover::lexical_abs(p, &cwd))
+            .collect();
+        let mut keep: std::collections::HashMap<FileId, bool> = std::collections::HashMap::new();
         let before = diags.len();
         diags.retain(|d| {
-            wanted.contains(&discover::display_path(
-                &outcome.files[d.span.file as usize].path,
-            ))
+            *keep.entry(d.span.file).or_insert_with(|| {
+                let abs = discover::lexical_abs(&outcome.files[d.span.file as usize].path, &cwd);
+                wanted.iter().any(|w| abs.starts_with(w))
+            })
         });
         outcome.suppressed += before - diags.len();
     }
     // Only rendered output piped in is mapped back to its sources: a `# Source:` comment in a
     // committed file would otherwise move its findings to any path it names (out of a
     // pre-commit run's files, or onto a file a baseline or an `ignore:` entry covers).
-    let stdin_file = opts
-        .paths
-        .iter()
-        .any(|p| p.as_os_str() == "-")
+    let stdin_file = (!opts.stdin_in_repo && opts.paths.iter().any(|p| p.as_os_str() == "-"))
         .then_some(0 as FileId);
     let rendered_sources = origin::map(&outcome.files, &mut diags, stdin_file);
     outcome.files.extend(rendered_sources);

@@ -16,7 +16,9 @@ const EXAMPLES: &str = "Examples:
   gwlint check deploy/ --format sarif -o gwlint.sarif
   gwlint check . --format human --format sarif=gwlint.sarif --format junit=gwlint.xml
   helm template ./chart | gwlint check - --stdin-filename chart.yaml
-  gwlint check --root . apps/shop/route.yaml  pre-commit: load the repo, report these files
+  gwlint check --new-from-rev HEAD            report only findings the last commit did not have
+  gwlint check --root . apps/shop/route.yaml  load the repo, report these files (or directories)
+  gwlint check --root . - --stdin-filename apps/shop/route.yaml < buffer   lint an unsaved buffer
   gwlint check . --write-baseline .gwlint-baseline.json; gwlint check . --baseline .gwlint-baseline.json
   gwlint graph . --format dot --gateway gateway-system/edge | dot -Tsvg > graph.svg
   gwlint explain GW101                        show a rule's documentation
@@ -95,8 +97,8 @@ struct InputArgs {
     /// Path to show for standard input.
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
-    /// Load the whole repository at DIR for the graph, but report only findings in PATHs
-    /// (pre-commit mode).
+    /// Load the whole repository at DIR for the graph, but report only findings in PATHs (files
+    /// or directories inside DIR; `-` with --stdin-filename FILE: standard input replaces FILE).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
     /// Explain skipped paths, the configuration and stage timings on standard error.
@@ -124,6 +126,10 @@ struct CheckArgs {
     /// Record the current findings in a baseline file (and exit 0).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Report only findings that the tree at git revision REV does not have (read with git,
+    /// linted with the same configuration).
+    #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
+    new_from_rev: Option<String>,
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -351,10 +357,42 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
         input.paths.clone()
     };
     let mut report_only = None;
+    let mut stdin_filename = input.stdin_filename.clone();
+    let mut stdin_in_repo = false;
     if let Some(root) = &input.root {
-        // Pre-commit hands over the changed files; the graph needs the whole repository.
-        report_only = (!input.paths.is_empty()).then(|| paths.clone());
+        // The graph needs the whole repository; the named paths are reported.
+        let canon_root = match std::fs::canonicalize(root) {
+            Ok(c) if c.is_dir() => c,
+            Ok(_) => {
+                return Err(usage_error(&format!(
+                    "--root {}: not a directory",
+                    root.display()
+                )));
+            }
+            Err(e) => return Err(usage_error(&format!("--root {}: {e}", root.display()))),
+        };
+        let mut only = Vec::new();
+        for p in &input.paths {
+            if p.as_os_str() == "-" {
+                let Some(name) = &input.stdin_filename else {
+                    return Err(usage_error(
+                        "--root with `-` needs --stdin-filename FILE: the file of the repository whose content standard input replaces",
+                    ));
+                };
+                let rel = within_root(root, &canon_root, name, true)?;
+                let shown = gwlint::discover::display_path(&root.join(rel));
+                only.push(shown.clone());
+                stdin_filename = Some(shown);
+                stdin_in_repo = true;
+            } else {
+                only.push(root.join(within_root(root, &canon_root, p, false)?));
+            }
+        }
+        report_only = (!input.paths.is_empty()).then_some(only);
         paths = vec![root.clone()];
+        if stdin_in_repo {
+            paths.push(PathBuf::from("-"));
+        }
     }
     let known = |n: &str| rules::find(n).map(|r| r.id);
     let fs_paths: Vec<&PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").collect();
@@ -407,13 +445,15 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
     };
     let opts = gwlint::Options {
         paths,
-        stdin_filename: input.stdin_filename.clone(),
+        stdin_filename,
         config: cfg,
         select,
         ignore,
         baseline: None,
         report_only,
         explain_skips: input.verbose,
+        stdin_in_repo,
+        relabel: Vec::new(),
     };
     Ok(Prepared {
         opts,
@@ -422,6 +462,47 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
         discovered,
         unapplied,
     })
+}
+
+/// Where `p` (a path given with `--root`) lies below the root, resolved; exit 2 when it does not
+/// exist or lies outside. With `may_be_missing` (the file standard input stands for: a buffer not
+/// saved yet), only its nearest existing ancestor must exist.
+fn within_root(
+    root: &Path,
+    canon_root: &Path,
+    p: &Path,
+    may_be_missing: bool,
+) -> Result<PathBuf, ExitCode> {
+    let canon = match std::fs::canonicalize(p) {
+        Ok(c) => c,
+        Err(e) if may_be_missing && e.kind() == std::io::ErrorKind::NotFound => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let abs = gwlint::discover::lexical_abs(p, &cwd);
+            let mut rest = Vec::new();
+            let mut at = abs.as_path();
+            loop {
+                if let Ok(c) = std::fs::canonicalize(at) {
+                    break rest.iter().rev().fold(c, |acc: PathBuf, n| acc.join(n));
+                }
+                match (at.file_name(), at.parent()) {
+                    (Some(n), Some(parent)) => {
+                        rest.push(n.to_os_string());
+                        at = parent;
+                    }
+                    _ => return Err(usage_error(&format!("{}: {e}", p.display()))),
+                }
+            }
+        }
+        Err(e) => return Err(usage_error(&format!("{}: {e}", p.display()))),
+    };
+    match canon.strip_prefix(canon_root) {
+        Ok(rel) => Ok(rel.to_path_buf()),
+        Err(_) => Err(usage_error(&format!(
+            "{} is outside the root {}",
+            p.display(),
+            root.display()
+        ))),
+    }
 }
 
 /// Warns about every `.gwlint.yaml` that is not the one in use: settings a user (or a pull
@@ -579,6 +660,32 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => return usage_error(&e),
         }
     }
+    // The findings at the revision, counted by fingerprint; its tree is removed once linted.
+    let mut at_rev = None;
+    if let Some(rev) = &args.new_from_rev {
+        let started = std::time::Instant::now();
+        let tree = match gwlint::newrev::RevTree::materialize(
+            rev,
+            &prepared.opts.paths,
+            &prepared.opts.config,
+        ) {
+            Ok(t) => t,
+            Err(e) => return usage_error(&e),
+        };
+        let written = started.elapsed();
+        let old = gwlint::lint(&tree.options(&prepared.opts), None);
+        let fingerprints = gwlint::newrev::fingerprints(&old);
+        if args.input.verbose {
+            say(&format!(
+                "{rev}: {} files read from git in {:.1} ms, {} findings in {:.1} ms",
+                tree.files,
+                written.as_secs_f64() * 1000.0,
+                old.diagnostics.len(),
+                (started.elapsed() - written).as_secs_f64() * 1000.0
+            ));
+        }
+        at_rev = Some(fingerprints);
+    }
     let stdin = prepared.stdin.take();
     let opts = &prepared.opts;
     let fail_on = match (args.fail_on, opts.config.fail_on.as_deref()) {
@@ -589,6 +696,15 @@ fn check(args: CheckArgs) -> ExitCode {
         _ => FailOn::Error,
     };
     let mut outcome = gwlint::lint(opts, stdin);
+    if let Some(old) = &at_rev {
+        let dropped = gwlint::newrev::keep_new(&mut outcome, old);
+        outcome.suppressed += dropped;
+        if args.input.verbose {
+            say(&format!(
+                "{dropped} findings also at the revision, not reported"
+            ));
+        }
+    }
     outcome.fail_on = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),

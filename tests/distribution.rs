@@ -836,9 +836,14 @@ fn pre_commit_hooks() {
             .clone()
     };
     assert_eq!(hook("gwlint")["language"], "rust");
-    assert_eq!(hook("gwlint")["entry"], "gwlint check --root .");
     assert_eq!(hook("gwlint-system")["language"], "system");
-    assert_eq!(hook("gwlint-system")["entry"], "gwlint check --root .");
+    // Linted against the last commit, every time: a deletion changes findings elsewhere.
+    for id in ["gwlint", "gwlint-system"] {
+        let h = hook(id);
+        assert_eq!(h["entry"], "gwlint check --new-from-rev HEAD", "{id}");
+        assert_eq!(h["pass_filenames"], false, "{id}");
+        assert_eq!(h["always_run"], true, "{id}");
+    }
     let docker = hook("gwlint-docker");
     assert_eq!(docker["language"], "docker_image");
     assert_eq!(

@@ -290,13 +290,17 @@ fn real_pre_commit_run() {
     let dir = repo();
     let bin = assert_cmd::cargo::cargo_bin("gwlint");
     let hooks = std::fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap();
-    assert!(hooks.contains("entry: gwlint check --root ."));
-    // The published hook runs `gwlint check --root .` on the staged YAML files; a local hook
-    // with the same entry, pointing at the binary under test, checks that contract.
+    assert!(hooks.contains("entry: gwlint check --new-from-rev HEAD"));
+    assert!(hooks.contains("pass_filenames: false"));
+    assert!(hooks.contains("always_run: true"));
+    // The published hook runs `gwlint check --new-from-rev HEAD` on the repository (no file
+    // names: a deletion must run it too); a local hook with the same entry, pointing at the
+    // binary under test, checks that contract. The repository has no commit yet: everything is
+    // new.
     std::fs::write(
         dir.path().join(".pre-commit-config.yaml"),
         format!(
-            "repos:\n  - repo: local\n    hooks:\n      - id: gwlint\n        name: gwlint\n        entry: {} check --root .\n        language: system\n        files: \\.(yaml|yml)$\n        require_serial: true\n",
+            "repos:\n  - repo: local\n    hooks:\n      - id: gwlint\n        name: gwlint\n        entry: {} check --new-from-rev HEAD\n        pass_filenames: false\n        always_run: true\n        language: system\n        files: \\.(yaml|yml)$\n        require_serial: true\n",
             bin.display()
         ),
     )
