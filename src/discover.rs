@@ -35,9 +35,13 @@ const MAX_GITIGNORE_SIZE: u64 = 1 << 20;
 struct GitIgnores {
     /// The repository root, resolved.
     boundary: PathBuf,
-    /// Each directory's matcher, `None` when it has no `.gitignore`; read on first use.
-    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Each directory's chain of matchers (see `chain`), keyed by the path's bytes (hashing a
+    /// `Path` walks its components); built on first use from the parent's.
+    chains: Mutex<HashMap<std::ffi::OsString, Chain>>,
 }
+
+/// The `.gitignore` matchers that apply in a directory, deepest first, with their directories.
+type Chain = Arc<Vec<(PathBuf, Arc<Gitignore>)>>;
 
 impl GitIgnores {
     fn new(canon_root: &Path) -> GitIgnores {
@@ -48,14 +52,12 @@ impl GitIgnores {
             .to_path_buf();
         GitIgnores {
             boundary,
-            by_dir: Mutex::new(HashMap::new()),
+            chains: Mutex::new(HashMap::new()),
         }
     }
 
+    /// The directory's own matcher (its `.gitignore`, and `.git/info/exclude` at the boundary).
     fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        if let Some(m) = self.by_dir.lock().ok()?.get(dir) {
-            return m.clone();
-        }
         let mut b = GitignoreBuilder::new(dir);
         let mut any = false;
         let mut files = Vec::new();
@@ -78,25 +80,62 @@ impl GitIgnores {
             }
             any = true;
         }
-        let m = if any {
+        if any {
             b.build().ok().map(Arc::new)
         } else {
             None
-        };
-        if let Ok(mut map) = self.by_dir.lock() {
-            map.insert(dir.to_path_buf(), m.clone());
         }
-        m
+    }
+
+    /// The matchers that apply in `dir`, deepest first: its own `.gitignore` and those of its
+    /// ancestors up to the boundary. Memoised per directory from the parent's chain, so a walk
+    /// reads each `.gitignore` once and asks once per directory, not per file and ancestor.
+    fn chain(&self, dir: &Path) -> Chain {
+        let key = dir.as_os_str();
+        if let Some(c) = self.chains.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return c;
+        }
+        let blen = self.boundary.as_os_str().len();
+        let at_boundary = key.len() == blen && dir == self.boundary;
+        let below = key.len() > blen && dir.starts_with(&self.boundary);
+        let chain: Chain = if !(at_boundary || below) {
+            Arc::new(Vec::new())
+        } else {
+            let parent: Chain = match dir.parent() {
+                Some(p) if below => self.chain(p),
+                _ => Arc::new(Vec::new()),
+            };
+            match self.matcher(dir) {
+                Some(m) => {
+                    let mut v = Vec::with_capacity(parent.len() + 1);
+                    v.push((dir.to_path_buf(), m));
+                    v.extend(parent.iter().cloned());
+                    Arc::new(v)
+                }
+                None => parent,
+            }
+        };
+        if let Ok(mut m) = self.chains.lock() {
+            m.insert(key.to_os_string(), chain.clone());
+        }
+        chain
     }
 
     /// The `.gitignore` that excludes `path` (resolved, below the boundary), if one does: the
     /// deepest file with a matching pattern decides, as in git.
     fn ignored_by(&self, path: &Path, is_dir: bool) -> Option<PathBuf> {
-        for dir in path.ancestors().skip(1) {
-            if !dir.starts_with(&self.boundary) {
-                break;
-            }
-            if let Some(m) = self.matcher(dir) {
+        let chain = self.chain(path.parent()?);
+        Self::ignored_in(&chain, path, is_dir)
+    }
+
+    /// [`Self::ignored_by`] with the chain of `path`'s directory already at hand.
+    fn ignored_in(
+        chain: &[(PathBuf, Arc<Gitignore>)],
+        path: &Path,
+        is_dir: bool,
+    ) -> Option<PathBuf> {
+        for (dir, m) in chain {
+            {
                 let found = m.matched(path, is_dir);
                 if let ignore::Match::Ignore(glob) = found {
                     // The file the pattern came from (.gitignore or .git/info/exclude).
@@ -109,9 +148,6 @@ impl GitIgnores {
                 if found.is_whitelist() {
                     return None;
                 }
-            }
-            if dir == self.boundary {
-                break;
             }
         }
         None
@@ -314,6 +350,8 @@ pub fn discover_explained(paths: &[PathBuf], cfg: &Config, explain: bool) -> Dis
         });
         failed.sort_by(|a, b| a.as_ref().err().cmp(&b.as_ref().err()));
         walker.append(&mut failed);
+        let mut last_dir: Option<PathBuf> = None;
+        let mut last_chain: Chain = Arc::new(Vec::new());
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -330,7 +368,15 @@ pub fn discover_explained(paths: &[PathBuf], cfg: &Config, explain: bool) -> Dis
                 continue;
             }
             let rel = path.strip_prefix(root).unwrap_or(path);
-            let ignored = || ignores.ignored_by(&resolved(&canon_root, root, path), false);
+            // Entries come sorted, so a directory's files are consecutive: its matcher chain is
+            // looked up once for all of them.
+            let full = resolved(&canon_root, root, path);
+            let dir = full.parent().unwrap_or(&full);
+            if last_dir.as_deref() != Some(dir) {
+                last_chain = ignores.chain(dir);
+                last_dir = Some(dir.to_path_buf());
+            }
+            let ignored = || GitIgnores::ignored_in(&last_chain, &full, false);
             if entry.file_name() == config::FILE_NAME && ignored().is_none() {
                 out.config_files.push(path.to_path_buf());
             }
