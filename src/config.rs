@@ -331,9 +331,12 @@ pub fn git_root(path: &Path) -> Option<PathBuf> {
     } else {
         abs.parent()?
     };
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
+    repository_above(dir).map(Path::to_path_buf)
+}
+
+/// The nearest directory at or above `dir` holding `.git`, by the path as given (no resolving).
+pub fn repository_above(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join(".git").exists())
 }
 
 /// The directory whose `.gwlint.yaml` governs a run over `path`: the repository root (the `.git`

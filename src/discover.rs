@@ -45,9 +45,7 @@ type Chain = Arc<Vec<(PathBuf, Arc<Gitignore>)>>;
 
 impl GitIgnores {
     fn new(canon_root: &Path) -> GitIgnores {
-        let boundary = canon_root
-            .ancestors()
-            .find(|d| d.join(".git").exists())
+        let boundary = config::repository_above(canon_root)
             .unwrap_or(canon_root)
             .to_path_buf();
         GitIgnores {

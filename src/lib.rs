@@ -204,6 +204,8 @@ fn attach_objects(diags: &mut [Diagnostic], objects: &[Object]) {
         })
         .collect();
     starts.sort_unstable();
+    // Moving a document's first object back to the document's start keeps the order: the
+    // entry before it ends its own document no later than this one starts.
     let mut last_doc: Option<(FileId, u32)> = None;
     for s in &mut starts {
         let o = &objects[s.3];
@@ -212,7 +214,6 @@ fn attach_objects(diags: &mut [Diagnostic], objects: &[Object]) {
             last_doc = Some((o.file, o.doc.start));
         }
     }
-    starts.sort_unstable();
     for d in diags.iter_mut().filter(|d| d.object.is_none()) {
         let at = (d.span.file, d.span.start as usize);
         let k = starts.partition_point(|s| (s.0, s.1) <= at);

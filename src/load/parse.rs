@@ -75,7 +75,27 @@ struct Cursor<'t> {
     last: Cell<(usize, usize, usize)>,
 }
 
-impl Cursor<'_> {
+impl<'t> Cursor<'t> {
+    fn new(
+        text: &'t str,
+        chunk: &'t str,
+        shift: &'t HashMap<usize, usize>,
+        lines: &'t LineIndex,
+        file: FileId,
+        base: usize,
+    ) -> Cursor<'t> {
+        Cursor {
+            text,
+            chunk,
+            shift,
+            lines,
+            file,
+            base,
+            base_line: lines.line_of(base),
+            last: Cell::new((0, 0, 0)),
+        }
+    }
+
     fn byte(&self, m: &Marker) -> usize {
         let (line, mut col) = (m.line(), m.col());
         if let Some(k) = self.shift.get(&(self.base_line + line.max(1) - 1)) {
@@ -205,18 +225,9 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
     let mut copies = Copies::new(limits, text);
     let mut patches = Patches::new(text);
     loop {
-        let base_line = lines.line_of(base);
         let chunk = patches.chunk(text, lines, base, text.len());
-        let cur = Cursor {
-            text,
-            chunk: &chunk,
-            shift: &patches.by_line,
-            lines,
-            file,
-            base,
-            base_line,
-            last: Cell::new((0, 0, 0)),
-        };
+        let cur = Cursor::new(text, &chunk, &patches.by_line, lines, file, base);
+        let base_line = cur.base_line;
         let before = (
             out.docs.len(),
             out.issues.len(),
@@ -706,16 +717,7 @@ pub fn field_paths(
     // The same re-indented closers as the first parse (`Patches`), found the same way.
     loop {
         let chunk = patches.chunk(text, lines, base, end);
-        let cur = Cursor {
-            text,
-            chunk: &chunk,
-            shift: &patches.by_line,
-            lines,
-            file,
-            base,
-            base_line,
-            last: Cell::new((0, 0, 0)),
-        };
+        let cur = Cursor::new(text, &chunk, &patches.by_line, lines, file, base);
         out = Parsed::default();
         let fix = match parse_chunk(&cur, limits, &mut Copies::new(limits, text), &mut out) {
             Err((_, Stop::Scan(e))) => patches.closer(text, lines, base_line, &e, base),

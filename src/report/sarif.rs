@@ -26,9 +26,7 @@ pub(crate) struct SrcRoot {
 impl SrcRoot {
     pub(crate) fn find() -> SrcRoot {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let root = cwd
-            .ancestors()
-            .find(|d| d.join(".git").exists())
+        let root = crate::config::repository_above(&cwd)
             .unwrap_or(&cwd)
             .to_path_buf();
         SrcRoot { cwd, root }
