@@ -119,16 +119,23 @@ fn not_deployed_dirs(dir: &Path) -> BTreeSet<String> {
     out
 }
 
-/// YAML flow list of plain names (quoted when YAML would read them as something else).
+/// YAML flow list of names. Only names of letters, digits, `-`, `.`, `_`, `/` and the glob `*`
+/// are written (what Kubernetes names and the excludes use), quoted when YAML would read them as
+/// something else; any other name could not be written safely and is left out.
 fn list(items: &BTreeSet<String>) -> String {
     let quoted: Vec<String> = items
         .iter()
+        .filter(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | '*'))
+        })
         .map(|s| {
-            let plain = s
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'))
-                && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-            if plain { s.clone() } else { format!("{:?}", s) }
+            if s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && !s.contains('*') {
+                s.clone()
+            } else {
+                format!("\"{s}\"")
+            }
         })
         .collect();
     format!("[{}]", quoted.join(", "))
@@ -199,6 +206,9 @@ mod tests {
         assert!(text.contains("clusterIssuers: [letsencrypt-prod]"));
         assert!(text.contains("exclude: [\"**/archive/**\"]"));
         assert!(text.contains("\nprofile: aks-istio"));
+        // A name that could not be written as plain YAML is left out, not mangled.
+        let odd = ["ok".to_string(), "bad\u{1b}\"x".to_string()].into();
+        assert_eq!(list(&odd), "[ok]");
         let dir = std::env::temp_dir().join(format!("gwlint-init-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join(".gwlint.yaml");
