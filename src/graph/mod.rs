@@ -442,6 +442,18 @@ impl<'m> Graph<'m> {
         {
             return Resolution::Produced;
         }
+        // A chart that creates cert-manager issuers from its values names them there
+        // (`issuers: [{name: letsencrypt-production, kind: ClusterIssuer}]`): such an issuer
+        // is the chart's, not missing.
+        if key.group == CERT_MANAGER_GROUP
+            && matches!(key.kind.as_str(), "Issuer" | "ClusterIssuer")
+            && self.helm_releases.iter().any(|(ns, rs)| {
+                (key.kind == "ClusterIssuer" || *ns == key.namespace.as_str())
+                    && rs.iter().any(|r| r.values_name(&key.name))
+            })
+        {
+            return Resolution::Unchecked;
+        }
         // A Helm chart deployed by a Flux HelmRelease renders its Services at deploy time: a
         // missing Service named as a release's chart names them may well be the chart's.
         if key.group.is_empty()

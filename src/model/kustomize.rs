@@ -205,9 +205,43 @@ pub struct HelmRelease {
     /// helper uses.
     pub fullname_override: Option<String>,
     pub name_override: Option<String>,
+    /// The `name` fields of `values`, sorted (at most `MAX_VALUE_NAMES`): charts that create
+    /// issuers or stores from their values name them there (`issuers: [{name: …}]`).
+    pub value_names: Vec<String>,
+}
+
+/// Names kept per HelmRelease: bounds the memory a huge values block can take.
+const MAX_VALUE_NAMES: usize = 1000;
+
+/// The string `name:` fields anywhere under `node`, up to the bound.
+fn value_names(node: &Node, out: &mut Vec<String>) {
+    if out.len() >= MAX_VALUE_NAMES {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                match (k.as_str(), v.as_str()) {
+                    (Some("name"), Some(name)) if out.len() < MAX_VALUE_NAMES => {
+                        out.push(name.to_string())
+                    }
+                    _ => value_names(v, out),
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| value_names(i, out)),
+        _ => {}
+    }
 }
 
 impl HelmRelease {
+    /// Whether the chart's values name an object `name` (which the chart may then create).
+    pub fn values_name(&self, name: &str) -> bool {
+        self.value_names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
     pub fn read(root: &Node) -> Self {
         let spec = root.get("spec");
         let s = |n: Option<&Node>| n.and_then(Node::as_str).map(str::to_string);
@@ -243,6 +277,15 @@ impl HelmRelease {
             chart,
             fullname_override: s(values.and_then(|v| v.get("fullnameOverride"))),
             name_override: s(values.and_then(|v| v.get("nameOverride"))),
+            value_names: {
+                let mut names = Vec::new();
+                if let Some(v) = values {
+                    value_names(v, &mut names);
+                }
+                names.sort_unstable();
+                names.dedup();
+                names
+            },
         }
     }
 
