@@ -37,6 +37,8 @@ pub struct Diagnostic {
     pub doc: Option<std::ops::Range<u32>>,
     /// Related locations past `MAX_RELATED`, counted; `close_related` names the count.
     pub omitted_related: usize,
+    /// Edits that would mend the finding, best first.
+    pub fixes: Vec<crate::fix::Fix>,
 }
 
 impl Diagnostic {
@@ -56,6 +58,7 @@ impl Diagnostic {
             field: None,
             doc: None,
             omitted_related: 0,
+            fixes: Vec::new(),
         }
     }
 
@@ -119,6 +122,12 @@ impl Diagnostic {
                 .push_str(&format!(" (and {} more not shown)", self.omitted_related));
         }
         self.omitted_related = 0;
+    }
+
+    /// Attaches a fix; the first attached is offered first.
+    pub fn fix(mut self, fix: crate::fix::Fix) -> Self {
+        self.fixes.push(fix);
+        self
     }
 
     pub fn severity(mut self, severity: Severity) -> Self {

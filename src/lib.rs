@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod escape;
+pub mod fix;
 pub mod graph;
 pub mod init;
 pub mod kustomize;
