@@ -74,15 +74,14 @@ impl Index<'_> {
         self.dirs.contains(dir.as_os_str())
     }
 
-    fn files_under(&self, dir: &Path) -> Vec<FileId> {
+    /// The files under a directory, in path order.
+    fn run_under(&self, dir: &Path) -> &[(PathBuf, FileId)] {
         let start = self.sorted.partition_point(|(p, _)| p.as_path() < dir);
-        let mut v: Vec<FileId> = self.sorted[start..]
+        let len = self.sorted[start..]
             .iter()
             .take_while(|(p, _)| p.starts_with(dir))
-            .map(|(_, id)| *id)
-            .collect();
-        v.sort_unstable();
-        v
+            .count();
+        &self.sorted[start..start + len]
     }
 }
 
@@ -219,6 +218,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             found
         })
         .collect();
+    let replaced = replaced_target_namespaces(&idx, objects, &dirs, &walked);
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     for (file, c) in walked.into_iter().flatten() {
         claim(&mut claims, file, c);
@@ -245,10 +245,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         let Some(target) = target else { continue };
         let reached = flux_reached.get_or_insert_with(HashSet::new);
         let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
-        let ns = f
-            .target_namespace
-            .as_ref()
-            .map(|t| (t.v.to_string(), origin.clone()));
+        let ns = match replaced.get(&fid) {
+            Some((n, by)) => Some((n.clone(), format!("{origin}, set by {by}"))),
+            None => f
+                .target_namespace
+                .as_ref()
+                .map(|t| (t.v.to_string(), origin.clone())),
+        };
         if idx.kustomizations.contains_key(&target) {
             let mut found = Vec::new();
             walk(
@@ -266,8 +269,44 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 claim(&mut claims, file, c);
             }
         } else {
-            // Flux generates a kustomization of every manifest under the path.
-            for file in idx.files_under(&target) {
+            // Flux generates a kustomization of the manifests under the path, except that a
+            // directory with a kustomization of its own is listed as that directory (whose
+            // kustomization decides which of its files are built) and not walked into.
+            let mut nested: Vec<PathBuf> = Vec::new();
+            let mut direct: Vec<FileId> = Vec::new();
+            for (p, file) in idx.run_under(&target) {
+                let owner = p
+                    .ancestors()
+                    .skip(1)
+                    .take_while(|a| *a != target.as_path() && a.starts_with(&target))
+                    .filter(|a| idx.kustomizations.contains_key(*a))
+                    .last();
+                match owner {
+                    Some(d) => nested.push(d.to_path_buf()),
+                    None => direct.push(*file),
+                }
+            }
+            nested.sort();
+            nested.dedup();
+            for dir in &nested {
+                let mut found = Vec::new();
+                walk(
+                    &idx,
+                    objects,
+                    dir,
+                    ns.clone(),
+                    Some(fid),
+                    2,
+                    &mut HashSet::new(),
+                    &mut found,
+                );
+                for (file, c) in found {
+                    reached.insert(file);
+                    claim(&mut claims, file, c);
+                }
+            }
+            direct.sort_unstable();
+            for file in direct {
                 reached.insert(file);
                 let (namespace, origin) = match &ns {
                     Some((n, o)) => (Some(n.clone()), o.clone()),
@@ -327,6 +366,141 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         }
     }
     out
+}
+
+/// Flux Kustomizations whose `spec.targetNamespace` a kustomize replacement sets (the common
+/// layout copies a Namespace's name into every Flux Kustomization beside it): object index →
+/// (namespace, the kustomization that sets it). Only this target field is followed: it is the
+/// one that moves other files' objects between namespaces.
+fn replaced_target_namespaces(
+    idx: &Index,
+    objects: &[Object],
+    dirs: &[&PathBuf],
+    walked: &[Vec<(FileId, Claim)>],
+) -> HashMap<usize, (String, String)> {
+    use crate::model::kustomize::{Replacement, ReplacementEntry};
+    let mut out = HashMap::new();
+    let mut by_file: Option<HashMap<FileId, Vec<usize>>> = None;
+    for (dir, built) in dirs.iter().zip(walked) {
+        let Some(&kid) = idx.kustomizations.get(*dir) else {
+            continue;
+        };
+        let Spec::Kustomization(k) = &objects[kid].spec else {
+            continue;
+        };
+        if k.replacements.is_empty() {
+            continue;
+        }
+        let mut list: Vec<Replacement> = Vec::new();
+        for entry in &k.replacements {
+            match entry {
+                ReplacementEntry::Inline(r) => list.push(r.clone()),
+                ReplacementEntry::Path(p) => {
+                    let path = normalize(&dir.join(p));
+                    let Some(&f) = idx.by_path.get(path.as_os_str()) else {
+                        continue;
+                    };
+                    let src = &idx.files[f as usize];
+                    let parsed = crate::load::parse::parse(
+                        &src.text,
+                        src.lines(),
+                        f,
+                        crate::load::parse::Limits::default(),
+                    );
+                    for doc in &parsed.docs {
+                        list.extend(
+                            doc.root
+                                .as_seq()
+                                .unwrap_or(&[])
+                                .iter()
+                                .filter_map(Replacement::read),
+                        );
+                    }
+                }
+            }
+        }
+        let by_file = by_file.get_or_insert_with(|| {
+            let mut m: HashMap<FileId, Vec<usize>> = HashMap::new();
+            for (i, o) in objects.iter().enumerate() {
+                m.entry(o.file).or_default().push(i);
+            }
+            m
+        });
+        // The objects of this kustomization's build, with the namespace it gives them; its
+        // namespace transformer also renames Namespace objects.
+        let mut members: Vec<(usize, String, String)> = Vec::new();
+        for (file, claim) in built {
+            for &i in by_file.get(file).map(Vec::as_slice).unwrap_or(&[]) {
+                let o = &objects[i];
+                let ns = claim
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| o.key.namespace.to_string());
+                let name = match (&claim.namespace, o.key.kind.as_str()) {
+                    (Some(n), "Namespace") if o.key.group.is_empty() => n.clone(),
+                    _ => o.key.name.to_string(),
+                };
+                members.push((i, ns, name));
+            }
+        }
+        members.sort();
+        members.dedup_by_key(|m| m.0);
+        let origin = idx.files[objects[kid].file as usize].display_path();
+        for r in &list {
+            let values: Vec<&str> = members
+                .iter()
+                .filter(|(i, ns, name)| {
+                    let o = &objects[*i];
+                    r.source.matches(&o.key.group, &o.key.kind, name, ns)
+                })
+                .filter_map(|(_, ns, name)| match r.source_field.as_str() {
+                    "metadata.name" => Some(name.as_str()),
+                    "metadata.namespace" => Some(ns.as_str()),
+                    _ => None,
+                })
+                .collect();
+            // kustomize wants exactly one source; anything else fails its build.
+            let [value] = values.as_slice() else {
+                continue;
+            };
+            for t in &r.targets {
+                if !t.field_paths.iter().any(|p| p == "spec.targetNamespace") {
+                    continue;
+                }
+                for (i, ns, name) in &members {
+                    let o = &objects[*i];
+                    let Spec::FluxKustomization(f) = &o.spec else {
+                        continue;
+                    };
+                    let selected = t.select.matches(&o.key.group, &o.key.kind, name, ns)
+                        && !t
+                            .reject
+                            .iter()
+                            .any(|r| r.matches(&o.key.group, &o.key.kind, name, ns));
+                    if selected && (t.create || f.target_namespace.is_some()) {
+                        out.insert(*i, (value.to_string(), origin.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a path lies in a directory whose name says its manifests are kept, not deployed.
+pub fn in_archive_dir(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| {
+        dir.components().any(|c| {
+            let Component::Normal(name) = c else {
+                return false;
+            };
+            let name = name.to_string_lossy().to_ascii_lowercase();
+            matches!(
+                name.trim_start_matches(['.', '_']),
+                "archive" | "archived" | "deprecated" | "old" | "attic"
+            )
+        })
+    })
 }
 
 /// Applies the namespaces of the layout and the scopes of CRDs in the input. Returns notes for

@@ -254,6 +254,34 @@ fn withhold_secret_sources(
     }
 }
 
+/// In a repository that deploys with Flux, a file that no Flux Kustomization reaches and that
+/// sits in an archive directory (`archive`, `_archive`, `deprecated`, `old`, …) is deployed by
+/// nothing: its objects are not part of any cluster, so they are neither linted nor indexed.
+fn withhold_archived(
+    outcome: &mut Outcome,
+    by_hand: &[FileId],
+    objects: &mut Vec<Object>,
+    issues: &mut Vec<load::LoadIssue>,
+    schema_issues: &mut Vec<((String, String), load::LoadIssue)>,
+) {
+    let archived: Vec<FileId> = by_hand
+        .iter()
+        .copied()
+        .filter(|&f| kustomize::in_archive_dir(&outcome.files[f as usize].path))
+        .collect();
+    if archived.is_empty() {
+        return;
+    }
+    let hit = |f: FileId| archived.binary_search(&f).is_ok();
+    objects.retain(|o| !hit(o.file));
+    issues.retain(|i| !hit(i.span.file));
+    schema_issues.retain(|(_, i)| !hit(i.span.file));
+    outcome.notes.push(format!(
+        "{} files in archive directories that no Flux Kustomization deploys, not linted",
+        archived.len()
+    ));
+}
+
 fn unreadable(id: FileId, path: &Path, e: std::io::Error) -> FileResult {
     FileResult {
         source: SourceFile::empty(id, path),
@@ -437,6 +465,13 @@ pub fn lint_then<T>(
         &load_opts,
         cfg,
         &mut outcome.notes,
+    );
+    withhold_archived(
+        &mut outcome,
+        &by_hand,
+        &mut objects,
+        &mut issues,
+        &mut schema_issues,
     );
     outcome.objects = objects.len();
     lap(&mut outcome, "load+model");

@@ -156,6 +156,8 @@ pub struct ExternalDnsArgs {
     /// `--regex-domain-filter`, `--zone-id-filter`, or a label/annotation filter on sources:
     /// filters gwlint does not evaluate.
     pub opaque_filter: bool,
+    /// `--annotation-filter` values: only sources carrying these annotations are read.
+    pub annotation_filters: Vec<String>,
     /// `--namespace`: only sources in this namespace.
     pub namespace: Option<String>,
     /// `--gateway-namespace`: only Gateways in this namespace.
@@ -246,10 +248,13 @@ impl ExternalDnsArgs {
                 "--zone-name-filter" => out.zone_name_filters.push(value),
                 "--source" => out.sources.push(value),
                 "--annotation-prefix" => out.annotation_prefix = Some(value),
+                "--annotation-filter" => {
+                    out.opaque_filter = true;
+                    out.annotation_filters.push(value.v.to_string());
+                }
                 "--regex-domain-filter"
                 | "--zone-id-filter"
                 | "--label-filter"
-                | "--annotation-filter"
                 | "--gateway-label-filter" => out.opaque_filter = true,
                 "--namespace" => out.namespace = Some(value.v.into()),
                 "--gateway-namespace" => out.gateway_namespace = Some(value.v.into()),

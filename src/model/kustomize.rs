@@ -15,6 +15,110 @@ pub struct Kustomization {
     /// Files whose content a `secretGenerator` turns into Secret values (`envs`, `env`, and
     /// `files` without their `key=` prefix), as written.
     pub secret_sources: Vec<String>,
+    /// `replacements` entries, inline or as the file a `path:` names.
+    pub replacements: Vec<ReplacementEntry>,
+}
+
+/// One entry of a kustomization's `replacements`.
+#[derive(Clone, Debug)]
+pub enum ReplacementEntry {
+    Inline(Replacement),
+    /// A file holding a list of replacements, relative to the kustomization.
+    Path(String),
+}
+
+/// Which objects a replacement's source or target names (empty fields match anything).
+#[derive(Clone, Debug, Default)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl Selector {
+    fn read(node: &Node) -> Self {
+        let field = |k: &str| node.get(k).and_then(Node::as_str).map(str::to_string);
+        Selector {
+            group: field("group"),
+            kind: field("kind"),
+            name: field("name"),
+            namespace: field("namespace"),
+        }
+    }
+
+    pub fn matches(&self, group: &str, kind: &str, name: &str, namespace: &str) -> bool {
+        let ok = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        ok(&self.group, group)
+            && ok(&self.kind, kind)
+            && ok(&self.name, name)
+            && ok(&self.namespace, namespace)
+    }
+}
+
+/// A kustomize replacement: copy the value at `source`'s field path into each target's fields.
+#[derive(Clone, Debug, Default)]
+pub struct Replacement {
+    pub source: Selector,
+    /// `metadata.name` when not written.
+    pub source_field: String,
+    pub targets: Vec<ReplacementTarget>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReplacementTarget {
+    pub select: Selector,
+    pub reject: Vec<Selector>,
+    pub field_paths: Vec<String>,
+    /// `options.create`: the field is written even where the target lacks it.
+    pub create: bool,
+}
+
+impl Replacement {
+    /// Reads one replacement; `None` when it has no source (a malformed entry kustomize rejects).
+    pub fn read(node: &Node) -> Option<Replacement> {
+        let source = node.get("source")?;
+        let strings = |n: &Node, k: &str| -> Vec<String> {
+            n.get(k)
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let targets = node
+            .get("targets")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .map(|t| ReplacementTarget {
+                select: t.get("select").map(Selector::read).unwrap_or_default(),
+                reject: t
+                    .get("reject")
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(Selector::read)
+                    .collect(),
+                field_paths: strings(t, "fieldPaths"),
+                create: matches!(
+                    t.get("options")
+                        .and_then(|o| o.get("create"))
+                        .map(|c| &c.value),
+                    Some(Value::Bool(true))
+                ),
+            })
+            .collect();
+        Some(Replacement {
+            source: Selector::read(source),
+            source_field: source
+                .get("fieldPath")
+                .and_then(Node::as_str)
+                .unwrap_or("metadata.name")
+                .to_string(),
+            targets,
+        })
+    }
 }
 
 impl Kustomization {
@@ -43,10 +147,21 @@ impl Kustomization {
                 }
             }
         }
+        let replacements = root
+            .get("replacements")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| match e.get("path").and_then(Node::as_str) {
+                Some(path) => Some(ReplacementEntry::Path(path.to_string())),
+                None => Replacement::read(e).map(ReplacementEntry::Inline),
+            })
+            .collect();
         Kustomization {
             namespace: r.str(root, "namespace"),
             resources,
             secret_sources,
+            replacements,
         }
     }
 }
@@ -208,6 +323,8 @@ pub struct HelmRelease {
     /// The `name` fields of `values`, sorted (at most `MAX_VALUE_NAMES`): charts that create
     /// issuers or stores from their values name them there (`issuers: [{name: …}]`).
     pub value_names: Vec<String>,
+    /// external-dns `--annotation-filter`s set in the values (when the chart is external-dns).
+    pub annotation_filters: Vec<String>,
 }
 
 /// Names kept per HelmRelease: bounds the memory a huge values block can take.
@@ -230,6 +347,31 @@ fn value_names(node: &Node, out: &mut Vec<String>) {
             }
         }
         Value::Seq(items) => items.iter().for_each(|i| value_names(i, out)),
+        _ => {}
+    }
+}
+
+/// external-dns annotation filters written in chart values: `--annotation-filter=…` in an
+/// argument list, or an `annotationFilter` value.
+fn annotation_filters(node: &Node, out: &mut Vec<String>) {
+    if out.len() >= MAX_VALUE_NAMES {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                match (k.as_str(), v.as_str()) {
+                    (Some("annotationFilter"), Some(f)) => out.push(f.to_string()),
+                    _ => annotation_filters(v, out),
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| annotation_filters(i, out)),
+        Value::Str(s) => {
+            if let Some(f) = s.strip_prefix("--annotation-filter=") {
+                out.push(f.to_string());
+            }
+        }
         _ => {}
     }
 }
@@ -277,6 +419,13 @@ impl HelmRelease {
             chart,
             fullname_override: s(values.and_then(|v| v.get("fullnameOverride"))),
             name_override: s(values.and_then(|v| v.get("nameOverride"))),
+            annotation_filters: {
+                let mut filters = Vec::new();
+                if let Some(v) = values {
+                    annotation_filters(v, &mut filters);
+                }
+                filters
+            },
             value_names: {
                 let mut names = Vec::new();
                 if let Some(v) = values {

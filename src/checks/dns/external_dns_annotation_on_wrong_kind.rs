@@ -13,6 +13,26 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        // With `--annotation-filter=<prefix>target`, external-dns reads only the routes that
+        // carry the annotation: there it selects the route, and is not without effect.
+        let filters: Vec<&str> = cx
+            .graph
+            .objects
+            .iter()
+            .flat_map(|o| -> Box<dyn Iterator<Item = &str> + '_> {
+                match &o.spec {
+                    Spec::HelmRelease(h) => {
+                        Box::new(h.annotation_filters.iter().map(String::as_str))
+                    }
+                    Spec::Workload(w) => Box::new(
+                        w.external_dns
+                            .iter()
+                            .flat_map(|a| a.annotation_filters.iter().map(String::as_str)),
+                    ),
+                    _ => Box::new(std::iter::empty()),
+                }
+            })
+            .collect();
         for o in cx.graph.objects {
             let route = o.is_route();
             let gateway = o.key.group == GATEWAY_GROUP && matches!(o.spec, Spec::Gateway(_));
@@ -24,6 +44,9 @@ impl Check for Rule {
                     continue;
                 };
                 let (why, help) = match name {
+                    "target" if route && filters.iter().any(|f| f.contains(k.v.as_str())) => {
+                        continue;
+                    }
                     "target" if route => (
                         "external-dns reads `target` from the Gateway (or ListenerSet) the route attaches to, not from routes",
                         format!("move `{prefix}target` to the parent Gateway"),

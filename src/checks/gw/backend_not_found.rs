@@ -18,6 +18,9 @@ impl Check for Rule {
             }
             let from = cx.obj(r.from);
             let t = &r.target;
+            if (super::is_delegation(t) && t.name == "*") || super::operator_creates(cx, t) {
+                continue;
+            }
             let what = match super::backend_ref(from, r) {
                 Some(b) if b.mirror => "requestMirror backendRef",
                 _ => "backendRef",

@@ -15,7 +15,7 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for r in g.grant_governed().filter(|r| r.kind == RefKind::BackendRef) {
-            if g.permission(r) != Permission::Denied {
+            if g.permission(r) != Permission::Denied || super::is_delegation(&r.target) {
                 continue;
             }
             let from = g.obj(r.from);

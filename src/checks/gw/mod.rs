@@ -160,3 +160,41 @@ pub(crate) fn helm_may_create(
     );
     true
 }
+
+/// A backendRef to an HTTPRoute is route delegation, an implementation's extension (kgateway,
+/// Gloo): the parent hands matching requests to the child routes. Who may delegate to whom is
+/// the implementation's rule, not ReferenceGrant's, and `*` names every route of the namespace.
+pub(crate) fn is_delegation(target: &crate::model::ObjKey) -> bool {
+    target.group == crate::model::GATEWAY_GROUP && target.kind == "HTTPRoute"
+}
+
+/// The (namespace, name) pairs that routes delegate to, `*` for a whole namespace: those routes
+/// attach through their parent, not by parentRefs. Built once per run of a rule.
+pub(crate) fn delegation_targets<'g>(
+    cx: &crate::checks::Ctx<'g, '_>,
+) -> std::collections::HashSet<(&'g str, &'g str)> {
+    cx.graph
+        .refs
+        .iter()
+        .filter(|r| r.kind == crate::graph::RefKind::BackendRef && is_delegation(&r.target))
+        .map(|r| (r.target.namespace.as_str(), r.target.name.as_str()))
+        .collect()
+}
+
+/// A Service an operator in the repository creates under a name it documents: a Tekton
+/// `EventListener` named X serves through the Service `el-X` beside it.
+pub(crate) fn operator_creates(cx: &crate::checks::Ctx, target: &crate::model::ObjKey) -> bool {
+    if !target.group.is_empty() || target.kind != "Service" {
+        return false;
+    }
+    target.name.strip_prefix("el-").is_some_and(|listener| {
+        cx.graph
+            .get(&crate::model::ObjKey::new(
+                "triggers.tekton.dev",
+                "EventListener",
+                &target.namespace,
+                listener,
+            ))
+            .is_some()
+    })
+}

@@ -12,6 +12,7 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let delegated = super::delegation_targets(cx);
         for o in cx.graph.objects {
             let Spec::Route(route) = &o.spec else {
                 continue;
@@ -20,6 +21,8 @@ impl Check for Rule {
             if !route.parent_refs.is_empty()
                 || route.use_default_gateways
                 || route.parent_refs_malformed
+                || delegated.contains(&(o.key.namespace.as_str(), "*"))
+                || delegated.contains(&(o.key.namespace.as_str(), o.key.name.as_str()))
             {
                 continue;
             }
