@@ -38,6 +38,9 @@ pub struct Layout {
     /// Files that some Flux Kustomization's path reaches; `None` when the repository has no
     /// Flux Kustomization whose path is in it (then what is deployed how cannot be told).
     pub flux_reached: Option<HashSet<FileId>>,
+    /// The cluster each file is deployed to, when the repository deploys several clusters with
+    /// Flux and the file reaches exactly one (see `clusters`); empty otherwise.
+    pub clusters: HashMap<FileId, u32>,
 }
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
@@ -224,6 +227,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         claim(&mut claims, file, c);
     }
     let mut flux_reached: Option<HashSet<FileId>> = None;
+    // The files each Flux Kustomization reaches.
+    let mut per_flux: Vec<(usize, Vec<FileId>)> = Vec::new();
     for &fid in &flux {
         let o = &objects[fid];
         let Spec::FluxKustomization(f) = &o.spec else {
@@ -243,7 +248,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .chain(std::iter::once(normalize(Path::new(rel))))
             .find(|cand| idx.is_dir(cand));
         let Some(target) = target else { continue };
-        let reached = flux_reached.get_or_insert_with(HashSet::new);
+        let mut mine: Vec<FileId> = Vec::new();
         let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
         let ns = match replaced.get(&fid) {
             Some((n, by)) => Some((n.clone(), format!("{origin}, set by {by}"))),
@@ -265,7 +270,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 &mut found,
             );
             for (file, c) in found {
-                reached.insert(file);
+                mine.push(file);
                 claim(&mut claims, file, c);
             }
         } else {
@@ -301,13 +306,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                     &mut found,
                 );
                 for (file, c) in found {
-                    reached.insert(file);
+                    mine.push(file);
                     claim(&mut claims, file, c);
                 }
             }
             direct.sort_unstable();
             for file in direct {
-                reached.insert(file);
+                mine.push(file);
                 let (namespace, origin) = match &ns {
                     Some((n, o)) => (Some(n.clone()), o.clone()),
                     None => (None, String::new()),
@@ -324,8 +329,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 );
             }
         }
+        flux_reached
+            .get_or_insert_with(HashSet::new)
+            .extend(mine.iter().copied());
+        per_flux.push((fid, mine));
     }
     let mut out = Layout {
+        clusters: clusters(objects, files, &per_flux),
         flux_reached,
         ..Layout::default()
     };
@@ -485,6 +495,105 @@ fn replaced_target_namespaces(
         }
     }
     out
+}
+
+const MAX_CLUSTERS: usize = 64;
+
+/// Which cluster each Flux-deployed file goes to, for repositories that deploy several. A Flux
+/// Kustomization that no other one reaches is a root, applied by the cluster's bootstrap; roots
+/// defined in one directory (`flux/cluster/ks.yaml` holding `cluster-meta` and `cluster-apps`)
+/// are one cluster's. A file reached from one cluster's roots only is that cluster's; a file
+/// several clusters share (a common base) gets none, and so conflicts with every cluster.
+fn clusters(
+    objects: &[Object],
+    files: &[SourceFile],
+    per_flux: &[(usize, Vec<FileId>)],
+) -> HashMap<FileId, u32> {
+    // Which Flux Kustomizations each file holds.
+    let mut held: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (pos, (fid, _)) in per_flux.iter().enumerate() {
+        held.entry(objects[*fid].file).or_default().push(pos);
+    }
+    // parents[child] = the Flux Kustomizations whose path reaches the child's file.
+    let mut parents: Vec<Vec<usize>> = vec![Vec::new(); per_flux.len()];
+    for (pos, (_, reached)) in per_flux.iter().enumerate() {
+        for f in reached {
+            for &child in held.get(f).map(Vec::as_slice).unwrap_or(&[]) {
+                if child != pos {
+                    parents[child].push(pos);
+                }
+            }
+        }
+    }
+    // Roots, grouped into clusters by the directory that defines them.
+    let mut dirs: BTreeMap<PathBuf, u32> = BTreeMap::new();
+    let mut root_cluster: Vec<Option<u32>> = vec![None; per_flux.len()];
+    for (pos, (fid, _)) in per_flux.iter().enumerate() {
+        if parents[pos].is_empty() {
+            let dir = normalize(
+                files[objects[*fid].file as usize]
+                    .path
+                    .parent()
+                    .unwrap_or(Path::new("")),
+            );
+            let next = dirs.len() as u32;
+            root_cluster[pos] = Some(*dirs.entry(dir).or_insert(next));
+        }
+    }
+    // One cluster, or more root directories than any fleet layout has (then the roots are not
+    // clusters gwlint can tell apart, and everything may meet everything).
+    if dirs.len() < 2 || dirs.len() > MAX_CLUSTERS {
+        return HashMap::new();
+    }
+    // Each Flux Kustomization's clusters: its own as a root, else its parents' (walked from the
+    // roots down, each node once: linear in the edges).
+    let mut of: Vec<Vec<u32>> = vec![Vec::new(); per_flux.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); per_flux.len()];
+    for (child, ps) in parents.iter().enumerate() {
+        for &p in ps {
+            children[p].push(child);
+        }
+    }
+    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    for (pos, c) in root_cluster.iter().enumerate() {
+        if let Some(c) = c {
+            of[pos].push(*c);
+            queue.push_back(pos);
+        }
+    }
+    while let Some(pos) = queue.pop_front() {
+        let mine = of[pos].clone();
+        for &child in &children[pos] {
+            let before = of[child].len();
+            for c in &mine {
+                if !of[child].contains(c) && of[child].len() < dirs.len() {
+                    of[child].push(*c);
+                }
+            }
+            if of[child].len() != before {
+                queue.push_back(child);
+            }
+        }
+    }
+    let mut out: HashMap<FileId, Option<u32>> = HashMap::new();
+    for (pos, (_, reached)) in per_flux.iter().enumerate() {
+        for f in reached {
+            for c in &of[pos] {
+                match out.get(f) {
+                    None => {
+                        out.insert(*f, Some(*c));
+                    }
+                    Some(Some(old)) if old != c => {
+                        out.insert(*f, None);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .filter_map(|(f, c)| c.map(|c| (f, c)))
+        .collect()
 }
 
 /// Whether a path lies in a directory whose name says its manifests are kept, not deployed.

@@ -459,7 +459,7 @@ pub fn lint_then<T>(
         outcome.files.push(fr.source);
     }
     withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
-    let by_hand = resolve(
+    let (by_hand, clusters) = resolve(
         &mut objects,
         &outcome.files,
         &load_opts,
@@ -493,6 +493,7 @@ pub fn lint_then<T>(
     // graph + checks
     let mut graph = graph::Graph::build(&objects, cfg);
     graph.by_hand = by_hand;
+    graph.clusters = clusters;
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg);
     let enabled = |id: &str| rule_enabled(opts, id);
@@ -612,8 +613,8 @@ fn resolve(
     opts: &LoadOptions,
     cfg: &Config,
     notes: &mut Vec<String>,
-) -> Vec<FileId> {
-    let layout = kustomize::layout(objects, files);
+) -> (Vec<FileId>, std::collections::HashMap<FileId, u32>) {
+    let mut layout = kustomize::layout(objects, files);
     let by_hand: Vec<FileId> = match &layout.flux_reached {
         Some(reached) => files
             .iter()
@@ -655,7 +656,7 @@ fn resolve(
         ));
     }
     notes.extend(kustomize::apply(&layout, objects, files));
-    by_hand
+    (by_hand, std::mem::take(&mut layout.clusters))
 }
 
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that

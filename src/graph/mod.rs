@@ -160,6 +160,9 @@ pub struct Graph<'m> {
     /// Files no Flux Kustomization deploys in a repository that deploys with Flux, sorted:
     /// applied once by hand (bootstrap), not on every reconcile.
     pub by_hand: Vec<crate::source::FileId>,
+    /// The cluster of each file, when the repository deploys several clusters with Flux and
+    /// the file goes to one of them (`kustomize::clusters`).
+    pub clusters: std::collections::HashMap<crate::source::FileId, u32>,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -293,6 +296,7 @@ impl<'m> Graph<'m> {
             attachments: Vec::new(),
             dns: dns::Dns::default(),
             by_hand: Vec::new(),
+            clusters: Default::default(),
         };
         g.producers = producers::collect(&g);
         let (refs, mut dns) = rayon::join(|| g.collect_refs(), || dns::Dns::base(&g, cfg));
@@ -320,6 +324,37 @@ impl<'m> Graph<'m> {
             || !self
                 .same_name("trust.cert-manager.io", "Bundle", name)
                 .is_empty()
+    }
+
+    /// Splits objects that could meet in one cluster into groups: one group per cluster the
+    /// items are deployed to, each also holding the items of no known cluster (a shared base,
+    /// or a repository of one cluster: then all items are one group). Two writers of one
+    /// Secret in different clusters never meet.
+    pub fn cluster_groups<T: Clone>(
+        &self,
+        items: Vec<T>,
+        obj: impl Fn(&T) -> ObjId,
+    ) -> Vec<Vec<T>> {
+        if self.clusters.is_empty() {
+            return vec![items];
+        }
+        let of = |t: &T| self.clusters.get(&self.obj(obj(t)).file).copied();
+        let mut known: Vec<u32> = items.iter().filter_map(of).collect();
+        known.sort_unstable();
+        known.dedup();
+        if known.len() < 2 {
+            return vec![items];
+        }
+        known
+            .iter()
+            .map(|c| {
+                items
+                    .iter()
+                    .filter(|t| of(t).is_none_or(|k| k == *c))
+                    .cloned()
+                    .collect()
+            })
+            .collect()
     }
 
     pub fn get(&self, key: &ObjKey) -> Option<ObjId> {

@@ -238,11 +238,11 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
             Ok(()) => break,
             Err((doc_start, stop)) => {
                 let fix = match &stop {
-                    Stop::Scan(e) => patches.closer(text, lines, base_line, e, base),
+                    Stop::Scan(e) => patches.fix(&cur, lines, base_line, e),
                     Stop::Limit(..) => None,
                 };
-                if let Some(fix) = fix {
-                    patches.apply(fix);
+                if let Some((fix, cost)) = fix {
+                    patches.apply(fix, cost);
                     // Parse the chunk again with the closer re-indented, as if the first attempt
                     // had not happened.
                     out.docs.truncate(before.0);
@@ -285,7 +285,8 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
 /// ```
 ///
 /// When parsing fails with an indentation error on a line that starts with `]` or `}`, that line
-/// is indented like the line before it and the chunk parsed again. Spans are mapped back through
+/// is indented like the line before it and the chunk parsed again (and likewise the continuation
+/// lines of a quoted scalar, see `quoted`). Spans are mapped back through
 /// the added spaces. Bounded: the text is parsed again at most a few times its length in all.
 struct Patches {
     by_line: HashMap<usize, usize>,
@@ -330,9 +331,78 @@ impl Patches {
         std::borrow::Cow::Owned(out)
     }
 
-    fn apply(&mut self, (line, k, cost): (usize, usize, usize)) {
-        self.by_line.insert(line, k);
+    /// The patch for a scan error that go-yaml would not have raised: (lines and the spaces to
+    /// add to each, bytes to parse again).
+    fn fix(
+        &self,
+        cur: &Cursor,
+        lines: &LineIndex,
+        base_line: usize,
+        e: &ScanError,
+    ) -> Option<(Vec<(usize, usize)>, usize)> {
+        self.closer(cur.text, lines, base_line, e, cur.base)
+            .map(|(line, k, cost)| (vec![(line, k)], cost))
+            .or_else(|| self.quoted(cur, lines, base_line, e))
+    }
+
+    fn apply(&mut self, fix: Vec<(usize, usize)>, cost: usize) {
+        self.by_line.extend(fix);
         self.budget -= cost;
+    }
+
+    /// The patch for a quoted scalar whose continuation lines are indented no deeper than the
+    /// block around it, which YAML 1.2 (and saphyr) reject and go-yaml and PyYAML accept (line
+    /// folding drops that indentation, so the value is the same):
+    ///
+    /// ```yaml
+    ///   inline: "function f(request)
+    ///   end"
+    /// ```
+    ///
+    /// The continuation lines are indented one column past the opening quote.
+    fn quoted(
+        &self,
+        cur: &Cursor,
+        lines: &LineIndex,
+        base_line: usize,
+        e: &ScanError,
+    ) -> Option<(Vec<(usize, usize)>, usize)> {
+        if !e.info().contains("indentation in quoted scalar") {
+            return None;
+        }
+        let text = cur.text;
+        let open = cur.byte(e.marker());
+        let quote = *text.as_bytes().get(open)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        // The closing quote: `\x` escapes in double quotes, `''` in single quotes.
+        let bytes = text.as_bytes();
+        let mut i = open + 1;
+        let close = loop {
+            match bytes.get(i)? {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                &b if b == quote => break i,
+                _ => i += 1,
+            }
+        };
+        let first = lines.line_of(open);
+        let last = lines.line_of(close);
+        let cost = text.len() - cur.base;
+        if last <= first || first < base_line || cost > self.budget {
+            return None;
+        }
+        let want = open - lines.line_start(first, text.len()) + 1;
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let fix: Vec<(usize, usize)> = (first + 1..=last)
+            .filter(|l| !self.by_line.contains_key(l))
+            .filter_map(|l| {
+                let have = indent(lines.line_text(text, l));
+                (have < want).then_some((l, want - have))
+            })
+            .collect();
+        (!fix.is_empty()).then_some((fix, cost))
     }
 
     /// The patch for an error that is a flow closer at too small an indentation: (line, spaces
@@ -720,11 +790,11 @@ pub fn field_paths(
         let cur = Cursor::new(text, &chunk, &patches.by_line, lines, file, base);
         out = Parsed::default();
         let fix = match parse_chunk(&cur, limits, &mut Copies::new(limits, text), &mut out) {
-            Err((_, Stop::Scan(e))) => patches.closer(text, lines, base_line, &e, base),
+            Err((_, Stop::Scan(e))) => patches.fix(&cur, lines, base_line, &e),
             _ => None,
         };
         match fix {
-            Some(fix) => patches.apply(fix),
+            Some((fix, cost)) => patches.apply(fix, cost),
             None => break,
         }
     }

@@ -15,7 +15,7 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for ((ns, name), list) in g.producers.iter_sorted() {
-            let writers: Vec<_> = crate::checks::tls::distinct(g, list)
+            let all: Vec<_> = crate::checks::tls::distinct(g, list)
                 .into_iter()
                 .filter(|p| match p.kind {
                     ProducerKind::ExternalSecretMerge => {
@@ -31,33 +31,34 @@ impl Check for Rule {
                     _ => true,
                 })
                 .collect();
-            if writers.len() < 2 {
-                continue;
-            }
-            // A Secret manifest with ExternalSecrets merging into it is the intended Merge pattern.
-            let owners = writers
-                .iter()
-                .filter(|p| p.kind != ProducerKind::ExternalSecretMerge)
-                .count();
-            let manifest_only = writers
-                .iter()
-                .filter(|p| p.kind != ProducerKind::ExternalSecretMerge)
-                .all(|p| p.kind == ProducerKind::Manifest);
-            if owners <= 1 && manifest_only {
-                continue;
-            }
-            // Counted, not walked: a Secret may have hundreds of writers.
-            let counts = crate::checks::tls::others_counts(&writers);
-            for (p, &n_others) in writers.iter().zip(&counts) {
-                let o = g.obj(p.obj);
-                let what = match p.kind {
-                    ProducerKind::GatewayShim => {
-                        format!("the Certificate cert-manager generates from {}", o.key)
-                    }
-                    _ => o.key.to_string(),
-                };
-                let others = || writers.iter().filter(|q| q.span != p.span);
-                let mut d = Diagnostic::new(
+            for writers in g.cluster_groups(all, |p| p.obj) {
+                if writers.len() < 2 {
+                    continue;
+                }
+                // A Secret manifest with ExternalSecrets merging into it is the intended Merge pattern.
+                let owners = writers
+                    .iter()
+                    .filter(|p| p.kind != ProducerKind::ExternalSecretMerge)
+                    .count();
+                let manifest_only = writers
+                    .iter()
+                    .filter(|p| p.kind != ProducerKind::ExternalSecretMerge)
+                    .all(|p| p.kind == ProducerKind::Manifest);
+                if owners <= 1 && manifest_only {
+                    continue;
+                }
+                // Counted, not walked: a Secret may have hundreds of writers.
+                let counts = crate::checks::tls::others_counts(&writers);
+                for (p, &n_others) in writers.iter().zip(&counts) {
+                    let o = g.obj(p.obj);
+                    let what = match p.kind {
+                        ProducerKind::GatewayShim => {
+                            format!("the Certificate cert-manager generates from {}", o.key)
+                        }
+                        _ => o.key.to_string(),
+                    };
+                    let others = || writers.iter().filter(|q| q.span != p.span);
+                    let mut d = Diagnostic::new(
                     self.id(),
                     p.span,
                     format!(
@@ -71,10 +72,11 @@ impl Check for Rule {
                 .label("one of several writers of this Secret")
                 .help("keep one producer per Secret: either cert-manager issues it, or External Secrets syncs it")
                 .on(o);
-                d = d.related_first(others(), n_others, |q| {
-                    (q.span, format!("also written by {}", g.obj(q.obj).key))
-                });
-                out.push(d);
+                    d = d.related_first(others(), n_others, |q| {
+                        (q.span, format!("also written by {}", g.obj(q.obj).key))
+                    });
+                    out.push(d);
+                }
             }
         }
     }

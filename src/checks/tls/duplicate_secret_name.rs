@@ -15,7 +15,7 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         for ((ns, name), list) in g.producers.iter_sorted() {
-            let certs: Vec<_> = super::distinct(g, list)
+            let all: Vec<_> = super::distinct(g, list)
                 .into_iter()
                 .filter(|p| match p.kind {
                     ProducerKind::Certificate => true,
@@ -27,18 +27,19 @@ impl Check for Rule {
                     _ => false,
                 })
                 .collect();
-            if certs.len() < 2 {
-                continue;
-            }
-            let counts = super::others_counts(&certs);
-            for (p, &n_others) in certs.iter().zip(&counts) {
-                let o = g.obj(p.obj);
-                let what = if p.kind == ProducerKind::GatewayShim {
-                    format!("the Certificate cert-manager generates from {}", o.key)
-                } else {
-                    o.key.to_string()
-                };
-                let mut d = Diagnostic::new(
+            for certs in g.cluster_groups(all, |p| p.obj) {
+                if certs.len() < 2 {
+                    continue;
+                }
+                let counts = super::others_counts(&certs);
+                for (p, &n_others) in certs.iter().zip(&counts) {
+                    let o = g.obj(p.obj);
+                    let what = if p.kind == ProducerKind::GatewayShim {
+                        format!("the Certificate cert-manager generates from {}", o.key)
+                    } else {
+                        o.key.to_string()
+                    };
+                    let mut d = Diagnostic::new(
                     self.id(),
                     p.span,
                     format!(
@@ -51,14 +52,15 @@ impl Check for Rule {
                 .label("duplicate secretName")
                 .help("give each Certificate its own secretName, or keep one Certificate")
                 .on(o);
-                let others = certs.iter().filter(|q| q.span != p.span);
-                d = d.related_first(others, n_others, |other| {
-                    (
-                        other.span,
-                        format!("also written by {}", g.obj(other.obj).key),
-                    )
-                });
-                out.push(d);
+                    let others = certs.iter().filter(|q| q.span != p.span);
+                    d = d.related_first(others, n_others, |other| {
+                        (
+                            other.span,
+                            format!("also written by {}", g.obj(other.obj).key),
+                        )
+                    });
+                    out.push(d);
+                }
             }
         }
     }
