@@ -514,30 +514,43 @@ fn clusters(
     for (pos, (fid, _)) in per_flux.iter().enumerate() {
         held.entry(objects[*fid].file).or_default().push(pos);
     }
-    // parents[child] = the Flux Kustomizations whose path reaches the child's file.
+    let dir_of = |pos: usize| {
+        normalize(
+            files[objects[per_flux[pos].0].file as usize]
+                .path
+                .parent()
+                .unwrap_or(Path::new("")),
+        )
+    };
+    let dirs_of: Vec<PathBuf> = (0..per_flux.len()).map(dir_of).collect();
+    // parents[child] = the Flux Kustomizations whose path reaches the child's file, but for
+    // those defined beside it: a bootstrap directory's Kustomizations (`flux` and `cluster`)
+    // often reach each other.
     let mut parents: Vec<Vec<usize>> = vec![Vec::new(); per_flux.len()];
     for (pos, (_, reached)) in per_flux.iter().enumerate() {
         for f in reached {
             for &child in held.get(f).map(Vec::as_slice).unwrap_or(&[]) {
-                if child != pos {
+                if dirs_of[child] != dirs_of[pos] {
                     parents[child].push(pos);
                 }
             }
         }
     }
-    // Roots, grouped into clusters by the directory that defines them.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); per_flux.len()];
+    for (child, ps) in parents.iter().enumerate() {
+        for &p in ps {
+            children[p].push(child);
+        }
+    }
+    // Roots: reached by no other directory's Kustomization, and reaching Kustomizations of
+    // their own (an entry point; a lone unreached app Kustomization is a switched-off app, not
+    // a cluster). Grouped into clusters by the directory that defines them.
     let mut dirs: BTreeMap<PathBuf, u32> = BTreeMap::new();
     let mut root_cluster: Vec<Option<u32>> = vec![None; per_flux.len()];
-    for (pos, (fid, _)) in per_flux.iter().enumerate() {
-        if parents[pos].is_empty() {
-            let dir = normalize(
-                files[objects[*fid].file as usize]
-                    .path
-                    .parent()
-                    .unwrap_or(Path::new("")),
-            );
+    for pos in 0..per_flux.len() {
+        if parents[pos].is_empty() && !children[pos].is_empty() {
             let next = dirs.len() as u32;
-            root_cluster[pos] = Some(*dirs.entry(dir).or_insert(next));
+            root_cluster[pos] = Some(*dirs.entry(dirs_of[pos].clone()).or_insert(next));
         }
     }
     // One cluster, or more root directories than any fleet layout has (then the roots are not
@@ -548,12 +561,6 @@ fn clusters(
     // Each Flux Kustomization's clusters: its own as a root, else its parents' (walked from the
     // roots down, each node once: linear in the edges).
     let mut of: Vec<Vec<u32>> = vec![Vec::new(); per_flux.len()];
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); per_flux.len()];
-    for (child, ps) in parents.iter().enumerate() {
-        for &p in ps {
-            children[p].push(child);
-        }
-    }
     let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
     for (pos, c) in root_cluster.iter().enumerate() {
         if let Some(c) = c {
