@@ -656,6 +656,36 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
     notes.into_values().collect()
 }
 
+/// Files that kustomizations apply as patches and list nowhere as resources: partial objects
+/// merged into others, so not objects to index or validate on their own.
+pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
+    let mut patches: Vec<PathBuf> = Vec::new();
+    let mut resources: Vec<PathBuf> = Vec::new();
+    for o in objects {
+        if let Spec::Kustomization(k) = &o.spec {
+            let dir = files[o.file as usize]
+                .path
+                .parent()
+                .unwrap_or(Path::new(""));
+            patches.extend(k.patches.iter().map(|p| normalize(&dir.join(p))));
+            resources.extend(k.resources.iter().map(|r| normalize(&dir.join(r))));
+        }
+    }
+    if patches.is_empty() {
+        return Vec::new();
+    }
+    patches.sort_unstable();
+    resources.sort_unstable();
+    files
+        .iter()
+        .filter(|f| {
+            let p = normalize(&f.path);
+            patches.binary_search(&p).is_ok() && resources.binary_search(&p).is_err()
+        })
+        .map(|f| f.id)
+        .collect()
+}
+
 /// Files that a kustomization's `secretGenerator` reads (`envs`, `files`): their content becomes
 /// Secret values, so they are not manifests to lint and no part of them may be shown.
 pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {

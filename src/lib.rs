@@ -254,6 +254,27 @@ fn withhold_secret_sources(
     }
 }
 
+/// Patch files are partial objects: not indexed (a patch of a Certificate's dnsNames is not a
+/// second Certificate) and not validated as whole objects (it lacks the required fields the
+/// object it patches has). Their YAML is still checked.
+fn withhold_patches(
+    outcome: &mut Outcome,
+    objects: &mut Vec<Object>,
+    schema_issues: &mut Vec<((String, String), load::LoadIssue)>,
+) {
+    let ids = kustomize::patch_files(objects, &outcome.files);
+    if ids.is_empty() {
+        return;
+    }
+    let hit = |f: FileId| ids.binary_search(&f).is_ok();
+    objects.retain(|o| !hit(o.file));
+    schema_issues.retain(|(_, i)| !hit(i.span.file));
+    outcome.notes.push(format!(
+        "{} kustomize patch files, not linted as objects of their own",
+        ids.len()
+    ));
+}
+
 /// In a repository that deploys with Flux, a file that no Flux Kustomization reaches and that
 /// sits in an archive directory (`archive`, `_archive`, `deprecated`, `old`, …) is deployed by
 /// nothing: its objects are not part of any cluster, so they are neither linted nor indexed.
@@ -459,6 +480,7 @@ pub fn lint_then<T>(
         outcome.files.push(fr.source);
     }
     withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
+    withhold_patches(&mut outcome, &mut objects, &mut schema_issues);
     let (by_hand, clusters) = resolve(
         &mut objects,
         &outcome.files,

@@ -17,6 +17,9 @@ pub struct Kustomization {
     pub secret_sources: Vec<String>,
     /// `replacements` entries, inline or as the file a `path:` names.
     pub replacements: Vec<ReplacementEntry>,
+    /// Files of `patches`, `patchesStrategicMerge` and `patchesJson6902`, as written: partial
+    /// objects kustomize merges into others, not objects of their own.
+    pub patches: Vec<String>,
 }
 
 /// One entry of a kustomization's `replacements`.
@@ -157,11 +160,30 @@ impl Kustomization {
                 None => Replacement::read(e).map(ReplacementEntry::Inline),
             })
             .collect();
+        let mut patches: Vec<String> = Vec::new();
+        for key in ["patches", "patchesJson6902"] {
+            for p in root.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
+                if let Some(path) = p.get("path").and_then(Node::as_str) {
+                    patches.push(path.to_string());
+                }
+            }
+        }
+        for p in root
+            .get("patchesStrategicMerge")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            // An entry is a file name or an inline patch; only a one-line entry can be a file.
+            if let Some(path) = p.as_str().filter(|s| !s.contains('\n')) {
+                patches.push(path.to_string());
+            }
+        }
         Kustomization {
             namespace: r.str(root, "namespace"),
             resources,
             secret_sources,
             replacements,
+            patches,
         }
     }
 }
