@@ -42,7 +42,7 @@ impl Check for Rule {
                 t.kind, t.name, t.namespace
             ))
             .on(from);
-            if super::helm_may_create(cx, t, &mut d) {
+            if super::helm_may_create(cx, t, &mut d) || super::namespace_unknown(cx, r, &mut d) {
                 out.push(d);
                 continue;
             }

@@ -198,3 +198,30 @@ pub(crate) fn operator_creates(cx: &crate::checks::Ctx, target: &crate::model::O
             .is_some()
     })
 }
+
+/// A reference that follows its object's namespace, from an object whose namespace the
+/// repository sets nowhere (no `metadata.namespace`, kustomization or Flux Kustomization: it goes
+/// where `kubectl apply -n` puts it), to a name that exists in another namespace: applied
+/// there, it resolves. The repository cannot tell, so the finding becomes an info that says so.
+/// True when it applied.
+pub(crate) fn namespace_unknown(
+    cx: &crate::checks::Ctx,
+    r: &crate::graph::Reference,
+    d: &mut crate::diagnostic::Diagnostic,
+) -> bool {
+    let from = cx.obj(r.from);
+    if !from.namespace_defaulted || !r.namespace_defaulted {
+        return false;
+    }
+    let Some(other) =
+        crate::checks::same_name_elsewhere(cx, &r.target.group, &r.target.kind, &r.target.name)
+    else {
+        return false;
+    };
+    d.severity = crate::config::Severity::Info;
+    d.message.push_str(&format!(
+        "; but the repository sets no namespace for {}, and {} `{}` exists in namespace `{}`: applied there, it resolves",
+        from.key, r.target.kind, r.target.name, other.key.namespace
+    ));
+    true
+}

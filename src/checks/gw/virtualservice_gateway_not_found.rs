@@ -35,6 +35,10 @@ impl Check for Rule {
             )
             .label("no such Istio Gateway")
             .on(from);
+            if super::namespace_unknown(cx, r, &mut d) {
+                out.push(d);
+                continue;
+            }
             if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {
                 d = d
                     .related(
