@@ -34,6 +34,9 @@ impl Claim {
 #[derive(Debug, Default)]
 pub struct Layout {
     namespaces: HashMap<FileId, (String, String)>,
+    /// Further namespaces a file is built into: a component or base that several
+    /// kustomizations with different `namespace:` include is one set of objects per namespace.
+    also: HashMap<FileId, Vec<(String, String)>>,
     pub vars: HashMap<FileId, Vars>,
     /// Files that some Flux Kustomization's path reaches; `None` when the repository has no
     /// Flux Kustomization whose path is in it (then what is deployed how cannot be told).
@@ -88,8 +91,24 @@ impl Index<'_> {
     }
 }
 
+/// Copies of one file's objects kept at most: kustomize would build one set per including
+/// kustomization, but a component included by hundreds of namespaces must not multiply a run.
+const MAX_NAMESPACES_PER_FILE: usize = 32;
+
+/// Records a namespace a file is built into.
+fn note_ns(every: &mut HashMap<FileId, BTreeMap<String, String>>, file: FileId, c: &Claim) {
+    if let Some(ns) = &c.namespace {
+        every
+            .entry(file)
+            .or_default()
+            .entry(ns.clone())
+            .or_insert_with(|| c.origin.clone());
+    }
+}
+
 fn claim(claims: &mut HashMap<FileId, Claim>, file: FileId, c: Claim) {
     match claims.get(&file) {
+        // Every namespace a file is built into is kept (see `Layout::also`).
         Some(old) if old.priority() >= c.priority() => {}
         _ => {
             claims.insert(file, c);
@@ -223,7 +242,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         .collect();
     let replaced = replaced_target_namespaces(&idx, objects, &dirs, &walked);
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
+    let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
     for (file, c) in walked.into_iter().flatten() {
+        note_ns(&mut every, file, &c);
         claim(&mut claims, file, c);
     }
     let mut flux_reached: Option<HashSet<FileId>> = None;
@@ -271,6 +292,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             );
             for (file, c) in found {
                 mine.push(file);
+                note_ns(&mut every, file, &c);
                 claim(&mut claims, file, c);
             }
         } else {
@@ -307,6 +329,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 );
                 for (file, c) in found {
                     mine.push(file);
+                    note_ns(&mut every, file, &c);
                     claim(&mut claims, file, c);
                 }
             }
@@ -317,16 +340,14 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                     Some((n, o)) => (Some(n.clone()), o.clone()),
                     None => (None, String::new()),
                 };
-                claim(
-                    &mut claims,
-                    file,
-                    Claim {
-                        namespace,
-                        origin,
-                        flux: Some(fid),
-                        depth: 1,
-                    },
-                );
+                let c = Claim {
+                    namespace,
+                    origin,
+                    flux: Some(fid),
+                    depth: 1,
+                };
+                note_ns(&mut every, file, &c);
+                claim(&mut claims, file, c);
             }
         }
         flux_reached
@@ -347,6 +368,16 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         .collect();
     for (file, c) in claims {
         if let Some(ns) = c.namespace {
+            let others: Vec<(String, String)> = every
+                .remove(&file)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(n, _)| *n != ns)
+                .take(MAX_NAMESPACES_PER_FILE)
+                .collect();
+            if !others.is_empty() {
+                out.also.insert(file, others);
+            }
             out.namespaces.insert(file, (ns, c.origin));
         }
         let Some(fid) = c.flux else { continue };
@@ -621,7 +652,7 @@ pub fn in_archive_dir(path: &Path) -> bool {
 
 /// Applies the namespaces of the layout and the scopes of CRDs in the input. Returns notes for
 /// --verbose.
-pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> Vec<String> {
+pub fn apply(layout: &Layout, objects: &mut Vec<Object>, files: &[SourceFile]) -> Vec<String> {
     let crd_scope: HashMap<(String, String), bool> = objects
         .iter()
         .filter_map(|o| match &o.spec {
@@ -630,6 +661,7 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
         })
         .collect();
     let mut notes = BTreeMap::new();
+    let mut copies: Vec<Object> = Vec::new();
     for o in objects.iter_mut() {
         let key = (o.key.group.to_string(), o.key.kind.to_string());
         let cluster = match crd_scope.get(&key) {
@@ -639,6 +671,17 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
         if cluster {
             o.key.namespace.clear();
             continue;
+        }
+        if let (Some(also), false) = (
+            layout.also.get(&o.file),
+            matches!(o.spec, Spec::Kustomization(_)),
+        ) {
+            for (ns, _) in also {
+                let mut copy = o.clone();
+                copy.key.namespace = ns.as_str().into();
+                copy.namespace_defaulted = false;
+                copies.push(copy);
+            }
         }
         if let Some((ns, origin)) = layout.namespaces.get(&o.file) {
             if o.key.namespace != *ns && !matches!(o.spec, Spec::Kustomization(_)) {
@@ -652,6 +695,17 @@ pub fn apply(layout: &Layout, objects: &mut [Object], files: &[SourceFile]) -> V
                 o.namespace_defaulted = false;
             }
         }
+    }
+    if !copies.is_empty() {
+        notes.insert(
+            u32::MAX,
+            format!(
+                "{} objects also built into further namespaces by the kustomizations that include them",
+                copies.len()
+            ),
+        );
+        objects.append(&mut copies);
+        objects.sort_by_key(|o| (o.file, o.doc.start));
     }
     notes.into_values().collect()
 }

@@ -156,7 +156,7 @@ pub enum Spec {
 }
 
 /// One Kubernetes object from the input.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Object {
     pub key: ObjKey,
     pub api_version: Sp<Text>,
@@ -614,7 +614,9 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
         (ISTIO_INSTALL_GROUP, "IstioOperator") => {
             Spec::IstioOperator(istio::IstioOperator::read(r, s))
         }
-        (KUSTOMIZE_GROUP, "Kustomization") => {
+        // A kustomize Component lists resources like a Kustomization; it takes the namespace of
+        // the kustomization that includes it.
+        (KUSTOMIZE_GROUP, "Kustomization" | "Component") => {
             Spec::Kustomization(kustomize::Kustomization::read(r, root))
         }
         (FLUX_KUSTOMIZE_GROUP, "Kustomization") => {
