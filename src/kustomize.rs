@@ -672,9 +672,13 @@ pub fn apply(layout: &Layout, objects: &mut Vec<Object>, files: &[SourceFile]) -
             o.key.namespace.clear();
             continue;
         }
+        // A file with Flux variables is substituted differently by each Flux Kustomization
+        // that builds it, and is modelled with one's variables only: no copies of it.
+        let per_root_vars =
+            layout.vars.contains_key(&o.file) && files[o.file as usize].text.contains("${");
         if let (Some(also), false) = (
             layout.also.get(&o.file),
-            matches!(o.spec, Spec::Kustomization(_)),
+            matches!(o.spec, Spec::Kustomization(_)) || per_root_vars,
         ) {
             for (ns, _) in also {
                 let mut copy = o.clone();

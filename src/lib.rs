@@ -254,6 +254,55 @@ fn withhold_secret_sources(
     }
 }
 
+/// One finding for the copies of one object that kustomizations build into several namespaces
+/// (`kustomize::apply`): the same field, rule and object name in several namespaces is one
+/// defect of one file, reported once with the other namespaces named. `diags` is sorted, so the
+/// copies' findings are neighbours.
+fn merge_namespace_copies(diags: &mut Vec<Diagnostic>) {
+    let same = |a: &Diagnostic, b: &Diagnostic| match (&a.object, &b.object) {
+        (Some(x), Some(y)) => {
+            a.rule == b.rule
+                && a.span == b.span
+                && x.namespace != y.namespace
+                && (&x.group, &x.kind, &x.name) == (&y.group, &y.kind, &y.name)
+        }
+        _ => false,
+    };
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut others: Vec<String> = Vec::new();
+    for d in diags.drain(..) {
+        match out.last() {
+            Some(last) if same(last, &d) => {
+                if let Some(o) = &d.object {
+                    others.push(o.namespace.to_string());
+                }
+            }
+            _ => {
+                close_merge(out.last_mut(), &mut others);
+                out.push(d);
+            }
+        }
+    }
+    close_merge(out.last_mut(), &mut others);
+    *diags = out;
+}
+
+fn close_merge(last: Option<&mut Diagnostic>, others: &mut Vec<String>) {
+    if others.is_empty() {
+        return;
+    }
+    others.sort();
+    others.dedup();
+    if let Some(d) = last {
+        d.message.push_str(&format!(
+            " (the same in namespace{} {}, where kustomize builds this file too)",
+            if others.len() == 1 { "" } else { "s" },
+            checks::name_list(others)
+        ));
+    }
+    others.clear();
+}
+
 /// Patch files are partial objects: not indexed (a patch of a Certificate's dnsNames is not a
 /// second Certificate) and not validated as whole objects (it lacks the required fields the
 /// object it patches has). Their YAML is still checked.
@@ -600,6 +649,7 @@ pub fn lint_then<T>(
         ))
     });
     diags.dedup();
+    merge_namespace_copies(&mut diags);
     schema::dedup(&mut diags);
     if let Some(base) = &opts.baseline {
         let (kept, dropped) = baseline::filter(&outcome, diags, base);
