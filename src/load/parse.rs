@@ -241,8 +241,8 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
                     Stop::Scan(e) => patches.fix(&cur, lines, base_line, e),
                     Stop::Limit(..) => None,
                 };
-                if let Some((fix, cost)) = fix {
-                    patches.apply(fix, cost);
+                if let Some(fix) = fix {
+                    patches.apply(fix);
                     // Parse the chunk again with the closer re-indented, as if the first attempt
                     // had not happened.
                     out.docs.truncate(before.0);
@@ -288,8 +288,17 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
 /// is indented like the line before it and the chunk parsed again (and likewise the continuation
 /// lines of a quoted scalar, see `quoted`). Spans are mapped back through
 /// the added spaces. Bounded: the text is parsed again at most a few times its length in all.
+/// One patch: lines to re-indent, same-length swaps, and the bytes it costs to parse again.
+struct Fix {
+    indent: Vec<(usize, usize)>,
+    swaps: Vec<(usize, String)>,
+    cost: usize,
+}
+
 struct Patches {
     by_line: HashMap<usize, usize>,
+    /// Same-length ASCII replacements at byte offsets (see `alias_colon`).
+    swaps: Vec<(usize, String)>,
     /// Bytes that may still be parsed again.
     budget: usize,
 }
@@ -298,11 +307,12 @@ impl Patches {
     fn new(text: &str) -> Patches {
         Patches {
             by_line: HashMap::new(),
+            swaps: Vec::new(),
             budget: text.len().saturating_mul(4).saturating_add(1 << 16),
         }
     }
 
-    /// `text[base..end]` with the patched lines re-indented.
+    /// `text[base..end]` with the patched lines re-indented and the swaps made.
     fn chunk<'t>(
         &self,
         text: &'t str,
@@ -316,38 +326,109 @@ impl Patches {
             .map(|(&l, &k)| (lines.line_start(l, text.len()), k))
             .filter(|&(start, _)| base <= start && start < end)
             .collect();
-        if at.is_empty() {
+        let swaps: Vec<&(usize, String)> = self
+            .swaps
+            .iter()
+            .filter(|(o, r)| base <= *o && o + r.len() <= end)
+            .collect();
+        if at.is_empty() && swaps.is_empty() {
             return std::borrow::Cow::Borrowed(&text[base..end]);
+        }
+        // Swaps replace ASCII with ASCII of the same length: offsets and columns stay.
+        let mut region = text[base..end].to_string();
+        for (o, r) in swaps {
+            region.replace_range(o - base..o - base + r.len(), r);
         }
         at.sort_unstable();
         let mut out = String::with_capacity(end - base + at.iter().map(|a| a.1).sum::<usize>());
-        let mut from = base;
+        let mut from = 0;
         for (start, k) in at {
-            out.push_str(&text[from..start]);
+            out.push_str(&region[from..start - base]);
             out.extend(std::iter::repeat_n(' ', k));
-            from = start;
+            from = start - base;
         }
-        out.push_str(&text[from..end]);
+        out.push_str(&region[from..]);
         std::borrow::Cow::Owned(out)
     }
 
     /// The patch for a scan error that go-yaml would not have raised: (lines and the spaces to
     /// add to each, bytes to parse again).
-    fn fix(
-        &self,
-        cur: &Cursor,
-        lines: &LineIndex,
-        base_line: usize,
-        e: &ScanError,
-    ) -> Option<(Vec<(usize, usize)>, usize)> {
+    fn fix(&self, cur: &Cursor, lines: &LineIndex, base_line: usize, e: &ScanError) -> Option<Fix> {
         self.closer(cur.text, lines, base_line, e, cur.base)
-            .map(|(line, k, cost)| (vec![(line, k)], cost))
-            .or_else(|| self.quoted(cur, lines, base_line, e))
+            .map(|(line, k, cost)| Fix {
+                indent: vec![(line, k)],
+                swaps: Vec::new(),
+                cost,
+            })
+            .or_else(|| {
+                self.quoted(cur, lines, base_line, e)
+                    .map(|(indent, cost)| Fix {
+                        indent,
+                        swaps: Vec::new(),
+                        cost,
+                    })
+            })
+            .or_else(|| self.alias_colon(cur, e))
     }
 
-    fn apply(&mut self, fix: Vec<(usize, usize)>, cost: usize) {
-        self.by_line.extend(fix);
-        self.budget -= cost;
+    fn apply(&mut self, fix: Fix) {
+        self.by_line.extend(fix.indent);
+        self.swaps.extend(fix.swaps);
+        self.budget -= fix.cost;
+    }
+
+    /// The patch for an alias used as a mapping key with the colon right after it (`*app:`).
+    /// YAML 1.2 reads the colon as part of the alias name, an unknown anchor; go-yaml and PyYAML
+    /// end the name there. The anchor and every alias of it are renamed one character shorter,
+    /// padded with a space (`&app x` → `&ap  x`, `*app:` → `*ap :`), which keeps every offset.
+    fn alias_colon(&self, cur: &Cursor, e: &ScanError) -> Option<Fix> {
+        if !e.info().contains("unknown anchor") {
+            return None;
+        }
+        let text = cur.text;
+        let bytes = text.as_bytes();
+        let at = cur.byte(e.marker());
+        let start = if bytes.get(at) == Some(&b'*') {
+            at
+        } else {
+            text[..at].rfind('*')?
+        };
+        let is_name = |b: u8| !b.is_ascii_whitespace() && !b",[]{}".contains(&b);
+        let len = bytes[start + 1..]
+            .iter()
+            .take_while(|&&b| is_name(b))
+            .count();
+        let name = &text[start + 1..start + 1 + len];
+        let base = name.strip_suffix(':')?;
+        if base.len() < 2 || !base.is_ascii() {
+            return None;
+        }
+        let short = &base[..base.len() - 1];
+        let cost = text.len() - cur.base;
+        if cost > self.budget {
+            return None;
+        }
+        // Every `&base` and `*base` token, followed by the end of the name.
+        let mut swaps = Vec::new();
+        for sigil in ['&', '*'] {
+            let token = format!("{sigil}{base}");
+            let mut from = 0;
+            while let Some(i) = text[from..].find(&token) {
+                let o = from + i;
+                from = o + token.len();
+                let before_ok = o == 0 || !is_name(bytes[o - 1]) || bytes[o - 1] == b'-';
+                let after = bytes.get(o + token.len()).copied();
+                let after_ok = after.is_none_or(|b| !is_name(b) || b == b':');
+                if before_ok && after_ok && !self.swaps.iter().any(|(s, _)| *s == o + 1) {
+                    swaps.push((o + 1, format!("{short} ")));
+                }
+            }
+        }
+        (!swaps.is_empty()).then_some(Fix {
+            indent: Vec::new(),
+            swaps,
+            cost,
+        })
     }
 
     /// The patch for a quoted scalar whose continuation lines are indented no deeper than the
@@ -794,7 +875,7 @@ pub fn field_paths(
             _ => None,
         };
         match fix {
-            Some((fix, cost)) => patches.apply(fix, cost),
+            Some(fix) => patches.apply(fix),
             None => break,
         }
     }
@@ -886,5 +967,57 @@ mod tests {
         let p = run(&deep);
         assert!(p.docs.is_empty());
         assert_eq!(p.issues.len(), 1);
+    }
+
+    #[test]
+    fn quoted_continuation_at_key_indentation_reads_as_go_yaml_does() {
+        let text = "a:\n  inline: \"function f(h)\n  h:log('x')\n  end\"\n  b: 1\n";
+        let p = run(text);
+        assert!(p.issues.is_empty(), "{:?}", p.issues);
+        let a = p.docs[0].root.get("a").unwrap();
+        assert_eq!(
+            a.get("inline").unwrap().as_str(),
+            Some("function f(h) h:log('x') end")
+        );
+        let b = a.get("b").unwrap();
+        // Spans still point into the original text.
+        assert_eq!(&text[b.span.range()], "1");
+    }
+
+    #[test]
+    fn alias_key_with_colon_reads_as_go_yaml_does() {
+        let text =
+            "metadata:\n  name: &app demo\nspec:\n  c:\n    *app:\n      image: x\n  other: *app\n";
+        let p = run(text);
+        assert!(p.issues.is_empty(), "{:?}", p.issues);
+        let root = &p.docs[0].root;
+        let spec = root.get("spec").unwrap();
+        assert_eq!(
+            spec.get("c")
+                .unwrap()
+                .get("demo")
+                .unwrap()
+                .get("image")
+                .unwrap()
+                .as_str(),
+            Some("x")
+        );
+        assert_eq!(spec.get("other").unwrap().as_str(), Some("demo"));
+        // Spans are those of the text as written (an anchored node's span starts at its anchor).
+        let name = root.get("metadata").unwrap().get("name").unwrap();
+        let plain = "metadata:\n  name: &app demo\n";
+        let unpatched = run(plain);
+        let plain_name = unpatched.docs[0]
+            .root
+            .get("metadata")
+            .unwrap()
+            .get("name")
+            .unwrap();
+        assert_eq!(name.span.range(), plain_name.span.range());
+        // A one-character anchor cannot be renamed shorter: still a syntax error.
+        assert_eq!(
+            run("a: &x 1\nb:\n  *x:\n    c: 1\n").issues[0].rule,
+            "YAML001"
+        );
     }
 }
