@@ -44,6 +44,18 @@ pub struct Layout {
     /// The cluster each file is deployed to, when the repository deploys several clusters with
     /// Flux and the file reaches exactly one (see `clusters`); empty otherwise.
     pub clusters: HashMap<FileId, u32>,
+    /// The files of each kustomize build the repository shows: every kustomization that no
+    /// other lists, and every Flux Kustomization's path (a build of its own, generated when
+    /// the path has no kustomization). Sorted, each sorted.
+    pub builds: Vec<Build>,
+}
+
+/// One kustomize build: what builds it, and its files.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Build {
+    /// `kustomization.yaml` of the root, or the Flux Kustomization, for messages.
+    pub by: String,
+    pub files: Vec<FileId>,
 }
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
@@ -241,6 +253,32 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         })
         .collect();
     let replaced = replaced_target_namespaces(&idx, objects, &dirs, &walked);
+    // Kustomizations no other kustomization lists are roots: each is one build.
+    let listed: HashSet<PathBuf> = dirs
+        .iter()
+        .filter_map(|d| match &objects[*idx.kustomizations.get(*d)?].spec {
+            Spec::Kustomization(k) => Some(
+                k.resources
+                    .iter()
+                    .map(|r| normalize(&d.join(r)))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut builds: Vec<Build> = dirs
+        .iter()
+        .zip(&walked)
+        .filter(|(d, _)| !listed.contains(d.as_path()))
+        .filter_map(|(d, found)| {
+            let kid = *idx.kustomizations.get(*d)?;
+            Some(Build {
+                by: idx.files[objects[kid].file as usize].display_path(),
+                files: found.iter().map(|(f, _)| *f).collect(),
+            })
+        })
+        .collect();
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
     for (file, c) in walked.into_iter().flatten() {
@@ -355,7 +393,34 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .extend(mine.iter().copied());
         per_flux.push((fid, mine));
     }
+    builds.extend(per_flux.iter().map(|(fid, reached)| Build {
+        by: format!(
+            "Flux Kustomization {} ({})",
+            objects[*fid].key,
+            files[objects[*fid].file as usize].display_path()
+        ),
+        files: reached.clone(),
+    }));
+    for b in &mut builds {
+        b.files.sort_unstable();
+        b.files.dedup();
+    }
+    // A build in which some kustomization renames or patches objects is not judged: what it
+    // deploys is not the files as written.
+    builds.retain(|b| {
+        !b.files.iter().any(|&f| {
+            normalize(&files[f as usize].path)
+                .ancestors()
+                .skip(1)
+                .take(64)
+                .filter_map(|d| idx.kustomizations.get(d))
+                .any(|&k| matches!(&objects[k].spec, Spec::Kustomization(k) if k.transforms))
+        })
+    });
+    builds.retain(|b| !b.files.is_empty());
+    builds.sort();
     let mut out = Layout {
+        builds,
         clusters: clusters(objects, files, &per_flux),
         flux_reached,
         ..Layout::default()
@@ -670,6 +735,18 @@ pub fn apply(layout: &Layout, objects: &mut Vec<Object>, files: &[SourceFile]) -
         };
         if cluster {
             o.key.namespace.clear();
+            // kustomize's namespace transformer renames the Namespace objects it builds to its
+            // namespace (the `name: _` layout relies on it).
+            if o.key.group.is_empty() && o.key.kind == "Namespace" {
+                if let Some((ns, _)) = layout.namespaces.get(&o.file) {
+                    for (other, _) in layout.also.get(&o.file).map(Vec::as_slice).unwrap_or(&[]) {
+                        let mut copy = o.clone();
+                        copy.key.name = other.as_str().into();
+                        copies.push(copy);
+                    }
+                    o.key.name = ns.as_str().into();
+                }
+            }
             continue;
         }
         // A file with Flux variables is substituted differently by each Flux Kustomization

@@ -530,7 +530,7 @@ pub fn lint_then<T>(
     }
     withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
     withhold_patches(&mut outcome, &mut objects, &mut schema_issues);
-    let (by_hand, clusters) = resolve(
+    let (by_hand, clusters, builds) = resolve(
         &mut objects,
         &outcome.files,
         &load_opts,
@@ -565,6 +565,7 @@ pub fn lint_then<T>(
     let mut graph = graph::Graph::build(&objects, cfg);
     graph.by_hand = by_hand;
     graph.clusters = clusters;
+    graph.builds = builds;
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg);
     let enabled = |id: &str| rule_enabled(opts, id);
@@ -685,7 +686,11 @@ fn resolve(
     opts: &LoadOptions,
     cfg: &Config,
     notes: &mut Vec<String>,
-) -> (Vec<FileId>, std::collections::HashMap<FileId, u32>) {
+) -> (
+    Vec<FileId>,
+    std::collections::HashMap<FileId, u32>,
+    Vec<kustomize::Build>,
+) {
     let mut layout = kustomize::layout(objects, files);
     let by_hand: Vec<FileId> = match &layout.flux_reached {
         Some(reached) => files
@@ -728,7 +733,11 @@ fn resolve(
         ));
     }
     notes.extend(kustomize::apply(&layout, objects, files));
-    (by_hand, std::mem::take(&mut layout.clusters))
+    (
+        by_hand,
+        std::mem::take(&mut layout.clusters),
+        std::mem::take(&mut layout.builds),
+    )
 }
 
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that

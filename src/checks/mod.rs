@@ -129,6 +129,7 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &api::experimental_on_standard_channel::Rule,
         &api::istio_annotation_misplaced::Rule,
         &api::aks_gateway_api_prerequisites::Rule,
+        &api::duplicate_object::Rule,
     ]
 }
 

@@ -163,6 +163,8 @@ pub struct Graph<'m> {
     /// The cluster of each file, when the repository deploys several clusters with Flux and
     /// the file goes to one of them (`kustomize::clusters`).
     pub clusters: std::collections::HashMap<crate::source::FileId, u32>,
+    /// The files of each kustomize build (`kustomize::Layout::builds`).
+    pub builds: Vec<crate::kustomize::Build>,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -297,6 +299,7 @@ impl<'m> Graph<'m> {
             dns: dns::Dns::default(),
             by_hand: Vec::new(),
             clusters: Default::default(),
+            builds: Vec::new(),
         };
         g.producers = producers::collect(&g);
         let (refs, mut dns) = rayon::join(|| g.collect_refs(), || dns::Dns::base(&g, cfg));

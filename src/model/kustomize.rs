@@ -20,6 +20,9 @@ pub struct Kustomization {
     /// Files of `patches`, `patchesStrategicMerge` and `patchesJson6902`, as written: partial
     /// objects kustomize merges into others, not objects of their own.
     pub patches: Vec<String>,
+    /// `namePrefix`, `nameSuffix`, patches or replacements: the objects it builds may be renamed
+    /// or deleted (`$patch: delete`) in ways gwlint does not follow.
+    pub transforms: bool,
 }
 
 /// One entry of a kustomization's `replacements`.
@@ -178,12 +181,23 @@ impl Kustomization {
                 patches.push(path.to_string());
             }
         }
+        let transforms = [
+            "namePrefix",
+            "nameSuffix",
+            "patches",
+            "patchesStrategicMerge",
+            "patchesJson6902",
+            "replacements",
+        ]
+        .iter()
+        .any(|k| root.get(k).is_some());
         Kustomization {
             namespace: r.str(root, "namespace"),
             resources,
             secret_sources,
             replacements,
             patches,
+            transforms,
         }
     }
 }

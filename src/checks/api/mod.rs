@@ -3,6 +3,7 @@
 pub mod aks_gateway_api_prerequisites;
 pub mod api_version_not_served;
 pub mod deprecated_api_version;
+pub mod duplicate_object;
 pub mod experimental_on_standard_channel;
 pub mod istio_annotation_misplaced;
 pub mod served;

@@ -1,0 +1,71 @@
+//! API510: one object defined twice in what one kustomize build deploys.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::checks::{Check, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::model::{ObjKey, Spec};
+
+pub struct Rule;
+
+impl Check for Rule {
+    fn id(&self) -> &'static str {
+        "API510"
+    }
+
+    fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        let g = cx.graph;
+        let objects = g.objects;
+        // Objects are sorted by file: a file's objects are one run.
+        let of_file = |f: crate::source::FileId| {
+            let start = objects.partition_point(|o| o.file < f);
+            let end = objects.partition_point(|o| o.file <= f);
+            start..end
+        };
+        // (later, first, build): each pair once, in the first build that shows it.
+        let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let mut by: Vec<(usize, usize, &str)> = Vec::new();
+        for b in &g.builds {
+            let mut seen: HashMap<&ObjKey, usize> = HashMap::new();
+            for &f in &b.files {
+                for i in of_file(f) {
+                    let o = &objects[i];
+                    if matches!(o.spec, Spec::Kustomization(_)) || o.key.name.is_empty() {
+                        continue;
+                    }
+                    match seen.get(&o.key) {
+                        Some(&first)
+                            if (objects[first].file, objects[first].doc.start)
+                                != (o.file, o.doc.start) =>
+                        {
+                            if pairs.insert((i, first)) {
+                                by.push((i, first, b.by.as_str()));
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert(&o.key, i);
+                        }
+                    }
+                }
+            }
+        }
+        for (later, first, build) in by {
+            let (o, f) = (&objects[later], &objects[first]);
+            out.push(
+                Diagnostic::new(
+                    self.id(),
+                    o.name_span(),
+                    format!(
+                        "{} is defined twice in what {build} builds: kustomize stops with \"may not add resource with an already registered id\"",
+                        o.key
+                    ),
+                )
+                .label("second definition")
+                .related(f.name_span(), format!("{} first defined here", f.key))
+                .help("keep one definition, or move the other to a kustomization this one does not include")
+                .on(o),
+            );
+        }
+    }
+}
