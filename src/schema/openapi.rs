@@ -328,14 +328,16 @@ impl Schema {
 
     /// Whether a field this schema does not declare is unknown to the API server here: the
     /// schema lists every field of an object, and admits no others (no additional properties,
-    /// no preserved unknown fields, not an int-or-string).
+    /// no preserved unknown fields, not an int-or-string). An object schema that declares no
+    /// field at all is not taken at its word: it is most often a stub (a CRD shipped for its
+    /// name and versions only, `openAPIV3Schema: {type: object}`) or an ObjectMeta left bare.
     pub fn closed(&self) -> bool {
         self.complete
             && self.additional.is_none()
             && !self.additional_any
             && !self.preserve_unknown
             && !self.int_or_string
-            && (self.ty == Some(Ty::Object) || !self.properties.is_empty())
+            && !self.properties.is_empty()
     }
 
     pub fn property(&self, name: &str) -> Option<&Schema> {
