@@ -585,6 +585,7 @@ pub fn lint_then<T>(
         d.close_related();
     }
     diags.retain(|d| !schema::covered_by(d).is_some_and(&enabled));
+    schema::drop_covered_unknown_fields(&mut diags);
     for d in &mut diags {
         if let Some(RuleLevel::Level(s)) = cfg.rules.get(d.rule) {
             d.severity = *s;
@@ -784,6 +785,7 @@ fn schemas_for(opts: &Options) -> Option<schema::embedded::Catalog> {
         schema::CEL_RULE_VIOLATED,
         schema::SCHEMA_VIOLATION,
         schema::RULE_NOT_EVALUATED,
+        schema::UNKNOWN_FIELD,
     ];
     if !wanted.iter().any(|r| rule_enabled(opts, r)) {
         return None;

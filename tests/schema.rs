@@ -252,3 +252,36 @@ fn every_standard_rule_has_a_violating_fixture() {
         missing.join("\n")
     );
 }
+
+/// The corpus's real unknown field: cert-manager's docs misspell `emailAddresses` in a
+/// Certificate's `nameConstraints`, and the cert-manager CRDs beside them reject it.
+#[test]
+fn corpus_misspelt_name_constraint_is_an_unknown_field() {
+    let dir = common::corpus().join("cert-manager");
+    if !dir.is_dir() {
+        eprintln!("../shared/corpus not present; skipped");
+        return;
+    }
+    let outcome = common::lint_dir(&dir);
+    let unknown: Vec<(String, usize, &str)> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "API509")
+        .map(|d| {
+            let f = outcome.file(d.span.file);
+            let line = f.position(d.span.start as usize).line;
+            (f.display_path(), line, d.message.as_str())
+        })
+        .collect();
+    assert!(
+        unknown.iter().any(|(path, line, message)| {
+            path.ends_with("website-snippets/usage__certificate.05.yaml")
+                && *line == 20
+                && message.contains("\"spec.nameConstraints.permitted.emailAddress\"")
+                && message.contains("did you mean `emailAddresses`?")
+        }),
+        "{unknown:#?}"
+    );
+    // Nothing else in cert-manager's own files and docs is undeclared.
+    assert_eq!(unknown.len(), 1, "{unknown:#?}");
+}

@@ -143,6 +143,7 @@ pub const LOAD_STAGE_RULES: &[&str] = &[
     api::SCHEMA_VIOLATION,
     crate::schema::CEL_RULE_VIOLATED,
     crate::schema::RULE_NOT_EVALUATED,
+    crate::schema::UNKNOWN_FIELD,
     crate::suppress::UNUSED,
 ];
 

@@ -289,8 +289,10 @@ impl Crd {
             .and_then(|m| m.get("name"))
             .and_then(Node::as_str)
             .unwrap_or("");
+        let v1 = root.get("apiVersion").and_then(Node::as_str) == Some("apiextensions.k8s.io/v1");
         Some(Crd {
-            schema: crate::schema::KindSchema::from_crd(name, spec).map(std::sync::Arc::new),
+            schema: crate::schema::KindSchema::from_crd_version(name, spec, v1)
+                .map(std::sync::Arc::new),
             group: spec.get("group")?.as_str()?.to_string(),
             kind: spec.get("names")?.get("kind")?.as_str()?.to_string(),
             cluster_scoped: spec.get("scope").and_then(Node::as_str) == Some("Cluster"),

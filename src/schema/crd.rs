@@ -31,8 +31,20 @@ impl KindSchema {
             .map(|(_, s)| s)
     }
 
-    /// Reads a CRD's `spec`; `None` when it is not a usable CRD or has no schema.
+    /// Reads an `apiextensions.k8s.io/v1` CRD's `spec`; `None` when it is not a usable CRD or
+    /// has no schema.
     pub fn from_crd(name: &str, spec: &Node) -> Option<KindSchema> {
+        KindSchema::from_crd_version(name, spec, true)
+    }
+
+    /// As `from_crd`; `v1` false for an older `apiextensions.k8s.io` version, whose schemas
+    /// keep unknown fields unless `preserveUnknownFields: false` says otherwise.
+    pub fn from_crd_version(name: &str, spec: &Node, v1: bool) -> Option<KindSchema> {
+        // Where unknown fields are kept, a schema's properties are not the only fields.
+        let complete = match spec.get("preserveUnknownFields").map(|p| &p.value) {
+            Some(Value::Bool(keep)) => !keep,
+            _ => v1,
+        };
         let group = spec.get("group")?.as_str()?.to_string();
         let kind = spec.get("names")?.get("kind")?.as_str()?.to_string();
         let versions: Vec<(String, Schema)> = spec
@@ -43,7 +55,12 @@ impl KindSchema {
             .filter_map(|v| {
                 let name = v.get("name")?.as_str()?.to_string();
                 let schema = v.pointer("/schema/openAPIV3Schema")?;
-                Some((name, Schema::parse(schema)))
+                let parsed = if complete {
+                    Schema::parse(schema)
+                } else {
+                    Schema::parse_partial(schema)
+                };
+                Some((name, parsed))
             })
             .collect();
         if versions.is_empty() {

@@ -76,7 +76,7 @@ impl Catalog {
                 kind: kind.to_string(),
                 versions: versions
                     .iter()
-                    .map(|v| (v.to_string(), Schema::parse(&pruned)))
+                    .map(|v| (v.to_string(), Schema::parse_partial(&pruned)))
                     .collect(),
                 origin: format!("the Gateway API {bundle} {label} CRD for {kind}"),
                 id: super::crd::next_id(),

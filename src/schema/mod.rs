@@ -20,6 +20,7 @@ pub mod validate;
 pub const CEL_RULE_VIOLATED: &str = "API504";
 pub const SCHEMA_VIOLATION: &str = crate::checks::api::SCHEMA_VIOLATION;
 pub const RULE_NOT_EVALUATED: &str = "API508";
+pub const UNKNOWN_FIELD: &str = "API509";
 
 pub use crd::KindSchema;
 pub use validate::Violation;
@@ -49,6 +50,7 @@ pub fn validate_object_with(
 ) -> Option<(Vec<Violation>, u64)> {
     let s = schema.version(version)?;
     let mut v = validate::Validator::with_settings(&schema.origin, schema.id, settings);
+    v.version = version;
     v.validate(root, s, "", kind_span);
     Some((v.out, v.spent))
 }
@@ -105,6 +107,21 @@ pub const COVERED: &[(&str, &str)] = &[
         "GW117",
     ),
 ];
+
+/// Drops an unknown field (API509) that API503 already reports as an experimental-channel field
+/// on a standard-only cluster: one mistake, one finding, the one that says why.
+pub fn drop_covered_unknown_fields(diags: &mut Vec<crate::diagnostic::Diagnostic>) {
+    let experimental: std::collections::HashSet<Span> = diags
+        .iter()
+        .filter(|d| d.rule == EXPERIMENTAL_FIELD)
+        .map(|d| d.span)
+        .collect();
+    if !experimental.is_empty() {
+        diags.retain(|d| d.rule != UNKNOWN_FIELD || !experimental.contains(&d.span));
+    }
+}
+
+const EXPERIMENTAL_FIELD: &str = "API503";
 
 /// The rule that covers a CEL finding's message, if any.
 pub fn covered_by(d: &crate::diagnostic::Diagnostic) -> Option<&'static str> {

@@ -154,6 +154,15 @@ pub struct Schema {
     pub nullable: bool,
     pub int_or_string: bool,
     pub preserve_unknown: bool,
+    /// `additionalProperties: true`: any field, of any value.
+    pub additional_any: bool,
+    /// `x-kubernetes-embedded-resource`: a whole object, so `apiVersion`, `kind` and
+    /// `metadata` are allowed besides the properties.
+    pub embedded_resource: bool,
+    /// The properties name every field the API server keeps here: true throughout a CRD's
+    /// structural schema, where any other field is pruned, or rejected by strict field
+    /// validation; false where gwlint's own transcription lists only some of them.
+    pub complete: bool,
     pub list_type: Option<ListType>,
     pub rules: Vec<Rule>,
 }
@@ -167,11 +176,29 @@ pub struct RuleCounts {
 }
 
 impl Schema {
+    /// A CRD version's structural schema: it lists every field (see `complete`).
     pub fn parse(node: &Node) -> Schema {
+        Schema::parse_in(node, true)
+    }
+
+    /// A schema that lists every field only in the subtrees marked `x-gwlint-complete: true`
+    /// (gwlint's transcriptions, which carry the constraints but not always every field).
+    pub fn parse_partial(node: &Node) -> Schema {
+        Schema::parse_in(node, false)
+    }
+
+    /// `complete`: whether the enclosing schema lists every field; `x-gwlint-complete` on a
+    /// node says so for its subtree.
+    fn parse_in(node: &Node, complete: bool) -> Schema {
         let mut s = Schema::default();
         let Some(entries) = node.as_map() else {
             return s;
         };
+        s.complete = match node.get("x-gwlint-complete").map(|v| &v.value) {
+            Some(Value::Bool(b)) => *b,
+            _ => complete,
+        };
+        let complete = s.complete;
         for (k, v) in entries {
             let Some(key) = k.as_str() else { continue };
             match key {
@@ -180,15 +207,21 @@ impl Schema {
                     if let Some(props) = v.as_map() {
                         s.properties = props
                             .iter()
-                            .filter_map(|(pk, pv)| Some((pk.as_str()?.into(), Schema::parse(pv))))
+                            .filter_map(|(pk, pv)| {
+                                Some((pk.as_str()?.into(), Schema::parse_in(pv, complete)))
+                            })
                             .collect();
                     }
                 }
                 "additionalProperties" if v.as_map().is_some() => {
-                    s.additional = Some(Box::new(Schema::parse(v)));
+                    s.additional = Some(Box::new(Schema::parse_in(v, complete)));
+                }
+                "additionalProperties" => s.additional_any = v.value == Value::Bool(true),
+                "x-kubernetes-embedded-resource" => {
+                    s.embedded_resource = v.value == Value::Bool(true)
                 }
                 "items" if v.as_map().is_some() => {
-                    s.items = Some(Box::new(Schema::parse(v)));
+                    s.items = Some(Box::new(Schema::parse_in(v, complete)));
                 }
                 "required" => {
                     s.required = v
@@ -291,6 +324,20 @@ impl Schema {
                 .collect();
         }
         s
+    }
+
+    /// Whether a field this schema does not declare is unknown to the API server here: the
+    /// schema lists every field of an object, and admits no others (no additional properties,
+    /// no preserved unknown fields, not an int-or-string). An object schema that declares no
+    /// field at all is not taken at its word: it is most often a stub (a CRD shipped for its
+    /// name and versions only, `openAPIV3Schema: {type: object}`) or an ObjectMeta left bare.
+    pub fn closed(&self) -> bool {
+        self.complete
+            && self.additional.is_none()
+            && !self.additional_any
+            && !self.preserve_unknown
+            && !self.int_or_string
+            && !self.properties.is_empty()
     }
 
     pub fn property(&self, name: &str) -> Option<&Schema> {

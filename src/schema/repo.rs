@@ -330,7 +330,16 @@ fn agreed(
     if results.is_empty() {
         return (first, spent);
     }
-    let keyed = |v: &Violation| (v.rule, v.span, v.message.clone());
+    // An unknown field is the same finding whichever definition's names the suggestion and
+    // the message's origin come from.
+    let keyed = |v: &Violation| {
+        let message = if v.rule == super::UNKNOWN_FIELD {
+            String::new()
+        } else {
+            v.message.clone()
+        };
+        (v.rule, v.span, message)
+    };
     let others: Vec<HashSet<_>> = results
         .iter()
         .map(|r| r.iter().map(keyed).collect())

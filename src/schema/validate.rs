@@ -11,7 +11,9 @@ use super::canonical;
 use super::celval::{BoxVal, SharedList, SharedMap};
 
 use super::openapi::{ListType, Rule, Schema, Ty, literal};
-use super::{CEL_RULE_VIOLATED, RULE_NOT_EVALUATED, SCHEMA_VIOLATION, celcost, celenv};
+use super::{
+    CEL_RULE_VIOLATED, RULE_NOT_EVALUATED, SCHEMA_VIOLATION, UNKNOWN_FIELD, celcost, celenv,
+};
 use crate::load::tree::{Node, Value};
 use crate::source::Span;
 
@@ -68,6 +70,12 @@ pub struct Validator<'a> {
     /// depends only on the object and the schema (not on what the caches held), so that the
     /// same rules run whatever the thread count.
     pub spent: u64,
+    /// The version of the schema, named in unknown-field findings (empty: not named).
+    pub version: &'a str,
+    /// Unknown fields are reported (false below a nested `metadata`).
+    strict: bool,
+    /// What is left of `SUGGESTION_BUDGET` for this object.
+    suggestion_budget: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -82,6 +90,9 @@ impl<'a> Validator<'a> {
             out: Vec::new(),
             settings,
             spent: 0,
+            version: "",
+            strict: true,
+            suggestion_budget: SUGGESTION_BUDGET,
         }
     }
 
@@ -328,19 +339,31 @@ impl<'a> Validator<'a> {
     ) -> bool {
         let base = path.len();
         let mut skip = false;
+        let root = path.is_empty();
+        // An unquoted `{NAME}` placeholder reads as a mapping: its key is no field.
+        let closed =
+            self.strict && schema.closed() && crate::model::read::placeholder_map(node).is_none();
         for (k, v) in entries {
             let Some(key) = k.as_str() else { continue };
             // The API server fills metadata and status itself; CRD schemas say little of either.
-            let child = if path.is_empty() && matches!(key, "metadata" | "status") {
+            let child = if root && matches!(key, "metadata" | "status") {
                 None
             } else {
                 schema.property(key).or(schema.additional.as_deref())
             };
+            if child.is_none() && closed && !v.is_null() && !always_allowed(key, root, schema) {
+                self.unknown_field(k.span, path, key, schema);
+            }
             push_field(path, key);
+            // Object metadata below the root (a pod template's) is an ObjectMeta the API server
+            // reads with its own schema, which CRDs often transcribe as a bare `type: object`.
+            let strict = self.strict;
+            self.strict &= key != "metadata";
             skip |= match child {
                 Some(c) => self.walk(v, k.span, c, path),
                 None => has_vars(v),
             };
+            self.strict = strict;
             path.truncate(base);
         }
         for req in &schema.required {
@@ -373,6 +396,23 @@ impl<'a> Validator<'a> {
             );
         }
         skip
+    }
+
+    /// API509: `key` is not a field of the object at `path`; the nearest declared name is
+    /// suggested when one is close.
+    fn unknown_field(&mut self, span: Span, path: &str, key: &str, schema: &Schema) {
+        let mut field = path.to_string();
+        push_field(&mut field, key);
+        let mut message = format!("unknown field {}: not declared by ", quote(&field));
+        if !self.version.is_empty() {
+            let _ = write!(message, "version {} of ", self.version);
+        }
+        message.push_str(self.origin);
+        let names = schema.properties.iter().map(|(n, _)| &**n);
+        if let Some(near) = nearest(key, names, &mut self.suggestion_budget) {
+            let _ = write!(message, " (did you mean `{near}`?)");
+        }
+        self.push(UNKNOWN_FIELD, span, message);
     }
 
     fn array(&mut self, at: Span, items: &[Node], schema: &Schema, path: &mut String) -> bool {
@@ -786,6 +826,123 @@ pub fn escape(name: &str) -> String {
         .replace('.', "__dot__")
         .replace('-', "__dash__")
         .replace('/', "__slash__")
+}
+
+/// Fields a closed schema admits without declaring them: the object's own `apiVersion`, `kind`,
+/// `metadata` and `status` at the root or in an embedded resource; kustomize's strategic-merge
+/// directives (`$patch`, `$setElementOrder/…`), which kustomize removes; a key that is a Helm
+/// template or an unresolved variable; a YAML merge key.
+fn always_allowed(key: &str, root: bool, schema: &Schema) -> bool {
+    let object_field = matches!(key, "apiVersion" | "kind" | "metadata");
+    (object_field && (root || schema.embedded_resource))
+        || (root && key == "status")
+        || key.starts_with('$')
+        || key == "<<"
+        || key.contains("{{")
+        || has_placeholder(key)
+}
+
+/// Names at most this long are compared for a suggestion: the distance costs the product of
+/// the lengths, and a longer key is no misspelt field name.
+const MAX_SUGGESTED_KEY: usize = 64;
+
+/// What the suggestions for one object may cost in all, in compared character pairs: an object
+/// with thousands of unknown fields under a schema with thousands of properties stays linear.
+const SUGGESTION_BUDGET: usize = 1 << 20;
+
+/// The declared name nearest to `key`: within a few edits (about one in four characters, at
+/// most three; swapping two neighbours is one), or the key with a short suffix added or dropped
+/// (`apiKey` for `apiKeyRef`, as fields are renamed). The nearest wins, the first in schema order
+/// on a tie. Runs only on an unknown field, compares only names of about the same length, and
+/// charges `budget` (no suggestion once it is spent).
+fn nearest<'n>(
+    key: &str,
+    names: impl Iterator<Item = &'n str>,
+    budget: &mut usize,
+) -> Option<&'n str> {
+    const SUFFIX: usize = 4;
+    let len = key.chars().count();
+    if len > MAX_SUGGESTED_KEY {
+        return None;
+    }
+    let lower = key.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for name in names {
+        let n = name.chars().count();
+        let bound = (n.min(len) / 4).clamp(1, 3);
+        let extends = n.min(len) >= 4
+            && n.abs_diff(len) <= SUFFIX
+            && (name.starts_with(key) || key.starts_with(name));
+        if (n.abs_diff(len) > bound && !extends) || n > MAX_SUGGESTED_KEY {
+            continue;
+        }
+        let cost = (n + 1) * (len + 1);
+        if cost > *budget {
+            return None;
+        }
+        *budget -= cost;
+        // A difference of case alone is the nearest there is.
+        let d = if name.to_lowercase() == lower {
+            0
+        } else {
+            strsim::osa_distance(key, name)
+        };
+        if (d <= bound || extends) && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::nearest;
+
+    fn suggest<'n>(key: &str, names: &[&'n str]) -> Option<&'n str> {
+        nearest(
+            key,
+            names.iter().copied(),
+            &mut super::SUGGESTION_BUDGET.clone(),
+        )
+    }
+
+    #[test]
+    fn near_names_are_suggested() {
+        let names = ["dnsDomains", "ipRanges", "emailAddresses", "uriDomains"];
+        assert_eq!(suggest("emailAddress", &names), Some("emailAddresses"));
+        assert_eq!(suggest("ipranges", &names), Some("ipRanges"));
+        assert_eq!(suggest("dnsDomain", &names), Some("dnsDomains"));
+        assert_eq!(suggest("prot", &["name", "port"]), Some("port"));
+        assert_eq!(
+            suggest("apiKey", &["apiKeyRef", "passcodeRef"]),
+            Some("apiKeyRef")
+        );
+        assert_eq!(
+            suggest("secretname", &["secretName", "name"]),
+            Some("secretName")
+        );
+    }
+
+    #[test]
+    fn far_names_are_not() {
+        let names = ["dnsDomains", "ipRanges", "emailAddresses"];
+        assert_eq!(
+            suggest("clientCert", &["certSecretRef", "keySecretRef"]),
+            None
+        );
+        assert_eq!(suggest("foo", &names), None);
+        assert_eq!(suggest("ip", &["ipRanges"]), None);
+        assert_eq!(suggest(&"x".repeat(65), &[&"x".repeat(64)]), None);
+    }
+
+    #[test]
+    fn the_budget_bounds_the_work() {
+        let names: Vec<String> = (0..100).map(|i| format!("field{i:03}")).collect();
+        let mut budget = 10 * 9 * 9;
+        let found = nearest("fieldxyz", names.iter().map(String::as_str), &mut budget);
+        assert_eq!(found, None);
+        assert!(budget < 81);
+    }
 }
 
 fn push_field(path: &mut String, key: &str) {
