@@ -16,6 +16,8 @@ pub struct LoadIssue {
     pub span: Span,
     pub message: String,
     pub related: Vec<(Span, String)>,
+    /// Edits that would mend it (YAML005 quotes the scalar).
+    pub fixes: Vec<crate::fix::Fix>,
 }
 
 /// What happened to a file.
@@ -75,6 +77,7 @@ fn skipped(
             span: Span::new(id, at, end.min(text.len())),
             message: reason.clone(),
             related: vec![],
+            fixes: Vec::new(),
         }],
         source: SourceFile::new(id, path.to_path_buf(), text, vec![], no_snippet),
         docs: vec![],
