@@ -300,7 +300,7 @@ fn safe_fixes_on_the_corpus_break_nothing() {
         for (path, docs) in &lb {
             if la.get(path) != Some(docs) && docs.is_some() {
                 problems.push(format!(
-                    "{path}: loaded {docs} documents before the fixes, {:?} after",
+                    "{path}: loaded {docs:?} documents before the fixes, {:?} after",
                     la.get(path)
                 ));
             }

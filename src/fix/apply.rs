@@ -27,6 +27,9 @@ pub struct Selection<'a> {
     pub deferred: usize,
 }
 
+/// What makes two fixes the same: the spans they replace and the texts they write.
+type Identity<'a> = (Vec<(FileId, u32, u32)>, Vec<&'a str>);
+
 /// Closed intervals already claimed in one file, disjoint, by start.
 #[derive(Default)]
 struct Claimed(BTreeMap<usize, usize>);
@@ -100,7 +103,7 @@ pub fn select<'a>(
     let mut claimed: BTreeMap<FileId, Claimed> = BTreeMap::new();
     // Two findings may offer the very same fix (one ReferenceGrant that permits two routes):
     // applied once.
-    let mut seen: BTreeSet<(Vec<(FileId, u32, u32)>, Vec<&str>)> = BTreeSet::new();
+    let mut seen: BTreeSet<Identity> = BTreeSet::new();
     for (i, d) in outcome.diagnostics.iter().enumerate() {
         let Some(fix) = d
             .fixes
@@ -195,7 +198,7 @@ mod tests {
     #[test]
     fn edits_apply_in_order() {
         let text = "a: 1\nb: 2\r\nc: 3\r\n";
-        let edits = [(3..4, "\"1\""), (8..8, "x"), (11..16, "")];
-        assert_eq!(apply(text, &edits), "a: \"1\"\nb: x2\r\n\r\n");
+        let edits = [(3..4, "\"1\""), (8..8, "x"), (11..17, "")];
+        assert_eq!(apply(text, &edits), "a: \"1\"\nb: x2\r\n");
     }
 }

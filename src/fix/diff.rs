@@ -46,14 +46,16 @@ mod tests {
         let after = "kind: Secret\r\ntype: kubernetes.io/tls\r\ndata:\r\n  tls.key: c2VjcmV0\r\n";
         let at = before.find("c2Vj").unwrap();
         let at2 = after.find("c2Vj").unwrap();
+        let before_hidden: Vec<std::ops::Range<usize>> = std::iter::once(at..at + 8).collect();
+        let after_hidden: Vec<std::ops::Range<usize>> = std::iter::once(at2..at2 + 8).collect();
         let mut out = Vec::new();
         write(
             &[Change {
                 path: "s.yaml",
                 before,
-                before_hidden: &[at..at + 8],
+                before_hidden: &before_hidden,
                 after,
-                after_hidden: &[at2..at2 + 8],
+                after_hidden: &after_hidden,
             }],
             &mut out,
         )

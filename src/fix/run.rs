@@ -265,7 +265,7 @@ pub fn run(opts: &Options, unsafe_fixes: bool, lint: &mut dyn FnMut(&Options) ->
             c.hidden = hidden(f);
         } else {
             // Not linted again (it should have been): show none of it rather than guess.
-            c.hidden = vec![0..c.text.len()];
+            c.hidden = std::iter::once(0..c.text.len()).collect();
         }
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));

@@ -253,7 +253,7 @@ mod tests {
     fn whole_lines_are_deleted() {
         let text = "a: 1\n  # gwlint-ignore GW101\nb: 2\n";
         let at = text.find('#').unwrap();
-        let e = delete_lines(text, Span::new(0, at, at + 20)).unwrap();
+        let e = delete_lines(text, Span::new(0, at, at + 21)).unwrap();
         assert_eq!(apply(text, e), "a: 1\nb: 2\n");
     }
 }
