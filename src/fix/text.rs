@@ -176,6 +176,53 @@ pub fn key_before(text: &str, value: Span, key: &str) -> Option<Span> {
     Some(Span::new(value.file, start + k, start + k + key.len()))
 }
 
+/// An edit that deletes the block mapping entry whose key is at `key`: the key's line and the
+/// lines of its value (more indented, or a sequence written at the key's indentation), but not
+/// the blank or comment lines after it. None when the key is not alone at the start of its line
+/// (a flow mapping, or the first key of a list item, whose `- ` would go with it).
+pub fn delete_entry(text: &str, key: Span) -> Option<Edit> {
+    let k = key.start as usize;
+    let start = line_start(text, k);
+    let lead = text.get(start..k)?;
+    if !lead.bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let indent = lead.len();
+    let first_end = text.get(k..)?.find('\n').map_or(text.len(), |i| k + i + 1);
+    let key_line = text.get(k..first_end)?;
+    if key_line.contains(['{', '[']) && !key_line.trim_end().ends_with(':') {
+        let value = key_line.split_once(':').map_or("", |(_, v)| v).trim_start();
+        if value.starts_with(['{', '[']) {
+            return None;
+        }
+    }
+    let mut end = first_end;
+    let mut at = first_end;
+    while at < text.len() {
+        let line_end = text
+            .get(at..)?
+            .find('\n')
+            .map_or(text.len(), |i| at + i + 1);
+        let line = text.get(at..line_end)?;
+        let body = line.trim_start_matches(' ');
+        let this_indent = line.len() - body.len();
+        let blank = body.trim().is_empty() || body.starts_with('#');
+        if !blank {
+            let item = body.starts_with("- ") || body.trim_end() == "-";
+            if this_indent < indent
+                || (this_indent == indent && !item)
+                || body.starts_with("---")
+                || body.starts_with("...")
+            {
+                break;
+            }
+            end = line_end;
+        }
+        at = line_end;
+    }
+    Some(Edit::delete(Span::new(key.file, start, end)))
+}
+
 /// An edit that deletes the whole lines holding `span` (with their line breaks), when nothing
 /// but `span` and whitespace is on them. None otherwise.
 pub fn delete_lines(text: &str, span: Span) -> Option<Edit> {
@@ -247,6 +294,23 @@ mod tests {
         assert_eq!(apply(text, e), "kind: Secret\ntype: a");
         let text = "kind:\n  Secret\n";
         assert!(insert_line_after_key(text, Span::new(0, 0, 4), "type: a").is_none());
+    }
+
+    #[test]
+    fn a_duplicate_entry_goes_with_its_value() {
+        let text = "metadata:\n  labels:\n    a: b\n  # kept\n  name: x\n  labels:\n  - c\n";
+        let at = text.find("labels").unwrap();
+        let e = delete_entry(text, Span::new(0, at, at + 6)).unwrap();
+        assert_eq!(
+            apply(text, e),
+            "metadata:\n  # kept\n  name: x\n  labels:\n  - c\n"
+        );
+        let at = text.rfind("labels").unwrap();
+        let e = delete_entry(text, Span::new(0, at, at + 6)).unwrap();
+        assert_eq!(
+            apply(text, e),
+            "metadata:\n  labels:\n    a: b\n  # kept\n  name: x\n"
+        );
     }
 
     #[test]

@@ -145,6 +145,21 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
         .filter(|r| mentions_secret(&text[r.start..r.end]))
         .cloned()
         .collect();
+    let mut issues = parsed.issues;
+    // YAML004: removing the earlier of the two entries keeps what kubectl applies (the later
+    // value wins there); unsafe, as the earlier one may be the value that was meant.
+    for i in issues.iter_mut().filter(|i| i.rule == "YAML004") {
+        if let Some(edit) = i
+            .related
+            .first()
+            .and_then(|(first, _)| crate::fix::text::delete_entry(&text, *first))
+        {
+            i.fixes.push(crate::fix::Fix::unsafe_(
+                "Remove the earlier duplicate entry (the later one is what kubectl applies)",
+                vec![edit],
+            ));
+        }
+    }
     LoadedFile {
         status: FileStatus::Loaded {
             documents: parsed.docs.len(),
@@ -152,7 +167,7 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
         // The index is dropped here and rebuilt for the files that need it later.
         source: SourceFile::new(id, path.to_path_buf(), text, vec![], no_snippet),
         docs: parsed.docs,
-        issues: parsed.issues,
+        issues,
     }
 }
 
