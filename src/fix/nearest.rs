@@ -27,26 +27,33 @@ impl<'m> Names<'m> {
         Names { by_ns }
     }
 
-    /// The one name in `namespace` nearest to `name`, when it is close (a typo: at most two
-    /// edits, and fewer than a third of the name) and no other name is as close.
+    /// The one name in `namespace` that `name` is a typo of (see [`nearest`]).
     pub fn nearest(&self, namespace: &str, name: &str) -> Option<&'m str> {
         nearest(self.by_ns.get(namespace)?.iter().copied(), name)
     }
 }
 
-/// The candidate nearest to `name` by edit distance (with transpositions), when it is unique
-/// and close enough to be a typo.
+/// The one candidate `name` is a typo of: one edit away (a character added, dropped, changed,
+/// or two swapped), for names of four characters or more, and no other candidate as close.
+/// Names that differ only in their digits (`svc1`, `svc2`; `foo-v1`, `foo-v2`) are different
+/// things, not typos; two edits already turn `ls-listener` into `gw-listener` on the corpus.
 pub fn nearest<'a>(candidates: impl IntoIterator<Item = &'a str>, name: &str) -> Option<&'a str> {
     let len = name.chars().count();
-    let limit = 2.min(len / 3);
-    if limit == 0 {
+    if len < 4 {
         return None;
     }
+    let limit = 1;
+    let letters = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<String>()
+    };
+    let own_letters = letters(name);
     let mut best: Option<(usize, &str)> = None;
     let mut tie = false;
     for c in candidates {
         // Cheap bound first: lengths further apart than the limit cannot be within it.
-        if c == name || c.chars().count().abs_diff(len) > limit {
+        if c == name || c.chars().count().abs_diff(len) > limit || letters(c) == own_letters {
             continue;
         }
         let d = strsim::damerau_levenshtein(c, name);
@@ -77,5 +84,12 @@ mod tests {
         assert_eq!(nearest(names, "payments"), None);
         assert_eq!(nearest(["web-a", "web-b"], "web-c"), None);
         assert_eq!(nearest(["ab"], "ac"), None);
+        assert_eq!(nearest(["svc1", "svc3"], "svc2"), None);
+        assert_eq!(nearest(["foo-v1"], "foo-v2"), None);
+        assert_eq!(
+            nearest(["gw-dual-listener"], "ls-dual-listener"),
+            None,
+            "two edits are a different name"
+        );
     }
 }
