@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use gwlint::fix::Applicability;
 
 /// Every file below `dir`, relative to it, sorted.
 fn files(dir: &Path) -> Vec<PathBuf> {
