@@ -337,3 +337,60 @@ fn safe_fixes_on_the_corpus_break_nothing() {
     eprintln!("fixes applied by --fix --unsafe-fixes: {:?}", applied[1]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn a_byte_order_mark_and_the_file_mode_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cm.yaml");
+    std::fs::write(
+        &path,
+        "\u{feff}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a\r\n  labels:\r\n    enabled: on\r\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let out = gwlint(dir.path(), &["--no-config", "--fix", "."]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\u{feff}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a\r\n  labels:\r\n    enabled: \"on\"\r\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+}
+
+#[test]
+fn root_with_named_files_edits_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &common::root().join("testdata/GW110/fix/before"),
+        dir.path(),
+    );
+    let before = std::fs::read(dir.path().join("backend.yaml")).unwrap();
+    // The grant goes to backend.yaml, which is not among the files named.
+    let out = gwlint(
+        dir.path(),
+        &[
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--root",
+            ".",
+            "routes.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        std::fs::read(dir.path().join("backend.yaml")).unwrap(),
+        before
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no fixes applied"), "{stderr}");
+}

@@ -119,6 +119,16 @@ pub fn run(opts: &Options, unsafe_fixes: bool, lint: &mut dyn FnMut(&Options) ->
     let mut notes = Vec::new();
     let mut converged = false;
     let stdin_named = opts.paths.iter().any(|p| p.as_os_str() == "-");
+    // With `--root DIR PATH…`, only the files named are reported, and only they are edited
+    // (a pre-commit hook must not change files outside the commit).
+    let only: Option<Vec<PathBuf>> = opts
+        .report_only
+        .as_ref()
+        .map(|ps| ps.iter().map(|p| abs(p)).collect());
+    let named = |p: &Path| {
+        only.as_ref()
+            .is_none_or(|o| o.iter().any(|w| abs(p).starts_with(w)))
+    };
     for _ in 0..MAX_ROUNDS {
         let statuses = &outcome.statuses;
         let files = &outcome.files;
@@ -127,6 +137,7 @@ pub fn run(opts: &Options, unsafe_fixes: bool, lint: &mut dyn FnMut(&Options) ->
             // Rendered sources come after the linted files; standard input is file 0.
             matches!(statuses.get(i), Some(FileStatus::Loaded { .. }))
                 && !(stdin_named && i == 0)
+                && named(&files[i].path)
                 && !frozen.contains(&abs(&files[i].path))
         };
         let fix_key = |f: &super::Fix| (f.title.clone(), first_path(&outcome, f));
