@@ -4,6 +4,9 @@ use std::collections::HashMap;
 
 use crate::model::Object;
 
+/// Candidates past which no nearest name is looked for.
+pub const MAX_CANDIDATES: usize = 256;
+
 /// Names of the objects of one group/kind, by namespace, built once per check.
 pub struct Names<'m> {
     by_ns: HashMap<&'m str, Vec<&'m str>>,
@@ -42,6 +45,12 @@ pub fn nearest<'a>(candidates: impl IntoIterator<Item = &'a str>, name: &str) ->
     if len < 4 {
         return None;
     }
+    // A crowded list (thousands of listeners or Services) gets no suggestion: each of its
+    // thousands of findings would otherwise compare its name with all of them.
+    let candidates: Vec<&str> = candidates.into_iter().take(MAX_CANDIDATES + 1).collect();
+    if candidates.len() > MAX_CANDIDATES {
+        return None;
+    }
     let limit = 1;
     let letters = |s: &str| {
         s.chars()
@@ -53,11 +62,11 @@ pub fn nearest<'a>(candidates: impl IntoIterator<Item = &'a str>, name: &str) ->
     let mut tie = false;
     for c in candidates {
         // Cheap bound first: lengths further apart than the limit cannot be within it.
-        if c == name || c.chars().count().abs_diff(len) > limit || letters(c) == own_letters {
+        if c == name || c.chars().count().abs_diff(len) > limit {
             continue;
         }
         let d = strsim::damerau_levenshtein(c, name);
-        if d > limit {
+        if d > limit || letters(c) == own_letters {
             continue;
         }
         match best {
@@ -86,6 +95,10 @@ mod tests {
         assert_eq!(nearest(["ab"], "ac"), None);
         assert_eq!(nearest(["svc1", "svc3"], "svc2"), None);
         assert_eq!(nearest(["foo-v1"], "foo-v2"), None);
+        let crowd: Vec<String> = (0..=MAX_CANDIDATES).map(|i| format!("svc-{i}")).collect();
+        let mut crowd: Vec<&str> = crowd.iter().map(String::as_str).collect();
+        crowd.push("storefront");
+        assert_eq!(nearest(crowd, "storefornt"), None);
         assert_eq!(
             nearest(["gw-dual-listener"], "ls-dual-listener"),
             None,

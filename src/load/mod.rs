@@ -148,12 +148,19 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
     let mut issues = parsed.issues;
     // YAML004: removing the earlier of the two entries keeps what kubectl applies (the later
     // value wins there); unsafe, as the earlier one may be the value that was meant.
+    // Each later duplicate of one key names the same first entry: its extent is found once (a
+    // key repeated a thousand times after a long value would otherwise be read a thousand times).
+    let mut extents: std::collections::HashMap<Span, Option<crate::fix::Edit>> =
+        std::collections::HashMap::new();
     for i in issues.iter_mut().filter(|i| i.rule == "YAML004") {
-        if let Some(edit) = i
-            .related
-            .first()
-            .and_then(|(first, _)| crate::fix::text::delete_entry(&text, *first))
-        {
+        let Some(first) = i.related.first().map(|(s, _)| *s) else {
+            continue;
+        };
+        let edit = extents
+            .entry(first)
+            .or_insert_with(|| crate::fix::text::delete_entry(&text, first))
+            .clone();
+        if let Some(edit) = edit {
             i.fixes.push(crate::fix::Fix::unsafe_(
                 "Remove the earlier duplicate entry (the later one is what kubectl applies)",
                 vec![edit],

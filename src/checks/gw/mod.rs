@@ -165,7 +165,9 @@ pub(crate) fn helm_may_create(
 /// kustomizations) that hold objects of that namespace and nothing that may be a Secret (a
 /// SOPS-encrypted file would no longer decrypt with a document added). A file in which a
 /// kustomization or Flux finds the namespace's objects is already deployed, so the grant is too.
-pub(crate) struct GrantFiles(std::collections::HashMap<String, Vec<crate::source::FileId>>);
+pub(crate) struct GrantFiles(
+    std::collections::HashMap<String, (Vec<crate::source::FileId>, Option<crate::source::FileId>)>,
+);
 
 impl GrantFiles {
     pub(crate) fn new(cx: &crate::checks::Ctx) -> GrantFiles {
@@ -200,23 +202,35 @@ impl GrantFiles {
                     && !src.text.contains("${")
             });
         }
-        GrantFiles(by_ns)
+        // The first file by path, once per namespace: a crowded namespace has thousands of
+        // findings, each of which would otherwise look through all its files.
+        let first = |files: &[crate::source::FileId]| {
+            files.iter().copied().min_by(|&a, &b| {
+                let path = |f: crate::source::FileId| cx.files.get(f as usize).map(|s| &s.path);
+                path(a).cmp(&path(b))
+            })
+        };
+        GrantFiles(
+            by_ns
+                .into_iter()
+                .map(|(ns, files)| {
+                    let f = first(&files);
+                    (ns, (files, f))
+                })
+                .collect(),
+        )
     }
 
     /// The file to append a grant for a reference to `target` to: the target's own file when
     /// it qualifies, else the first (by path) that does.
     fn pick(&self, cx: &crate::checks::Ctx, r: &Reference) -> Option<crate::source::FileId> {
-        let files = self.0.get(r.target.namespace.as_str())?;
+        let (files, first) = self.0.get(r.target.namespace.as_str())?;
         let own = match r.resolution {
             crate::graph::Resolution::Object(id) => Some(cx.obj(id).file),
             _ => None,
         };
-        own.filter(|f| files.contains(f)).or_else(|| {
-            files
-                .iter()
-                .copied()
-                .min_by_key(|&f| cx.files.get(f as usize).map(|s| s.path.clone()))
-        })
+        // `files` is sorted by id.
+        own.filter(|f| files.binary_search(f).is_ok()).or(*first)
     }
 }
 
