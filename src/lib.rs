@@ -63,6 +63,9 @@ pub struct Options {
     /// matched by suppressions, fingerprinted) as below the second (`--new-from-rev`: the tree
     /// of a revision, written to a temporary directory). The first pair that applies is used.
     pub relabel: Vec<(PathBuf, PathBuf)>,
+    /// Texts that stand for files of the tree instead of what is on disk, by the files' paths
+    /// made absolute lexically (`--fix` and `--diff` re-lint their edits before writing any).
+    pub overlay: Option<std::sync::Arc<std::collections::HashMap<PathBuf, String>>>,
 }
 
 /// The result of a run: every file, every finding, in a stable order.
@@ -145,6 +148,15 @@ pub fn read_at_most(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>
 /// [`read_at_most`] of a file: configuration and baseline files, which may name a device.
 pub fn read_file_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     read_at_most(std::fs::File::open(path)?, limit)
+}
+
+/// The text `opts.overlay` has for the file at `read`, as bytes.
+fn overlaid(opts: &Options, read: &Path) -> Option<Vec<u8>> {
+    let overlay = opts.overlay.as_ref()?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    overlay
+        .get(&discover::lexical_abs(read, &cwd))
+        .map(|t| t.as_bytes().to_vec())
 }
 
 fn process(
@@ -495,7 +507,9 @@ pub fn lint_then<T>(
                     &cfg.default_namespace,
                     catalog,
                 ),
-                Input::Path { read, shown } => match read_limited(read, cfg.max_file_size) {
+                Input::Path { read, shown } => match overlaid(opts, read)
+                    .map_or_else(|| read_limited(read, cfg.max_file_size), Ok)
+                {
                     Ok(bytes) => process(
                         id,
                         shown,
@@ -567,7 +581,7 @@ pub fn lint_then<T>(
     graph.clusters = clusters;
     graph.builds = builds;
     lap(&mut outcome, "graph");
-    let cx = checks::Ctx::new(&graph, cfg);
+    let cx = checks::Ctx::new(&graph, cfg).with_files(&outcome.files);
     let enabled = |id: &str| rule_enabled(opts, id);
     let mut diags = checks::run(&cx, &enabled);
     diags.extend(schema_diags.into_iter().filter(|d| enabled(d.rule)));
@@ -578,6 +592,7 @@ pub fn lint_then<T>(
         for (span, msg) in i.related {
             d = d.related(span, msg);
         }
+        d.fixes = i.fixes;
         d
     }));
     attach_objects(&mut diags[first_load..], &objects);

@@ -133,6 +133,16 @@ struct CheckArgs {
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Apply the safe fixes of the findings, lint again, and report what remains.
+    #[arg(long, conflicts_with = "write_baseline")]
+    fix: bool,
+    /// Count unsafe fixes as fixable too, and with --fix or --diff apply them (they change
+    /// meaning or widen access: review them).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 when there is a diff.
+    #[arg(long, conflicts_with_all = ["write_baseline", "fix"])]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -454,6 +464,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared, ExitCode> {
         explain_skips: input.verbose,
         stdin_in_repo,
         relabel: Vec::new(),
+        overlay: None,
     };
     Ok(Prepared {
         opts,
@@ -688,6 +699,11 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let stdin = prepared.stdin.take();
     let opts = &prepared.opts;
+    if (args.fix || args.diff) && opts.paths.iter().any(|p| p.as_os_str() == "-") {
+        return usage_error(
+            "--fix and --diff edit files of the repository; standard input has none to edit",
+        );
+    }
     let fail_on = match (args.fail_on, opts.config.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some("warning")) => FailOn::Warning,
@@ -695,16 +711,50 @@ fn check(args: CheckArgs) -> ExitCode {
         (None, Some("never")) => FailOn::Never,
         _ => FailOn::Error,
     };
-    let mut outcome = gwlint::lint(opts, stdin);
-    if let Some(old) = &at_rev {
-        let dropped = gwlint::newrev::keep_new(&mut outcome, old);
-        outcome.suppressed += dropped;
-        if args.input.verbose {
+    let verbose = args.input.verbose;
+    let lint = |o: &gwlint::Options, stdin: Option<Vec<u8>>| {
+        let mut outcome = gwlint::lint(o, stdin);
+        if let Some(old) = &at_rev {
+            let dropped = gwlint::newrev::keep_new(&mut outcome, old);
+            outcome.suppressed += dropped;
+            if verbose {
+                say(&format!(
+                    "{dropped} findings also at the revision, not reported"
+                ));
+            }
+        }
+        outcome
+    };
+    let mut outcome = if args.fix || args.diff {
+        let fixed = gwlint::fix::run::run(opts, args.unsafe_fixes, &mut |o| lint(o, None));
+        for n in &fixed.notes {
+            say(&format!("warning: {n}"));
+        }
+        if !fixed.converged {
             say(&format!(
-                "{dropped} findings also at the revision, not reported"
+                "warning: fixes were still being offered after {} rounds; the last round's are not applied",
+                gwlint::fix::run::MAX_ROUNDS
             ));
         }
-    }
+        if args.diff {
+            return print_diff(&fixed);
+        }
+        let (written, errors) = gwlint::fix::run::write(&fixed.changes);
+        for e in &errors {
+            say(&format!("error: {e}"));
+        }
+        say(&fix_summary(&fixed, written.len()));
+        if errors.is_empty() {
+            fixed.outcome
+        } else {
+            // Some edits were not written: report what is on disk.
+            let mut outcome = lint(opts, None);
+            outcome.io_errors.extend(errors);
+            outcome
+        }
+    } else {
+        lint(opts, stdin)
+    };
     outcome.fail_on = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -757,7 +807,11 @@ fn check(args: CheckArgs) -> ExitCode {
         let width = (file.is_none() && std::io::stdout().is_terminal())
             .then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
             .flatten();
-        let look = report::Look { color, width };
+        let look = report::Look {
+            color,
+            width,
+            unsafe_fixes: args.unsafe_fixes,
+        };
         let written = write_out(file.as_deref(), |out| {
             report::write_with(&outcome, *format, look, out)
         });
@@ -774,6 +828,66 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `Fixed 3 findings in 2 files (GW108 ×2, YAML005).`
+fn fix_summary(fixed: &gwlint::fix::run::Fixed, files: usize) -> String {
+    let total = fixed.total();
+    if total == 0 {
+        return "no fixes applied".to_string();
+    }
+    let by_rule: Vec<String> = fixed
+        .applied
+        .iter()
+        .map(|(rule, n)| match n {
+            1 => rule.to_string(),
+            n => format!("{rule} ×{n}"),
+        })
+        .collect();
+    format!(
+        "fixed {total} finding{} in {files} file{} ({})",
+        if total == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        by_rule.join(", ")
+    )
+}
+
+/// `--diff`: the unified diff on standard output, what it would fix on standard error; exit 1
+/// when there is a diff, as ruff does.
+fn print_diff(fixed: &gwlint::fix::run::Fixed) -> ExitCode {
+    let shown: Vec<String> = fixed
+        .changes
+        .iter()
+        .map(|c| c.path.to_string_lossy().replace('\\', "/"))
+        .collect();
+    let changes: Vec<gwlint::fix::diff::Change> = fixed
+        .changes
+        .iter()
+        .zip(&shown)
+        .map(|(c, path)| gwlint::fix::diff::Change {
+            path,
+            before: &c.original,
+            before_hidden: &c.original_hidden,
+            after: &c.text,
+            after_hidden: &c.hidden,
+        })
+        .collect();
+    if let Err(e) = write_out(None, |out| gwlint::fix::diff::write(&changes, out)) {
+        return usage_error(&e);
+    }
+    let total = fixed.total();
+    say(&if total == 0 {
+        "no fixes available".to_string()
+    } else {
+        fix_summary(fixed, changes.len()).replacen("fixed", "would fix", 1)
+    });
+    if !fixed.outcome.io_errors.is_empty() {
+        ExitCode::from(2)
+    } else if changes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

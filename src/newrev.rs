@@ -539,6 +539,7 @@ impl RevTree {
             explain_skips: false,
             stdin_in_repo: false,
             relabel,
+            overlay: None,
         }
     }
 }

@@ -95,6 +95,41 @@ fn comments(file: &SourceFile) -> Vec<Suppression> {
     out
 }
 
+/// The edit that removes a suppression: a comment on its own line goes with its line, a
+/// trailing comment with the blanks before it, an annotation with its line when it is alone
+/// on it. Removing what silences nothing changes no finding: a safe fix.
+fn removal(text: &str, s: &Suppression) -> Option<crate::fix::Edit> {
+    use crate::fix::text::delete_lines;
+    match s.scope {
+        Scope::Line(..) => delete_lines(text, s.span).or_else(|| {
+            let start = s.span.start as usize;
+            let before = text.get(..start)?;
+            let blanks = before.len() - before.trim_end_matches([' ', '\t']).len();
+            Some(crate::fix::Edit::delete(Span::new(
+                s.span.file,
+                start - blanks,
+                s.span.end as usize,
+            )))
+        }),
+        Scope::Object(..) => {
+            // `gwlint.io/ignore: "GW101"` on a line of its own.
+            let start = s.span.start as usize;
+            let line_start = text.get(..start)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let key = text.get(line_start..start)?.trim_start();
+            let key = key.trim_end().strip_suffix(':')?.trim_matches(['"', '\'']);
+            if key != ANNOTATION {
+                return None;
+            }
+            let at = text.get(line_start..start)?.len()
+                - text.get(line_start..start)?.trim_start().len();
+            delete_lines(
+                text,
+                Span::new(s.span.file, line_start + at, s.span.end as usize),
+            )
+        }
+    }
+}
+
 fn annotations(objects: &[Object]) -> Vec<Suppression> {
     objects
         .iter()
@@ -301,11 +336,18 @@ pub fn apply(
             } else {
                 format!("suppression names unknown rule {}", unknown.join(", "))
             };
-            diags.push(
-                Diagnostic::new(UNUSED, s.span, message)
+            let mut d = Diagnostic::new(UNUSED, s.span, message)
                     .label("unused suppression")
-                    .help("a comment suppresses findings on its own line (trailing) or the next line; an annotation suppresses findings about its object"),
-            );
+                    .help("a comment suppresses findings on its own line (trailing) or the next line; an annotation suppresses findings about its object");
+            if let Some(f) = files.get(s.span.file as usize) {
+                if let Some(edit) = removal(&f.text, s) {
+                    d = d.fix(crate::fix::Fix::safe(
+                        "Remove the unused suppression",
+                        vec![edit],
+                    ));
+                }
+            }
+            diags.push(d);
         }
     }
     applied

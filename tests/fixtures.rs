@@ -59,7 +59,9 @@ fn repositories() -> Vec<PathBuf> {
         }
         for repo in std::fs::read_dir(&group).unwrap() {
             let repo = repo.unwrap().path();
-            if repo.is_dir() {
+            // `testdata/<RULE>/fix/{before,after}` are fix pairs (tests/fixes.rs), not
+            // repositories with expectations.
+            if repo.is_dir() && !repo.ends_with("fix") {
                 out.push(repo);
             }
         }

@@ -20,6 +20,9 @@ pub struct Ctx<'g, 'm> {
     pub config: &'g Config,
     /// Derived facts several rules read, computed once on first use.
     pub(crate) shared: tls::Shared<'m>,
+    /// The run's files, for fixes that must keep a scalar's quoting or a line's indentation
+    /// (empty: no fixes that need the text are offered).
+    pub files: &'g [crate::source::SourceFile],
 }
 
 impl<'g, 'm> Ctx<'g, 'm> {
@@ -28,7 +31,39 @@ impl<'g, 'm> Ctx<'g, 'm> {
             graph,
             config,
             shared: tls::Shared::default(),
+            files: &[],
         }
+    }
+
+    /// With the files' texts, so rules can offer fixes.
+    pub fn with_files(mut self, files: &'g [crate::source::SourceFile]) -> Self {
+        self.files = files;
+        self
+    }
+
+    /// The text of a file, or "" when the context has none.
+    pub fn text(&self, file: crate::source::FileId) -> &'g str {
+        self.files
+            .get(file as usize)
+            .map_or("", |f| f.text.as_str())
+    }
+
+    /// A fix that renames the reference whose name is at `span` from `old` to `new`, keeping
+    /// its quoting; None when the span does not hold that name (the text disagrees).
+    pub fn rename_fix(
+        &self,
+        span: crate::source::Span,
+        old: &str,
+        new: &str,
+        title: String,
+    ) -> Option<crate::fix::Fix> {
+        let text = self.text(span.file);
+        let raw = text.get(crate::fix::text::scalar_extent(text, span).range())?;
+        if raw.trim_matches(['"', '\'']) != old {
+            return None;
+        }
+        let edit = crate::fix::text::replace_scalar(text, span, new)?;
+        Some(crate::fix::Fix::unsafe_(title, vec![edit]))
     }
 
     pub fn obj(&self, id: ObjId) -> &'m Object {

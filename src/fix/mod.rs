@@ -4,6 +4,12 @@
 //! An edit never re-serialises a document: it replaces a byte range of a file the run read (so
 //! the file's indentation, quoting, comments and line endings stay), or creates a file.
 
+pub mod apply;
+pub mod diff;
+pub mod nearest;
+pub mod run;
+pub mod text;
+
 use crate::source::{FileId, Span};
 
 /// How sure the fix is to be what the user meant.

@@ -16,6 +16,8 @@ pub struct LoadIssue {
     pub span: Span,
     pub message: String,
     pub related: Vec<(Span, String)>,
+    /// Edits that would mend it (YAML005 quotes the scalar).
+    pub fixes: Vec<crate::fix::Fix>,
 }
 
 /// What happened to a file.
@@ -75,6 +77,7 @@ fn skipped(
             span: Span::new(id, at, end.min(text.len())),
             message: reason.clone(),
             related: vec![],
+            fixes: Vec::new(),
         }],
         source: SourceFile::new(id, path.to_path_buf(), text, vec![], no_snippet),
         docs: vec![],
@@ -142,6 +145,28 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
         .filter(|r| mentions_secret(&text[r.start..r.end]))
         .cloned()
         .collect();
+    let mut issues = parsed.issues;
+    // YAML004: removing the earlier of the two entries keeps what kubectl applies (the later
+    // value wins there); unsafe, as the earlier one may be the value that was meant.
+    // Each later duplicate of one key names the same first entry: its extent is found once (a
+    // key repeated a thousand times after a long value would otherwise be read a thousand times).
+    let mut extents: std::collections::HashMap<Span, Option<crate::fix::Edit>> =
+        std::collections::HashMap::new();
+    for i in issues.iter_mut().filter(|i| i.rule == "YAML004") {
+        let Some(first) = i.related.first().map(|(s, _)| *s) else {
+            continue;
+        };
+        let edit = extents
+            .entry(first)
+            .or_insert_with(|| crate::fix::text::delete_entry(&text, first))
+            .clone();
+        if let Some(edit) = edit {
+            i.fixes.push(crate::fix::Fix::unsafe_(
+                "Remove the earlier duplicate entry (the later one is what kubectl applies)",
+                vec![edit],
+            ));
+        }
+    }
     LoadedFile {
         status: FileStatus::Loaded {
             documents: parsed.docs.len(),
@@ -149,7 +174,7 @@ pub fn load_bytes(id: FileId, path: &Path, bytes: Vec<u8>, opts: &LoadOptions) -
         // The index is dropped here and rebuilt for the files that need it later.
         source: SourceFile::new(id, path.to_path_buf(), text, vec![], no_snippet),
         docs: parsed.docs,
-        issues: parsed.issues,
+        issues,
     }
 }
 

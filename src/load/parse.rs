@@ -264,6 +264,7 @@ pub fn parse(text: &str, lines: &LineIndex, file: FileId, limits: Limits) -> Par
                     span: Span::new(file, at, at + next_char_len(text, at)),
                     message,
                     related: vec![],
+                    fixes: Vec::new(),
                 });
                 match next {
                     Some(n) if n > base => base = n,
@@ -827,6 +828,7 @@ impl Builder {
                                     Span::new(file, first.span.start as usize, first.span.end as usize),
                                     "first defined here".into(),
                                 )],
+                                fixes: Vec::new(),
                             });
                             self.dropped.push(node.span.range());
                             if let (Some("kind"), Some(kind)) = (key.as_str(), node.as_str()) {

@@ -98,6 +98,7 @@ impl<'a> Reader<'a> {
                 article(node.type_name())
             ),
             related: vec![],
+            fixes: Vec::new(),
         });
     }
 

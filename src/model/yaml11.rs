@@ -193,11 +193,34 @@ fn scalar(cx: &Ctx, key: &Node, value: &Node, what: &str, issues: &mut Vec<LoadI
     } else {
         format!("quote it so every reader sees a string: \"{raw}\"")
     };
+    // Quoted, the scalar is the string every reader already sees as a YAML 1.2 one: the fix
+    // changes no value gwlint reads, so it is safe. Two insertions, so the fix never holds the
+    // value itself (a Secret's or an environment variable's may be a password).
+    let extent = crate::fix::text::scalar_extent(cx.text, value.span);
+    let fixes = match cx.text.get(extent.range()) {
+        Some(written) if !written.contains(['"', '\\', '\n', '\r', '#']) => {
+            let title = if hide {
+                "Quote the value as a string".to_string()
+            } else {
+                format!("Quote `{written}` as a string")
+            };
+            let file = value.span.file;
+            vec![crate::fix::Fix::safe(
+                title,
+                vec![
+                    crate::fix::Edit::insert(file, extent.start, "\""),
+                    crate::fix::Edit::insert(file, extent.end, "\""),
+                ],
+            )]
+        }
+        _ => Vec::new(),
+    };
     issues.push(LoadIssue {
         rule: RULE,
         span: value.span,
         message: format!("{message}; {fix}"),
         related: vec![],
+        fixes,
     });
 }
 

@@ -12,12 +12,17 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
         let (start, _) = region(outcome, d.span);
         writeln!(
             out,
-            "{}:{}:{}: {}[{}] {}",
+            "{}:{}:{}: {}[{}]{} {}",
             display(&outcome.file(d.span.file).display_path()),
             start.line,
             start.column,
             d.severity.as_str(),
             d.rule,
+            if super::applicable_fix(d, false).is_some() {
+                " [*]"
+            } else {
+                ""
+            },
             display(&d.message)
         )?;
     }

@@ -211,13 +211,16 @@ fn first_line(f: &crate::source::SourceFile, span: Span) -> Span {
     Span::new(span.file, span.start as usize, end.max(span.start as usize))
 }
 
-fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
+fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic, unsafe_fixes: bool) -> Human {
     use crate::escape::display;
     let meta = crate::rules::meta(d.rule);
-    // The severity as a word as well as a colour: `error[GW108] backend-not-found`.
+    // The severity as a word as well as a colour: `error[GW108] backend-not-found`, and `[*]`
+    // when `--fix` would fix it.
+    let fixable = super::applicable_fix(d, unsafe_fixes);
+    let mark = if fixable.is_some() { " [*]" } else { "" };
     let code = Some(match meta {
-        Some(m) => format!("{}[{}] {}", d.severity.as_str(), d.rule, m.name),
-        None => format!("{}[{}]", d.severity.as_str(), d.rule),
+        Some(m) => format!("{}[{}] {}{mark}", d.severity.as_str(), d.rule, m.name),
+        None => format!("{}[{}]{mark}", d.severity.as_str(), d.rule),
     });
     let (source, primary) = match sources.get(first_line(outcome.file(d.span.file), d.span)) {
         Some((s, span)) => (Some(s), Some(span)),
@@ -283,10 +286,28 @@ fn build(outcome: &Outcome, sources: &mut Sources, d: &Diagnostic) -> Human {
         message,
         code,
         severity: severity(d.severity),
-        help: d.help.as_deref().map(|h| display(h).into_owned()),
+        help: help(d, fixable),
         source,
         labels,
         related,
+    }
+}
+
+/// The finding's help, then the fix gwlint offers (the first one, whatever its applicability).
+fn help(d: &Diagnostic, fixable: Option<&crate::fix::Fix>) -> Option<String> {
+    use crate::escape::display;
+    let offered = fixable.or(d.fixes.first()).map(|f| {
+        let how = match f.applicability {
+            crate::fix::Applicability::Safe => "",
+            crate::fix::Applicability::Unsafe => " (unsafe: review it)",
+            crate::fix::Applicability::DisplayOnly => " (by hand)",
+        };
+        format!("fix: {}{how}", display(&f.title))
+    });
+    let help = d.help.as_deref().map(|h| display(h).into_owned());
+    match (help, offered) {
+        (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
+        (h, f) => h.or(f),
     }
 }
 
@@ -321,7 +342,7 @@ pub fn render(
     // One finding's text at a time: miette renders into a `fmt::Write`.
     let mut text = String::new();
     for (i, d) in outcome.diagnostics.iter().enumerate() {
-        let h = build(outcome, &mut sources, d);
+        let h = build(outcome, &mut sources, d, look.unsafe_fixes);
         text.clear();
         // A blank line between findings: each is a block of its own.
         if i > 0 {
@@ -360,6 +381,10 @@ pub fn render(
             c.infos,
             if files == 1 { "" } else { "s" },
             outcome.objects
-        )
+        )?;
+        match super::fix_hint(&outcome.diagnostics, look.unsafe_fixes) {
+            Some(hint) => writeln!(out, "{hint}"),
+            None => Ok(()),
+        }
     }
 }

@@ -35,6 +35,33 @@ fn diagnostic(outcome: &Outcome, d: &crate::diagnostic::Diagnostic) -> Value {
         })),
         "field": d.field,
         "fingerprint": fingerprint(outcome, d),
+        "fixes": d.fixes.iter().map(|f| fix(outcome, f)).collect::<Vec<_>>(),
+    })
+}
+
+/// A fix: its title, applicability and edits (a replacement of a location's text, or a file
+/// to create).
+fn fix(outcome: &Outcome, f: &crate::fix::Fix) -> Value {
+    let edits: Vec<Value> = f
+        .edits
+        .iter()
+        .map(|e| match e {
+            crate::fix::Edit::Replace { span, text } => {
+                let mut v = location(outcome, *span);
+                v["text"] = json!(text);
+                v
+            }
+            crate::fix::Edit::Create { path, text } => json!({
+                "path": path.to_string_lossy().replace('\\', "/"),
+                "create": true,
+                "text": text,
+            }),
+        })
+        .collect();
+    json!({
+        "title": f.title,
+        "applicability": f.applicability.as_str(),
+        "edits": edits,
     })
 }
 

@@ -95,6 +95,50 @@ fn target(outcome: &Outcome, span: Span) -> &str {
     }
 }
 
+/// The fix `--fix` would apply to a finding (with `--unsafe-fixes` when `unsafe_fixes`).
+pub fn applicable_fix(d: &Diagnostic, unsafe_fixes: bool) -> Option<&crate::fix::Fix> {
+    use crate::fix::Applicability;
+    d.fixes.iter().find(|f| match f.applicability {
+        Applicability::Safe => true,
+        Applicability::Unsafe => unsafe_fixes,
+        Applicability::DisplayOnly => false,
+    })
+}
+
+/// The footer hint, as ruff words it: how many findings `--fix` would fix, and how many more
+/// `--unsafe-fixes` would. None when there is nothing to fix.
+pub fn fix_hint(diags: &[Diagnostic], unsafe_fixes: bool) -> Option<String> {
+    let fixable = diags
+        .iter()
+        .filter(|d| applicable_fix(d, unsafe_fixes).is_some())
+        .count();
+    let hidden = if unsafe_fixes {
+        0
+    } else {
+        diags
+            .iter()
+            .filter(|d| applicable_fix(d, false).is_none() && applicable_fix(d, true).is_some())
+            .count()
+    };
+    let flag = if unsafe_fixes {
+        "--fix --unsafe-fixes"
+    } else {
+        "--fix"
+    };
+    match (fixable, hidden) {
+        (0, 0) => None,
+        (0, h) => Some(format!(
+            "No fixes available ({h} hidden fix{} can be enabled with --unsafe-fixes).",
+            if h == 1 { "" } else { "es" }
+        )),
+        (n, 0) => Some(format!("[*] {n} fixable with {flag}.")),
+        (n, h) => Some(format!(
+            "[*] {n} fixable with {flag} ({h} hidden fix{} can be enabled with --unsafe-fixes).",
+            if h == 1 { "" } else { "es" }
+        )),
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub errors: usize,
@@ -229,6 +273,8 @@ impl serde_json::ser::Formatter for LogSafe {
 pub struct Look {
     pub color: bool,
     pub width: Option<usize>,
+    /// `--unsafe-fixes`: unsafe fixes count as fixable in the hints.
+    pub unsafe_fixes: bool,
 }
 
 /// Writes the report finding by finding, so it never exists whole in memory.
@@ -238,7 +284,16 @@ pub fn write(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    write_with(outcome, format, Look { color, width: None }, out)
+    write_with(
+        outcome,
+        format,
+        Look {
+            color,
+            width: None,
+            unsafe_fixes: false,
+        },
+        out,
+    )
 }
 
 /// `write`, with the terminal's width for human output.

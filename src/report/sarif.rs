@@ -58,6 +58,52 @@ impl SrcRoot {
     }
 }
 
+/// A finding's fixes as SARIF `fix` objects: the replacements in files the run read, grouped
+/// by file. Edits that create files have no SARIF form (a replacement needs an artifact that
+/// exists), and a fix left with no change at all is left out.
+fn fixes(outcome: &Outcome, root: &SrcRoot, d: &crate::diagnostic::Diagnostic) -> Vec<Value> {
+    let mut out = Vec::new();
+    for f in &d.fixes {
+        let mut by_file: std::collections::BTreeMap<crate::source::FileId, Vec<Value>> =
+            std::collections::BTreeMap::new();
+        for e in &f.edits {
+            if let crate::fix::Edit::Replace { span, text } = e {
+                let (start, end) = region(outcome, *span);
+                let mut r = json!({
+                    "deletedRegion": {
+                        "startLine": start.line,
+                        "startColumn": start.column,
+                        "endLine": end.line,
+                        "endColumn": end.column,
+                    },
+                });
+                if !text.is_empty() {
+                    r["insertedContent"] = json!({"text": text});
+                }
+                by_file.entry(span.file).or_default().push(r);
+            }
+        }
+        if by_file.is_empty() {
+            continue;
+        }
+        let changes: Vec<Value> = by_file
+            .into_iter()
+            .map(|(file, replacements)| {
+                json!({
+                    "artifactLocation": root.location(&outcome.file(file).display_path()),
+                    "replacements": replacements,
+                })
+            })
+            .collect();
+        out.push(json!({
+            "description": {"text": plain(&f.title)},
+            "artifactChanges": changes,
+            "properties": {"applicability": f.applicability.as_str()},
+        }));
+    }
+    out
+}
+
 fn physical(outcome: &Outcome, root: &SrcRoot, span: Span) -> Value {
     let (start, end) = region(outcome, span);
     json!({
@@ -196,7 +242,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
             text.push_str(if i == 0 { "\nsee: " } else { "; " });
             text.push_str(&format!("[{}]({})", plain(&r.message), i + 1));
         }
-        json!({
+        let mut result = json!({
             "ruleId": d.rule,
             "ruleIndex": crate::rules::index_of(d.rule),
             "level": level(d.severity),
@@ -208,7 +254,12 @@ pub fn render(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Resul
                 "message": {"text": plain(&r.message)},
             })).collect::<Vec<_>>(),
             "partialFingerprints": {"gwlint/v2": fingerprint(outcome, d)},
-        })
+        });
+        let fixes = fixes(outcome, root, d);
+        if !fixes.is_empty() {
+            result["fixes"] = json!(fixes);
+        }
+        result
     };
     let run = Doc::Map(vec![
         (

@@ -62,6 +62,7 @@ pub fn issue(v: Violation, kind: &str, who: &str) -> crate::load::LoadIssue {
         span: v.span,
         message: format!("{kind} {who}: {}", v.message),
         related: Vec::new(),
+        fixes: Vec::new(),
     }
 }
 

@@ -25,8 +25,8 @@ impl Check for Rule {
             let help = super::use_instead(&v, cx, version)
                 .or_else(|| later_bundle(&v, cx, kind, version))
                 .unwrap_or_else(|| format!("{target} serves no version of {kind}"));
-            out.push(
-                Diagnostic::new(
+            let fix = super::version_fix(&v, cx, obj, version);
+            let d = Diagnostic::new(
                     self.id(),
                     obj.api_version.span,
                     format!(
@@ -38,8 +38,11 @@ impl Check for Rule {
                 )
                 .label("not served by the target version")
                 .help(help)
-                .on(obj),
-            );
+                .on(obj);
+            out.push(match fix {
+                Some(f) => d.fix(f),
+                None => d,
+            });
         }
     }
 }

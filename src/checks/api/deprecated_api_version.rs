@@ -34,6 +34,9 @@ impl Check for Rule {
             if let Some(help) = super::use_instead(&v, cx, version) {
                 d = d.help(help);
             }
+            if let Some(f) = super::version_fix(&v, cx, obj, version) {
+                d = d.fix(f);
+            }
             out.push(d);
         }
     }

@@ -67,3 +67,48 @@ pub(crate) fn use_instead(v: &served::Verdict, cx: &Ctx, version: &str) -> Optio
         v.group
     ))
 }
+
+/// Pairs of (kind, from, to) whose schemas are the same: Gateway API served the beta and GA
+/// versions of these kinds from one schema, and External Secrets' v1 kept v1beta1's fields.
+/// Changing only the version of such an object changes nothing else: a safe fix.
+fn same_schema(v: &served::Verdict, kind: &str, from: &str, to: &str) -> bool {
+    match v.product {
+        served::Product::GatewayApi => matches!(
+            (kind, from, to),
+            ("Gateway" | "GatewayClass" | "HTTPRoute", "v1beta1", "v1")
+                | ("GRPCRoute", "v1alpha2", "v1")
+                | ("ReferenceGrant", "v1alpha2", "v1beta1" | "v1")
+        ),
+        served::Product::ExternalSecrets => from == "v1beta1" && to == "v1",
+        _ => false,
+    }
+}
+
+/// The fix that sets the recommended served version: safe where the schemas are the same,
+/// else unsafe (fields may have moved; the object must be checked against the new version).
+pub(crate) fn version_fix(
+    v: &served::Verdict,
+    cx: &Ctx,
+    obj: &Object,
+    version: &str,
+) -> Option<crate::fix::Fix> {
+    let rec = v.recommended(&cx.config.targets)?;
+    if !v.in_standard_channel(rec, &cx.config.targets)
+        && v.in_standard_channel(version, &cx.config.targets)
+    {
+        return None;
+    }
+    let to = format!("{}/{rec}", v.group);
+    let edit = crate::fix::text::replace_scalar(cx.text(obj.file), obj.api_version.span, &to)?;
+    Some(if same_schema(v, &obj.key.kind, version, rec) {
+        crate::fix::Fix::safe(
+            format!("Change apiVersion to `{to}` (same schema)"),
+            vec![edit],
+        )
+    } else {
+        crate::fix::Fix::unsafe_(
+            format!("Change apiVersion to `{to}` (check the fields against that version)"),
+            vec![edit],
+        )
+    })
+}

@@ -12,6 +12,8 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        // Service names by namespace, for the nearest-name fix: built on the first finding.
+        let mut services: Option<crate::fix::nearest::Names> = None;
         for r in &cx.graph.refs {
             if r.kind != RefKind::BackendRef || r.resolution != Resolution::Missing {
                 continue;
@@ -58,6 +60,20 @@ impl Check for Rule {
                     "fix the name, add the {} to the repository, or declare it under `externals.services` in .gwlint.yaml",
                     t.kind
                 ));
+            }
+            if t.kind == "Service" && t.group.is_empty() {
+                let names = services.get_or_insert_with(|| {
+                    crate::fix::nearest::Names::new(cx.graph.objects, "", "Service")
+                });
+                if let Some(near) = names.nearest(&t.namespace, &t.name) {
+                    let title = format!(
+                        "Change the backendRef to Service `{near}`, the nearest name in namespace `{}`",
+                        t.namespace
+                    );
+                    if let Some(fix) = cx.rename_fix(r.span, &t.name, near, title) {
+                        d = d.fix(fix);
+                    }
+                }
             }
             out.push(d);
         }

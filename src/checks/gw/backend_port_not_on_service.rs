@@ -74,6 +74,36 @@ impl Check for Rule {
                 .iter()
                 .find(|p| p.target_port == Some(port.v))
                 .and_then(|p| p.port.as_ref());
+            let by_target = svc
+                .ports
+                .iter()
+                .filter(|p| p.target_port == Some(port.v))
+                .count();
+            let only = match svc.ports.as_slice() {
+                [p] => p.port.as_ref(),
+                _ => None,
+            };
+            // The Service port whose targetPort the backendRef names sends to the very pod
+            // port that was written: certain when only one does (safe). The one port of a
+            // single-port Service is only likely (unsafe).
+            let fix = match (via_target, only) {
+                (Some(sp), _) if by_target == 1 => port_fix(cx, port.span, sp.v).map(|e| {
+                    crate::fix::Fix::safe(
+                        format!(
+                            "Change the port to {}, the Service port that targets {}",
+                            sp.v, port.v
+                        ),
+                        vec![e],
+                    )
+                }),
+                (_, Some(sp)) => port_fix(cx, port.span, sp.v).map(|e| {
+                    crate::fix::Fix::unsafe_(
+                        format!("Change the port to {}, the Service's only port", sp.v),
+                        vec![e],
+                    )
+                }),
+                _ => None,
+            };
             d = match via_target {
                 Some(sp) => d.help(format!(
                     "{} is the Service's targetPort; a backendRef names the Service port: use port {}",
@@ -81,7 +111,24 @@ impl Check for Rule {
                 )),
                 None => d.help("use one of the Service's `spec.ports[].port` values"),
             };
+            if let Some(f) = fix {
+                d = d.fix(f);
+            }
             out.push(d);
         }
     }
+}
+
+/// The edit that writes port `to` over the plain integer at `span`.
+fn port_fix(
+    cx: &Ctx,
+    span: crate::source::Span,
+    to: impl std::fmt::Display,
+) -> Option<crate::fix::Edit> {
+    let text = cx.text(span.file);
+    let extent = crate::fix::text::scalar_extent(text, span);
+    let raw = text.get(extent.range())?;
+    raw.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| crate::fix::Edit::replace(extent, to.to_string()))
 }

@@ -14,6 +14,8 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
+        // Files a ReferenceGrant can be appended to: found on the first finding.
+        let mut grant_files: Option<super::GrantFiles> = None;
         for r in g.grant_governed().filter(|r| r.kind == RefKind::BackendRef) {
             if g.permission(r) != Permission::Denied || super::is_delegation(&r.target) {
                 continue;
@@ -28,16 +30,27 @@ impl Check for Rule {
                 .as_ref()
                 .map(|n| n.span)
                 .unwrap_or(r.span);
-            out.push(super::grant_finding(
+            let mut d = super::grant_finding(
                 cx,
                 self.id(),
                 span,
                 r,
                 format!(
                     "{}: backendRef to {} {}/{} is not permitted (RefNotPermitted): no ReferenceGrant in namespace `{}` allows {} from namespace `{}`",
-                    from.key, r.target.kind, r.target.namespace, r.target.name, r.target.namespace, from.key.kind, from.key.namespace
+                    from.key,
+                    r.target.kind,
+                    r.target.namespace,
+                    r.target.name,
+                    r.target.namespace,
+                    from.key.kind,
+                    from.key.namespace
                 ),
-            ));
+            );
+            let files = grant_files.get_or_insert_with(|| super::GrantFiles::new(cx));
+            if let Some(f) = super::grant_fix(cx, files, r) {
+                d = d.fix(f);
+            }
+            out.push(d);
         }
     }
 }

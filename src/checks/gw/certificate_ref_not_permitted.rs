@@ -15,6 +15,8 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
+        // Files a ReferenceGrant can be appended to: found on the first finding.
+        let mut grant_files: Option<super::GrantFiles> = None;
         for r in g
             .grant_governed()
             .filter(|r| r.kind == RefKind::CertificateRef)
@@ -38,16 +40,28 @@ impl Check for Rule {
                 continue;
             };
             let span = c.namespace.as_ref().map(|n| n.span).unwrap_or(r.span);
-            out.push(super::grant_finding(
+            let mut d = super::grant_finding(
                 cx,
                 self.id(),
                 span,
                 r,
                 format!(
                     "{}: listener `{}` certificateRef to {} {}/{} is not permitted (RefNotPermitted): no ReferenceGrant in namespace `{}` allows {} from namespace `{}`",
-                    from.key, l.name(), r.target.kind, r.target.namespace, r.target.name, r.target.namespace, from.key.kind, from.key.namespace
+                    from.key,
+                    l.name(),
+                    r.target.kind,
+                    r.target.namespace,
+                    r.target.name,
+                    r.target.namespace,
+                    from.key.kind,
+                    from.key.namespace
                 ),
-            ));
+            );
+            let files = grant_files.get_or_insert_with(|| super::GrantFiles::new(cx));
+            if let Some(f) = super::grant_fix(cx, files, r) {
+                d = d.fix(f);
+            }
+            out.push(d);
         }
     }
 }

@@ -225,3 +225,178 @@ pub(crate) fn namespace_unknown(
     ));
     true
 }
+
+/// Files a new ReferenceGrant can be appended to, by namespace: YAML files (not
+/// kustomizations) that hold objects of that namespace and nothing that may be a Secret (a
+/// SOPS-encrypted file would no longer decrypt with a document added). A file in which a
+/// kustomization or Flux finds the namespace's objects is already deployed, so the grant is too.
+pub(crate) struct GrantFiles(
+    std::collections::HashMap<String, (Vec<crate::source::FileId>, Option<crate::source::FileId>)>,
+);
+
+impl GrantFiles {
+    pub(crate) fn new(cx: &crate::checks::Ctx) -> GrantFiles {
+        let mut by_ns: std::collections::HashMap<String, Vec<crate::source::FileId>> =
+            std::collections::HashMap::new();
+        let mut tainted = std::collections::HashSet::new();
+        for o in cx.graph.objects {
+            if crate::model::may_hold_secret(&o.key.kind) {
+                tainted.insert(o.file);
+            }
+            if !o.key.namespace.is_empty() {
+                by_ns
+                    .entry(o.key.namespace.to_string())
+                    .or_default()
+                    .push(o.file);
+            }
+        }
+        for files in by_ns.values_mut() {
+            files.sort_unstable();
+            files.dedup();
+            files.retain(|&f| {
+                let Some(src) = cx.files.get(f as usize) else {
+                    return false;
+                };
+                let yaml = src
+                    .path
+                    .extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml");
+                yaml && !tainted.contains(&f)
+                    && !crate::model::is_kustomization_file(&src.path)
+                    && !src.text.contains("sops:")
+                    && !src.text.contains("${")
+            });
+        }
+        // The first file by path, once per namespace: a crowded namespace has thousands of
+        // findings, each of which would otherwise look through all its files.
+        let first = |files: &[crate::source::FileId]| {
+            files.iter().copied().min_by(|&a, &b| {
+                let path = |f: crate::source::FileId| cx.files.get(f as usize).map(|s| &s.path);
+                path(a).cmp(&path(b))
+            })
+        };
+        GrantFiles(
+            by_ns
+                .into_iter()
+                .map(|(ns, files)| {
+                    let f = first(&files);
+                    (ns, (files, f))
+                })
+                .collect(),
+        )
+    }
+
+    /// The file to append a grant for a reference to `target` to: the target's own file when
+    /// it qualifies, else the first (by path) that does.
+    fn pick(&self, cx: &crate::checks::Ctx, r: &Reference) -> Option<crate::source::FileId> {
+        let (files, first) = self.0.get(r.target.namespace.as_str())?;
+        let own = match r.resolution {
+            crate::graph::Resolution::Object(id) => Some(cx.obj(id).file),
+            _ => None,
+        };
+        // `files` is sorted by id.
+        own.filter(|f| files.binary_search(f).is_ok()).or(*first)
+    }
+}
+
+/// The fix that appends a ReferenceGrant permitting `r` to a file of the target's namespace,
+/// as a new document in the file's line breaks. Unsafe: it widens access, which a human must
+/// approve. Only for a target that exists in the input, and a grant name not taken.
+pub(crate) fn grant_fix(
+    cx: &crate::checks::Ctx,
+    files: &GrantFiles,
+    r: &Reference,
+) -> Option<crate::fix::Fix> {
+    if !matches!(r.resolution, crate::graph::Resolution::Object(_)) {
+        return None;
+    }
+    let from = &cx.obj(r.from).key;
+    let t = &r.target;
+    let name = format!(
+        "{}-from-{}-{}",
+        t.name,
+        from.kind.to_ascii_lowercase(),
+        from.namespace
+    );
+    if name.len() > 253 || !crate::fix::text::plain_safe(&name) {
+        return None;
+    }
+    let taken = crate::model::ObjKey::new(
+        crate::model::GATEWAY_GROUP,
+        "ReferenceGrant",
+        &t.namespace,
+        &name,
+    );
+    if cx.graph.get(&taken).is_some() {
+        return None;
+    }
+    let plain = |s: &str| {
+        if crate::fix::text::plain_safe(s) {
+            s.to_string()
+        } else {
+            crate::fix::text::double_quoted(s)
+        }
+    };
+    let targets = &cx.config.targets;
+    let version = crate::checks::api::served::lookup(
+        "gateway.networking.k8s.io/v1beta1",
+        "ReferenceGrant",
+        targets,
+    )
+    .and_then(|v| v.recommended(targets))
+    .unwrap_or("v1beta1");
+    let file = files.pick(cx, r)?;
+    let text = cx.text(file);
+    let brk = crate::fix::text::line_break(text, 0);
+    let lines = [
+        "---".to_string(),
+        format!("apiVersion: {}/{version}", crate::model::GATEWAY_GROUP),
+        "kind: ReferenceGrant".to_string(),
+        "metadata:".to_string(),
+        format!("  name: {}", plain(&name)),
+        format!("  namespace: {}", plain(&t.namespace)),
+        "spec:".to_string(),
+        "  from:".to_string(),
+        format!(
+            "  - group: {}",
+            if from.group.is_empty() {
+                "\"\"".to_string()
+            } else {
+                plain(&from.group)
+            }
+        ),
+        format!("    kind: {}", plain(&from.kind)),
+        format!("    namespace: {}", plain(&from.namespace)),
+        "  to:".to_string(),
+        format!(
+            "  - group: {}",
+            if t.group.is_empty() {
+                "\"\"".to_string()
+            } else {
+                plain(&t.group)
+            }
+        ),
+        format!("    kind: {}", plain(&t.kind)),
+        format!("    name: {}", plain(&t.name)),
+    ];
+    let mut add = String::new();
+    if !text.is_empty() && !text.ends_with('\n') && !text.ends_with('\r') {
+        add.push_str(brk);
+    }
+    for l in &lines {
+        add.push_str(l);
+        add.push_str(brk);
+    }
+    let shown = cx
+        .files
+        .get(file as usize)
+        .map(|f| f.display_path())
+        .unwrap_or_default();
+    Some(crate::fix::Fix::unsafe_(
+        format!(
+            "Add ReferenceGrant {}/{name} to {shown}, permitting {} from namespace `{}` to {} `{}` (widens access: review it)",
+            t.namespace, from.kind, from.namespace, t.kind, t.name
+        ),
+        vec![crate::fix::Edit::insert(file, text.len() as u32, add)],
+    ))
+}

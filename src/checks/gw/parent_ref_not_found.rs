@@ -13,6 +13,8 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        // Gateway names by namespace, for the nearest-name fix: built on the first finding.
+        let mut gateways: Option<crate::fix::nearest::Names> = None;
         for r in &cx.graph.refs {
             if !matches!(r.kind, RefKind::ParentRef | RefKind::ListenerSetParent)
                 || r.resolution != Resolution::Missing
@@ -68,6 +70,24 @@ impl Check for Rule {
                     "fix the name, add the {} to the repository, or declare it under `externals` in .gwlint.yaml if it is managed elsewhere",
                     t.kind
                 ));
+            }
+            if t.kind == "Gateway" && t.group == crate::model::GATEWAY_GROUP {
+                let names = gateways.get_or_insert_with(|| {
+                    crate::fix::nearest::Names::new(
+                        cx.graph.objects,
+                        crate::model::GATEWAY_GROUP,
+                        "Gateway",
+                    )
+                });
+                if let Some(near) = names.nearest(&t.namespace, &t.name) {
+                    let title = format!(
+                        "Change the parentRef to Gateway `{near}`, the nearest name in namespace `{}`",
+                        t.namespace
+                    );
+                    if let Some(fix) = cx.rename_fix(r.span, &t.name, near, title) {
+                        d = d.fix(fix);
+                    }
+                }
             }
             out.push(d);
         }

@@ -75,6 +75,13 @@ impl Check for Rule {
                     crate::checks::name_list(&names)
                 ));
             }
+            if let Some(near) = crate::fix::nearest::nearest(names.iter().copied(), &section.v) {
+                let title =
+                    format!("Change the sectionName to `{near}`, the nearest listener name");
+                if let Some(f) = cx.rename_fix(section.span, &section.v, near, title) {
+                    d = d.fix(f);
+                }
+            }
             out.push(d);
         }
     }

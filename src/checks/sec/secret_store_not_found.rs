@@ -34,6 +34,11 @@ impl Check for Rule {
             let stores = cx.graph.same_name(ESO_GROUP, "SecretStore", &t.name);
             let cluster = cx.graph.same_name(ESO_GROUP, "ClusterSecretStore", &t.name);
             if t.kind == "SecretStore" && !cluster.is_empty() {
+                if stores.is_empty() {
+                    if let Some(f) = cluster_kind_fix(cx, from, r.span) {
+                        d = d.fix(f);
+                    }
+                }
                 d = d
                     .related(cx.obj(cluster[0]).name_span(), format!("ClusterSecretStore `{}` is defined here", t.name))
                     .help("set `kind: ClusterSecretStore` on the store reference (the default kind is SecretStore)");
@@ -55,4 +60,36 @@ impl Check for Rule {
             out.push(d);
         }
     }
+}
+
+/// `kind: ClusterSecretStore` on the store reference whose name is at `name`, when only a
+/// ClusterSecretStore of that name exists (no SecretStore anywhere): what it can only have
+/// meant. Safe.
+fn cluster_kind_fix(
+    cx: &Ctx,
+    from: &crate::model::Object,
+    name: crate::source::Span,
+) -> Option<crate::fix::Fix> {
+    use crate::model::Spec;
+    let refs: Vec<&crate::model::eso::StoreRef> = match &from.spec {
+        Spec::ExternalSecret(es) => es.store_refs().collect(),
+        Spec::ClusterExternalSecret(ces) => ces.spec.as_ref()?.store_refs().collect(),
+        Spec::PushSecret(ps) => ps.store_refs.iter().collect(),
+        _ => return None,
+    };
+    let sr = refs
+        .into_iter()
+        .find(|sr| sr.name.as_ref().is_some_and(|n| n.span == name))?;
+    let text = cx.text(from.file);
+    let edit = match &sr.kind {
+        Some(k) => crate::fix::text::replace_scalar(text, k.span, "ClusterSecretStore")?,
+        None => {
+            let key = crate::fix::text::key_before(text, name, "name")?;
+            crate::fix::text::insert_line_after_key(text, key, "kind: ClusterSecretStore")?
+        }
+    };
+    Some(crate::fix::Fix::safe(
+        "Set `kind: ClusterSecretStore` on the store reference",
+        vec![edit],
+    ))
 }

@@ -2,8 +2,9 @@
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
+use crate::fix::nearest::Names;
 use crate::graph::{RefKind, Resolution};
-use crate::model::CERT_MANAGER_GROUP;
+use crate::model::{CERT_MANAGER_GROUP, Spec};
 
 pub struct Rule;
 
@@ -13,6 +14,8 @@ impl Check for Rule {
     }
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
+        // Issuer and ClusterIssuer names, for the nearest-name fix: built on first use.
+        let mut names: std::collections::HashMap<String, Names> = std::collections::HashMap::new();
         for r in &cx.graph.refs {
             if !matches!(r.kind, RefKind::IssuerRef | RefKind::ShimIssuer)
                 || r.resolution != Resolution::Missing
@@ -44,6 +47,11 @@ impl Check for Rule {
                 .same_name(CERT_MANAGER_GROUP, "ClusterIssuer", &t.name);
             if t.kind == "Issuer" && !cluster.is_empty() {
                 let ci = cx.obj(cluster[0]);
+                if r.kind == RefKind::IssuerRef && issuers.is_empty() {
+                    if let Some(f) = cluster_kind_fix(cx, from) {
+                        d = d.fix(f);
+                    }
+                }
                 d = d
                     .related(
                         ci.name_span(),
@@ -74,8 +82,44 @@ impl Check for Rule {
                     t.kind,
                     if t.kind == "Issuer" { "issuers" } else { "clusterIssuers" }
                 ));
+                if r.kind == RefKind::IssuerRef {
+                    let names = names.entry(t.kind.to_string()).or_insert_with(|| {
+                        Names::new(cx.graph.objects, CERT_MANAGER_GROUP, &t.kind)
+                    });
+                    if let Some(near) = names.nearest(&t.namespace, &t.name) {
+                        let title = format!(
+                            "Change the issuerRef to {} `{near}`, the nearest name",
+                            t.kind
+                        );
+                        if let Some(f) = cx.rename_fix(r.span, &t.name, near, title) {
+                            d = d.fix(f);
+                        }
+                    }
+                }
             }
             out.push(d);
         }
     }
+}
+
+/// `kind: ClusterIssuer` on a Certificate's issuerRef, when a ClusterIssuer of the name exists
+/// and no Issuer of it does anywhere: what the reference can only have meant. Safe.
+fn cluster_kind_fix(cx: &Ctx, from: &crate::model::Object) -> Option<crate::fix::Fix> {
+    let Spec::Certificate(c) = &from.spec else {
+        return None;
+    };
+    let ir = c.issuer_ref.as_ref()?;
+    let text = cx.text(from.file);
+    let edit = match &ir.kind {
+        Some(k) => crate::fix::text::replace_scalar(text, k.span, "ClusterIssuer")?,
+        None => {
+            let name = ir.name.as_ref()?;
+            let key = crate::fix::text::key_before(text, name.span, "name")?;
+            crate::fix::text::insert_line_after_key(text, key, "kind: ClusterIssuer")?
+        }
+    };
+    Some(crate::fix::Fix::safe(
+        "Set `kind: ClusterIssuer` on the issuerRef",
+        vec![edit],
+    ))
 }

@@ -190,6 +190,8 @@ pub struct CoverageGap<'m> {
     pub listener: ListenerId,
     /// Shared by every gap of the listener's certificate.
     pub related: Arc<[(Span, String)]>,
+    /// The listener's one certificate Secret (namespace, name), when it has exactly one.
+    pub secret: Option<(&'m str, &'m str)>,
 }
 
 /// Hostnames a listener serves that its certificate does not cover (R2.10), from the listener's
@@ -219,6 +221,7 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
             continue;
         }
         let mut parts = Vec::new();
+        let mut secrets = Vec::new();
         for c in &tls.certificate_refs {
             let Some(n) = &c.name else { continue };
             if c.kind_or("Secret") != "Secret" {
@@ -234,8 +237,13 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
             });
             if let Some(found) = entry {
                 parts.push(found.clone());
+                secrets.push(key);
             }
         }
+        let secret = match secrets.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        };
         let (names, related) = match parts.len() {
             0 => continue,
             1 => parts.swap_remove(0),
@@ -289,6 +297,7 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
                 at,
                 listener: id,
                 related: related.clone(),
+                secret,
             });
         }
     }

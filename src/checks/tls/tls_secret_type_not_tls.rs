@@ -38,12 +38,14 @@ impl Check for Rule {
                     continue;
                 }
                 let o = g.obj(p.obj);
+                let mut fix = None;
                 let finding = match (&p.kind, &o.spec) {
                     (ProducerKind::Manifest, Spec::Secret(s))
                         if s.type_name() != "kubernetes.io/tls"
                             && !super::implementation_type(s.type_name()) =>
                     {
                         let span = s.type_.as_ref().map(|t| t.span).unwrap_or(o.name_span());
+                        fix = type_fix(cx, o, s);
                         Some((
                             span,
                             format!(
@@ -75,15 +77,48 @@ impl Check for Rule {
                     _ => None,
                 };
                 if let Some((span, message)) = finding {
-                    out.push(
-                        Diagnostic::new(self.id(), span, message)
-                            .label("not a kubernetes.io/tls Secret")
-                            .related(r.span, format!("used as a certificate by {}", g.obj(r.from).key))
-                            .help("Gateway API's core support is a Secret of type kubernetes.io/tls; Istio also accepts Opaque, other implementations may not")
-                            .on(o),
-                    );
+                    let mut d = Diagnostic::new(self.id(), span, message)
+                        .label("not a kubernetes.io/tls Secret")
+                        .related(r.span, format!("used as a certificate by {}", g.obj(r.from).key))
+                        .help("Gateway API's core support is a Secret of type kubernetes.io/tls; Istio also accepts Opaque, other implementations may not")
+                        .on(o);
+                    if let Some(f) = fix {
+                        d = d.fix(f);
+                    }
+                    out.push(d);
                 }
             }
         }
     }
+}
+
+/// `type: kubernetes.io/tls` for a Secret manifest that holds `tls.crt` and `tls.key` (the API
+/// server refuses the type without them). Unsafe: a Secret's type is immutable, so a Secret
+/// already in the cluster must be deleted and created again for the change to apply.
+fn type_fix(
+    cx: &Ctx,
+    o: &crate::model::Object,
+    s: &crate::model::core::Secret,
+) -> Option<crate::fix::Fix> {
+    let has = |k: &str| {
+        s.data_keys
+            .iter()
+            .chain(&s.string_data_keys)
+            .any(|d| d.name.v == k)
+    };
+    if !has("tls.crt") || !has("tls.key") {
+        return None;
+    }
+    let text = cx.text(o.file);
+    let edit = match &s.type_ {
+        Some(t) => crate::fix::text::replace_scalar(text, t.span, "kubernetes.io/tls")?,
+        None => {
+            let key = crate::fix::text::key_before(text, o.kind_span, "kind")?;
+            crate::fix::text::insert_line_after_key(text, key, "type: kubernetes.io/tls")?
+        }
+    };
+    Some(crate::fix::Fix::unsafe_(
+        "Set `type: kubernetes.io/tls` (the type is immutable: recreate the Secret in the cluster)",
+        vec![edit],
+    ))
 }
