@@ -197,6 +197,10 @@ pub struct Targets {
     pub external_dns: Option<Version>,
     /// Installed Istio control-plane revisions (`istio.io/rev` values); empty: not said.
     pub istio_revisions: Vec<String>,
+    /// Whether the configuration set `externalSecrets` / `certManager`: when it did not, the
+    /// versions the repository's own HelmReleases install are used (`crate::installed`).
+    pub external_secrets_set: bool,
+    pub cert_manager_set: bool,
 }
 
 impl Default for Targets {
@@ -208,6 +212,8 @@ impl Default for Targets {
             cert_manager: Version::new(1, 21),
             external_dns: None,
             istio_revisions: Vec::new(),
+            external_secrets_set: false,
+            cert_manager_set: false,
         }
     }
 }
@@ -873,8 +879,14 @@ pub fn load(
                             };
                             explicit_channel = true;
                         }
-                        "externalSecrets" => cfg.targets.external_secrets = version()?,
-                        "certManager" => cfg.targets.cert_manager = version()?,
+                        "externalSecrets" => {
+                            cfg.targets.external_secrets = version()?;
+                            cfg.targets.external_secrets_set = true;
+                        }
+                        "certManager" => {
+                            cfg.targets.cert_manager = version()?;
+                            cfg.targets.cert_manager_set = true;
+                        }
                         "externalDNS" => cfg.targets.external_dns = Some(version()?),
                         "istioRevisions" => {
                             cfg.targets.istio_revisions =

@@ -12,6 +12,7 @@ pub mod escape;
 pub mod fix;
 pub mod graph;
 pub mod init;
+pub mod installed;
 pub mod kustomize;
 pub mod load;
 pub mod model;
@@ -576,6 +577,9 @@ pub fn lint_then<T>(
     lap(&mut outcome, "schemas");
 
     // graph + checks
+    // The controller releases the repository installs, where the configuration is silent.
+    let repo_cfg = installed::targets(cfg, &objects, &mut outcome.notes);
+    let cfg = repo_cfg.as_ref().unwrap_or(cfg);
     let mut graph = graph::Graph::build(&objects, cfg);
     graph.by_hand = by_hand;
     graph.clusters = clusters;

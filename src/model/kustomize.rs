@@ -354,6 +354,8 @@ pub struct HelmRelease {
     /// `spec.chart.spec.chart` (a chart name, or a path whose last part is the name), or the
     /// name of the source `spec.chartRef` names.
     pub chart: Option<String>,
+    /// `spec.chart.spec.version` as written (a version or a range).
+    pub chart_version: Option<String>,
     /// `values.fullnameOverride` and `values.nameOverride`, which the common `fullname`
     /// helper uses.
     pub fullname_override: Option<String>,
@@ -451,7 +453,12 @@ impl HelmRelease {
         })
         .map(|c| c.rsplit('/').next().unwrap_or(&c).to_string());
         let values = spec.and_then(|sp| sp.get("values"));
+        let chart_version = s(spec
+            .and_then(|sp| sp.get("chart"))
+            .and_then(|c| c.get("spec"))
+            .and_then(|c| c.get("version")));
         HelmRelease {
+            chart_version,
             target_namespace,
             release_name,
             chart,
