@@ -156,7 +156,7 @@ pub enum Spec {
 }
 
 /// One Kubernetes object from the input.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Object {
     pub key: ObjKey,
     pub api_version: Sp<Text>,
