@@ -303,3 +303,100 @@ pub fn fix_all_action(snap: &Snapshot, file: FileId, enc: Encoding) -> Option<Co
         false,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::workspace;
+
+    /// The fixture's GW101 finding, given a safe and an unsafe fix as a rule would attach them.
+    fn snapshot_with_fixes() -> (Snapshot, FileId, Span) {
+        let root = std::fs::canonicalize("testdata/lsp/workspace").expect("fixture");
+        let (opts, errors) = workspace::options(&root, &workspace::Settings::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut snap = workspace::build(&opts, &mut crate::incremental::Cache::new());
+        let d = snap
+            .outcome
+            .diagnostics
+            .iter_mut()
+            .find(|d| d.rule == "GW101")
+            .expect("the fixture's GW101");
+        let span = d.span;
+        d.fixes = vec![
+            Fix::safe(
+                "Change the name to `public`",
+                vec![Edit::replace(span, "public")],
+            ),
+            Fix::unsafe_("Remove the parentRef", vec![Edit::delete(span)]),
+        ];
+        (snap, span.file, span)
+    }
+
+    #[test]
+    fn fixes_are_quick_fixes_and_fix_all_takes_the_safe_ones() {
+        let (snap, file, span) = snapshot_with_fixes();
+        let req = Request {
+            snap: &snap,
+            file,
+            start: span.start,
+            end: span.start,
+            enc: Encoding::Utf16,
+            can_create: false,
+            only: None,
+        };
+        let actions = code_actions(&req);
+        let titles: Vec<(&str, Option<bool>)> = actions
+            .iter()
+            .map(|a| (a.title.as_str(), a.is_preferred))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                ("Change the name to `public`", Some(true)),
+                ("Remove the parentRef (unsafe fix)", None),
+                ("Suppress GW101 on this line", None),
+            ]
+        );
+        let fix_all = fix_all_action(&snap, file, Encoding::Utf16).expect("a fix-all action");
+        let changes = fix_all.edit.and_then(|e| e.changes).expect("changes");
+        let edits: Vec<&TextEdit> = changes.values().flatten().collect();
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].new_text, "public");
+        assert_eq!(
+            edits[0].range,
+            lsp_types::Range::new(
+                lsp_types::Position::new(7, 10),
+                lsp_types::Position::new(7, 16)
+            )
+        );
+        // Asked for source actions only: the fix-all, no quick fixes.
+        let only = Request {
+            only: Some(vec![CodeActionKind::SOURCE]),
+            ..req
+        };
+        let titles: Vec<String> = code_actions(&only).into_iter().map(|a| a.title).collect();
+        assert_eq!(titles, ["Fix all safe gwlint findings"]);
+    }
+
+    #[test]
+    fn suppression_joins_a_comment_above() {
+        let text = "a:\n  # gwlint-ignore: GW102 reason\n  b: 1\n";
+        let f = SourceFile::new(0, "x.yaml".into(), text.into(), vec![], vec![]);
+        let at = text.find("b: 1").expect("b") as u32;
+        let d = Diagnostic::new("GW101", Span::new(0, at as usize, at as usize + 1), "m");
+        let Edit::Replace { span, text: t } = suppress_edit(&f, &d) else {
+            panic!("an insertion")
+        };
+        assert_eq!(
+            (span.start as usize, t.as_str()),
+            (text.find("GW102").expect("x"), "GW101,")
+        );
+        let lone = "a:\n  b: 1\n";
+        let f = SourceFile::new(0, "x.yaml".into(), lone.into(), vec![], vec![]);
+        let d = Diagnostic::new("GW101", Span::new(0, 5, 6), "m");
+        let Edit::Replace { span, text: t } = suppress_edit(&f, &d) else {
+            panic!("an insertion")
+        };
+        assert_eq!((span.start, t.as_str()), (3, "  # gwlint-ignore: GW101\n"));
+    }
+}
