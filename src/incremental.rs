@@ -51,6 +51,8 @@ pub struct Cache {
     pub(crate) schema: HashMap<PathBuf, SchemaEntry>,
     /// The CRD-bearing files (and their keys) the schema entries were computed under.
     pub(crate) crd_files: Vec<(PathBuf, ContentKey)>,
+    /// The last discovery, reused until [`Cache::rediscover`] is called.
+    discovered: Option<crate::discover::Discovered>,
     /// Discovery shows paths relative to the working directory; buffers are keyed absolute.
     cwd: PathBuf,
     /// Files whose load and model stages the last run reused, and those it ran.
@@ -69,6 +71,20 @@ impl Cache {
     /// Sets the text of an open buffer (`path` absolute).
     pub fn set_buffer(&mut self, path: PathBuf, text: String) {
         self.buffers.insert(path, text);
+    }
+
+    /// Makes the next run walk the folder again (a file may have been created, deleted or
+    /// renamed). Without it, a run lints the files the last walk found: an edit to a buffer
+    /// does not change which files there are.
+    pub fn rediscover(&mut self) {
+        self.discovered = None;
+    }
+
+    pub(crate) fn discovered(
+        &mut self,
+        walk: impl FnOnce() -> crate::discover::Discovered,
+    ) -> crate::discover::Discovered {
+        self.discovered.get_or_insert_with(walk).clone()
     }
 
     /// Sets every open buffer at once (the others are forgotten).

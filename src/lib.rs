@@ -380,7 +380,10 @@ fn run<T>(
         ));
     }
     if !fs_paths.is_empty() {
-        let found = discover::discover_explained(&fs_paths, cfg, opts.explain_skips);
+        let found = match cache.as_deref_mut() {
+            Some(c) => c.discovered(|| discover::discover_explained(&fs_paths, cfg, false)),
+            None => discover::discover_explained(&fs_paths, cfg, opts.explain_skips),
+        };
         outcome.io_errors.extend(found.errors);
         outcome.notes.extend(found.notes);
         outcome.config_files = found.config_files;

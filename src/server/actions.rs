@@ -358,8 +358,13 @@ mod tests {
             ]
         );
         let fix_all = fix_all_action(&snap, file, Encoding::Utf16).expect("a fix-all action");
-        let changes = fix_all.edit.and_then(|e| e.changes).expect("changes");
-        let edits: Vec<&TextEdit> = changes.values().flatten().collect();
+        let edits: Vec<TextEdit> = fix_all
+            .edit
+            .and_then(|e| e.changes)
+            .expect("changes")
+            .into_values()
+            .flatten()
+            .collect();
         assert_eq!(edits.len(), 1);
         assert_eq!(edits[0].new_text, "public");
         assert_eq!(

@@ -75,6 +75,8 @@ struct Server {
     snap: Arc<Snapshot>,
     /// Something changed since the last lint started; lint at `due`.
     dirty: bool,
+    /// Files may have appeared or gone since the last walk of the folder.
+    rediscover: bool,
     due: Instant,
     building: bool,
     built_tx: Sender<Built>,
@@ -164,6 +166,7 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         open: HashMap::new(),
         snap: Arc::new(Snapshot::empty()),
         dirty: true,
+        rediscover: true,
         due: Instant::now(),
         building: false,
         built_tx,
@@ -262,6 +265,9 @@ impl Server {
         self.dirty = false;
         self.building = true;
         cache.set_buffers(self.open.clone());
+        if std::mem::take(&mut self.rediscover) {
+            cache.rediscover();
+        }
         let opts = Arc::clone(&self.opts);
         let tx = self.built_tx.clone();
         let generation = self.generation;
@@ -303,13 +309,20 @@ impl Server {
             Some(snap) => {
                 let reused = self.cache.as_ref().map_or(0, |c| c.reused);
                 let parsed = self.cache.as_ref().map_or(0, |c| c.parsed);
+                let stages: Vec<String> = snap
+                    .outcome
+                    .timings
+                    .iter()
+                    .map(|(s, t)| format!("{s} {:.1}", t.as_secs_f64() * 1000.0))
+                    .collect();
                 self.log(&format!(
-                    "linted {} files ({} parsed, {} reused) in {} ms: {} findings",
+                    "linted {} files ({} parsed, {} reused) in {} ms: {} findings ({} ms)",
                     snap.outcome.files.len(),
                     parsed,
                     reused,
                     snap.took.as_millis(),
-                    snap.outcome.diagnostics.len()
+                    snap.outcome.diagnostics.len(),
+                    stages.join(", ")
                 ));
                 self.snap = Arc::new(snap);
                 self.publish();
@@ -434,6 +447,7 @@ impl Server {
                 {
                     if let Some(path) = uri::to_path(&p.text_document.uri) {
                         self.open.insert(path, p.text_document.text);
+                        self.rediscover = true;
                         self.schedule(DEBOUNCE);
                     }
                 }
@@ -458,6 +472,7 @@ impl Server {
                 {
                     if let Some(path) = uri::to_path(&p.text_document.uri) {
                         self.open.remove(&path);
+                        self.rediscover = true;
                         self.schedule(DEBOUNCE);
                     }
                 }
@@ -466,6 +481,7 @@ impl Server {
                 if let Ok(p) =
                     serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
                 {
+                    self.rediscover = true;
                     if is_config(&p.text_document.uri) {
                         self.reload_options();
                     } else {
@@ -477,6 +493,7 @@ impl Server {
                 if let Ok(p) =
                     serde_json::from_value::<lsp_types::DidChangeWatchedFilesParams>(n.params)
                 {
+                    self.rediscover = true;
                     if p.changes.iter().any(|c| is_config(&c.uri)) {
                         self.reload_options();
                     } else {
