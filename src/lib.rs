@@ -685,6 +685,15 @@ fn remember(
     results.into_iter().map(|(r, _)| r).collect()
 }
 
+/// The key of a file's content in this run: `remember` just stored it with the file's stages
+/// (looking it up again would stat every file once more, serially).
+fn current_key(cache: &incremental::Cache, path: &Path) -> incremental::ContentKey {
+    match cache.files.get(path) {
+        Some(e) => e.key.clone(),
+        None => cache.key_of(path).0,
+    }
+}
+
 /// The repository schemas' findings, validating only the files whose content changed since the
 /// last run, unless the set of CRDs changed (then every file again). The run's evaluation budget
 /// is shared among the files validated in this run.
@@ -707,7 +716,7 @@ fn incremental_schemas(
         .iter()
         .filter(|o| matches!(o.spec, model::Spec::Crd(_)))
         .filter_map(|o| path_of(o.file))
-        .map(|p| (p.clone(), cache.key_of(p).0))
+        .map(|p| (p.clone(), current_key(cache, p)))
         .collect();
     crd_files.dedup();
     if crd_files != cache.crd_files {
@@ -721,7 +730,7 @@ fn incremental_schemas(
         let Input::Path { read, .. } = input else {
             continue;
         };
-        let key = cache.key_of(read).0;
+        let key = current_key(cache, read);
         if let Some(e) = cache
             .schema
             .get(read)
@@ -745,7 +754,7 @@ fn incremental_schemas(
     for (id, input) in inputs.iter().enumerate() {
         if let (Input::Path { read, .. }, true) = (input, fresh[id]) {
             let entry = incremental::SchemaEntry {
-                key: cache.key_of(read).0,
+                key: current_key(cache, read),
                 id: id as FileId,
                 diags: by_file.remove(&(id as FileId)).unwrap_or_default(),
             };
