@@ -425,7 +425,7 @@ fn run<T>(
     // Taken by the one task that handles standard input, rather than copied: it may be as large
     // as the size limit.
     let stdin_bytes = std::sync::Mutex::new(stdin);
-    let results: Vec<(FileResult, bool)> = inputs
+    let results: Vec<(FileResult, bool, Option<incremental::ContentKey>)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
@@ -445,12 +445,16 @@ fn run<T>(
                         catalog,
                     ),
                     false,
+                    None,
                 ),
                 Input::Path { read, shown } => {
+                    // The key is taken before the file is read: a change while it is read
+                    // makes the next run read it again rather than keep the older content.
                     let cached = cache.as_deref().map(|c| (c, c.key_of(read)));
+                    let mut before = None;
                     if let Some((c, (key, buffer))) = cached {
                         if let Some(e) = c.files.get(read).filter(|e| e.key == key && e.id == id) {
-                            return (e.result.duplicate(), true);
+                            return (e.result.duplicate(), true, Some(key));
                         }
                         if let Some(text) = buffer {
                             let bytes = text.as_bytes().to_vec();
@@ -462,8 +466,9 @@ fn run<T>(
                                 &cfg.default_namespace,
                                 catalog,
                             );
-                            return (r, false);
+                            return (r, false, Some(key));
                         }
+                        before = Some(key);
                     }
                     let r = match read_limited(read, cfg.max_file_size) {
                         Ok(bytes) => process(
@@ -476,14 +481,14 @@ fn run<T>(
                         ),
                         Err(e) => unreadable(id, shown, e),
                     };
-                    (r, false)
+                    (r, false, before)
                 }
             }
         })
         .collect();
     let results: Vec<FileResult> = match cache.as_deref_mut() {
         Some(c) => remember(c, &inputs, results),
-        None => results.into_iter().map(|(r, _)| r).collect(),
+        None => results.into_iter().map(|(r, _, _)| r).collect(),
     };
 
     // Sized up front: growing by doubling would hold the old and the new buffer at once, the
@@ -655,11 +660,11 @@ fn run<T>(
 fn remember(
     cache: &mut incremental::Cache,
     inputs: &[Input],
-    results: Vec<(FileResult, bool)>,
+    results: Vec<(FileResult, bool, Option<incremental::ContentKey>)>,
 ) -> Vec<FileResult> {
     let mut keep = std::collections::HashMap::with_capacity(inputs.len());
     let (mut reused, mut parsed) = (0, 0);
-    for (input, (r, hit)) in inputs.iter().zip(&results) {
+    for (input, (r, hit, key)) in inputs.iter().zip(&results) {
         let Input::Path { read, .. } = input else {
             continue;
         };
@@ -670,7 +675,7 @@ fn remember(
             }
         } else {
             parsed += 1;
-            let (key, _) = cache.key_of(read);
+            let key = key.clone().unwrap_or_else(|| cache.key_of(read).0);
             let entry = incremental::Entry {
                 key,
                 id: r.source.id,
@@ -682,7 +687,7 @@ fn remember(
     cache.files = keep;
     cache.reused = reused;
     cache.parsed = parsed;
-    results.into_iter().map(|(r, _)| r).collect()
+    results.into_iter().map(|(r, _, _)| r).collect()
 }
 
 /// The key of a file's content in this run: `remember` just stored it with the file's stages
