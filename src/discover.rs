@@ -11,7 +11,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::config::{self, Config};
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Discovered {
     /// Files to lint, in a stable order, as paths to show users.
     pub files: Vec<PathBuf>,

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod escape;
 pub mod fix;
 pub mod graph;
+pub mod incremental;
 pub mod init;
 pub mod installed;
 pub mod kustomize;
@@ -22,6 +23,7 @@ pub mod process;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod server;
 pub mod source;
 pub mod suppress;
 
@@ -109,13 +111,34 @@ enum Input {
     Stdin(PathBuf),
 }
 
-struct FileResult {
+pub(crate) struct FileResult {
     source: SourceFile,
     status: FileStatus,
     objects: Vec<Object>,
     issues: Vec<load::LoadIssue>,
     schema_issues: Vec<((String, String), load::LoadIssue)>,
     documents: usize,
+}
+
+impl FileResult {
+    /// A copy for a run that reuses this file's stages (the incremental cache).
+    fn duplicate(&self) -> FileResult {
+        let s = &self.source;
+        FileResult {
+            source: SourceFile::new(
+                s.id,
+                s.path.clone(),
+                s.text.clone(),
+                s.redactions.clone(),
+                s.no_snippet.clone(),
+            ),
+            status: self.status.clone(),
+            objects: self.objects.clone(),
+            issues: self.issues.clone(),
+            schema_issues: self.schema_issues.clone(),
+            documents: self.documents,
+        }
+    }
 }
 
 /// A stand-in for an oversized file's contents: one byte past the limit, all zero.
@@ -390,6 +413,26 @@ pub fn lint_then<T>(
     stdin: Option<Vec<u8>>,
     then: impl FnOnce(&Outcome, &graph::Graph) -> T,
 ) -> (Outcome, T) {
+    run(opts, stdin, None, then)
+}
+
+/// [`lint_then`] for a long-lived client: open buffers in `cache` stand for their files, and the
+/// per-file stages of files whose content did not change since the last run are reused. The
+/// findings are those [`lint_then`] gives for the same contents.
+pub fn lint_incremental<T>(
+    opts: &Options,
+    cache: &mut incremental::Cache,
+    then: impl FnOnce(&Outcome, &graph::Graph) -> T,
+) -> (Outcome, T) {
+    run(opts, None, Some(cache), then)
+}
+
+fn run<T>(
+    opts: &Options,
+    stdin: Option<Vec<u8>>,
+    mut cache: Option<&mut incremental::Cache>,
+    then: impl FnOnce(&Outcome, &graph::Graph) -> T,
+) -> (Outcome, T) {
     let cfg = &opts.config;
     let load_opts = LoadOptions {
         max_file_size: cfg.max_file_size,
@@ -448,7 +491,10 @@ pub fn lint_then<T>(
         ));
     }
     if !fs_paths.is_empty() {
-        let found = discover::discover_explained(&fs_paths, cfg, opts.explain_skips);
+        let found = match cache.as_deref_mut() {
+            Some(c) => c.discovered(|| discover::discover_explained(&fs_paths, cfg, false)),
+            None => discover::discover_explained(&fs_paths, cfg, opts.explain_skips),
+        };
         outcome.io_errors.extend(found.errors);
         outcome.notes.extend(found.notes);
         outcome.config_files = found.config_files;
@@ -490,40 +536,73 @@ pub fn lint_then<T>(
     // Taken by the one task that handles standard input, rather than copied: it may be as large
     // as the size limit.
     let stdin_bytes = std::sync::Mutex::new(stdin);
-    let results: Vec<FileResult> = inputs
+    let results: Vec<(FileResult, bool, Option<incremental::ContentKey>)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
             let id = i as FileId;
             match input {
-                Input::Stdin(name) => process(
-                    id,
-                    name,
-                    stdin_bytes
-                        .lock()
-                        .ok()
-                        .and_then(|mut b| b.take())
-                        .unwrap_or_default(),
-                    &load_opts,
-                    &cfg.default_namespace,
-                    catalog,
-                ),
-                Input::Path { read, shown } => match overlaid(opts, read)
-                    .map_or_else(|| read_limited(read, cfg.max_file_size), Ok)
-                {
-                    Ok(bytes) => process(
+                Input::Stdin(name) => (
+                    process(
                         id,
-                        shown,
-                        bytes,
+                        name,
+                        stdin_bytes
+                            .lock()
+                            .ok()
+                            .and_then(|mut b| b.take())
+                            .unwrap_or_default(),
                         &load_opts,
                         &cfg.default_namespace,
                         catalog,
                     ),
-                    Err(e) => unreadable(id, shown, e),
-                },
+                    false,
+                    None,
+                ),
+                Input::Path { read, shown } => {
+                    // The key is taken before the file is read: a change while it is read
+                    // makes the next run read it again rather than keep the older content.
+                    let cached = cache.as_deref().map(|c| (c, c.key_of(read)));
+                    let mut before = None;
+                    if let Some((c, (key, buffer))) = cached {
+                        if let Some(e) = c.files.get(read).filter(|e| e.key == key && e.id == id) {
+                            return (e.result.duplicate(), true, Some(key));
+                        }
+                        if let Some(text) = buffer {
+                            let bytes = text.as_bytes().to_vec();
+                            let r = process(
+                                id,
+                                shown,
+                                bytes,
+                                &load_opts,
+                                &cfg.default_namespace,
+                                catalog,
+                            );
+                            return (r, false, Some(key));
+                        }
+                        before = Some(key);
+                    }
+                    let r = match overlaid(opts, read)
+                        .map_or_else(|| read_limited(read, cfg.max_file_size), Ok)
+                    {
+                        Ok(bytes) => process(
+                            id,
+                            shown,
+                            bytes,
+                            &load_opts,
+                            &cfg.default_namespace,
+                            catalog,
+                        ),
+                        Err(e) => unreadable(id, shown, e),
+                    };
+                    (r, false, before)
+                }
             }
         })
         .collect();
+    let results: Vec<FileResult> = match cache.as_deref_mut() {
+        Some(c) => remember(c, &inputs, results),
+        None => results.into_iter().map(|(r, _, _)| r).collect(),
+    };
 
     // Sized up front: growing by doubling would hold the old and the new buffer at once, the
     // largest allocation of a run.
@@ -570,8 +649,17 @@ pub fn lint_then<T>(
             .filter(|(gk, _)| !repo_schemas.contains_key(gk))
             .map(|(_, i)| i),
     );
-    let schema_diags =
-        schema::repo::validate(&repo_schemas, &objects, &outcome.files, load_opts.limits);
+    let schema_diags = match cache {
+        Some(c) => incremental_schemas(
+            c,
+            &inputs,
+            &repo_schemas,
+            &objects,
+            &outcome.files,
+            load_opts.limits,
+        ),
+        None => schema::repo::validate(&repo_schemas, &objects, &outcome.files, load_opts.limits),
+    };
     // Validation runs only on the pool's threads (the caller blocks in `par_iter`).
     rayon::broadcast(|_| schema::validate::clear_caches());
     lap(&mut outcome, "schemas");
@@ -694,6 +782,129 @@ pub fn lint_then<T>(
         .spawn(move || drop(garbage));
     lap(&mut outcome, "finish");
     (outcome, extra)
+}
+
+/// Keeps the load and model stages of the files just read, and drops the entries of files no
+/// longer in the workspace.
+fn remember(
+    cache: &mut incremental::Cache,
+    inputs: &[Input],
+    results: Vec<(FileResult, bool, Option<incremental::ContentKey>)>,
+) -> Vec<FileResult> {
+    let mut keep = std::collections::HashMap::with_capacity(inputs.len());
+    let (mut reused, mut parsed) = (0, 0);
+    for (input, (r, hit, key)) in inputs.iter().zip(&results) {
+        let Input::Path { read, .. } = input else {
+            continue;
+        };
+        if *hit {
+            reused += 1;
+            if let Some(e) = cache.files.remove(read) {
+                keep.insert(read.clone(), e);
+            }
+        } else {
+            parsed += 1;
+            let key = key.clone().unwrap_or_else(|| cache.key_of(read).0);
+            let entry = incremental::Entry {
+                key,
+                id: r.source.id,
+                result: r.duplicate(),
+            };
+            keep.insert(read.clone(), entry);
+        }
+    }
+    cache.files = keep;
+    cache.reused = reused;
+    cache.parsed = parsed;
+    results.into_iter().map(|(r, _, _)| r).collect()
+}
+
+/// The key of a file's content in this run: `remember` just stored it with the file's stages
+/// (looking it up again would stat every file once more, serially).
+fn current_key(cache: &incremental::Cache, path: &Path) -> incremental::ContentKey {
+    match cache.files.get(path) {
+        Some(e) => e.key.clone(),
+        None => cache.key_of(path).0,
+    }
+}
+
+/// The repository schemas' findings, validating only the files whose content changed since the
+/// last run, unless the set of CRDs changed (then every file again). The run's evaluation budget
+/// is shared among the files validated in this run.
+fn incremental_schemas(
+    cache: &mut incremental::Cache,
+    inputs: &[Input],
+    schemas: &std::collections::HashMap<
+        schema::repo::GroupKind,
+        Vec<std::sync::Arc<schema::KindSchema>>,
+    >,
+    objects: &[Object],
+    files: &[SourceFile],
+    limits: load::Limits,
+) -> Vec<Diagnostic> {
+    let path_of = |id: FileId| match inputs.get(id as usize) {
+        Some(Input::Path { read, .. }) => Some(read),
+        _ => None,
+    };
+    let mut crd_files: Vec<(PathBuf, incremental::ContentKey)> = objects
+        .iter()
+        .filter(|o| matches!(o.spec, model::Spec::Crd(_)))
+        .filter_map(|o| path_of(o.file))
+        .map(|p| (p.clone(), current_key(cache, p)))
+        .collect();
+    crd_files.dedup();
+    if crd_files != cache.crd_files {
+        cache.schema.clear();
+        cache.crd_files = crd_files;
+    }
+    // Files whose findings are cached and still valid; the others are validated now.
+    let mut fresh = vec![true; files.len()];
+    let mut out = Vec::new();
+    for (id, input) in inputs.iter().enumerate() {
+        let Input::Path { read, .. } = input else {
+            continue;
+        };
+        let key = current_key(cache, read);
+        if let Some(e) = cache
+            .schema
+            .get(read)
+            .filter(|e| e.key == key && e.id == id as FileId)
+        {
+            out.extend(e.diags.iter().cloned());
+            fresh[id] = false;
+        }
+    }
+    let todo: Vec<Object> = objects
+        .iter()
+        .filter(|o| fresh.get(o.file as usize).copied().unwrap_or(false))
+        .cloned()
+        .collect();
+    let found = schema::repo::validate(schemas, &todo, files, limits);
+    let mut by_file: std::collections::HashMap<FileId, Vec<Diagnostic>> =
+        std::collections::HashMap::new();
+    for d in &found {
+        by_file.entry(d.span.file).or_default().push(d.clone());
+    }
+    for (id, input) in inputs.iter().enumerate() {
+        if let (Input::Path { read, .. }, true) = (input, fresh[id]) {
+            let entry = incremental::SchemaEntry {
+                key: current_key(cache, read),
+                id: id as FileId,
+                diags: by_file.remove(&(id as FileId)).unwrap_or_default(),
+            };
+            cache.schema.insert(read.clone(), entry);
+        }
+    }
+    let live: std::collections::HashSet<&PathBuf> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::Path { read, .. } => Some(read),
+            Input::Stdin(_) => None,
+        })
+        .collect();
+    cache.schema.retain(|p, _| live.contains(p));
+    out.extend(found);
+    out
 }
 
 /// The resolve stage: kustomize/Flux namespaces, Flux variables (files that use them are modelled

@@ -55,6 +55,12 @@ enum Command {
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+    /// Run the language server (LSP over standard input and output) for editors.
+    Server {
+        /// Accepted for clients that pass it (standard input and output is the only transport).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -179,6 +185,7 @@ fn with_default_command(mut args: Vec<String>) -> Vec<String> {
         "rules",
         "init",
         "completions",
+        "server",
         "help",
         "-h",
         "--help",
@@ -270,6 +277,13 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Graph(args) => graph(args),
         Command::Init { dir, force } => init(&dir, force),
+        Command::Server { stdio: _ } => match gwlint::server::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                say(&format!("server: {e}"));
+                ExitCode::from(2)
+            }
+        },
         Command::Completions { shell } => {
             // Generated into memory: the generator panics on a write error.
             let mut script = Vec::new();

@@ -6,6 +6,7 @@ pub mod attach;
 pub mod dns;
 pub mod grants;
 pub mod hostname;
+pub mod nav;
 pub mod producers;
 mod refs;
 pub mod selector;

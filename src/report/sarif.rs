@@ -150,7 +150,7 @@ fn description(text: &str) -> String {
 
 /// The rule page in the repository, at this release's tag. The release build names the
 /// repository it was built from (`GWLINT_REPOSITORY`); otherwise Cargo.toml's `repository`.
-fn help_uri(r: &crate::rules::RuleMeta) -> Option<String> {
+pub fn help_uri(r: &crate::rules::RuleMeta) -> Option<String> {
     let repo = option_env!("GWLINT_REPOSITORY")
         .unwrap_or(env!("CARGO_PKG_REPOSITORY"))
         .trim_end_matches('/');

@@ -18,7 +18,7 @@ use crate::load::tree::Node;
 use crate::model::{Object, Spec};
 use crate::source::SourceFile;
 
-type GroupKind = (String, String);
+pub type GroupKind = (String, String);
 
 /// The kinds the repository's CRDs define schemas for: only groups such a CRD can serve (see
 /// `serves_group`), so that a repository cannot re-validate, say, every core Secret with a

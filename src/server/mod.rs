@@ -1,0 +1,527 @@
+//! `gwlint server`: a Language Server Protocol server over standard input and output.
+//!
+//! The server is a client of the library like the command line: it lints the workspace folder
+//! as `gwlint check` would (its configuration, kustomize, Flux), with open buffers standing for
+//! their files, and answers navigation from the graph of the last complete run.
+//!
+//! One thread reads the protocol and answers every request at once from the last snapshot;
+//! lints run on a thread of their own (and rayon's pool), started when edits have been quiet for
+//! the debounce delay, so a request never waits for a lint. Each lint reuses the load and model
+//! stages of the files whose content did not change (`crate::incremental`).
+
+mod actions;
+mod diagnostics;
+mod position;
+mod requests;
+pub mod uri;
+mod workspace;
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability,
+    InitializeParams, OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+
+use crate::Options;
+use crate::incremental::Cache;
+pub use position::Encoding;
+use workspace::{Settings, Snapshot};
+
+/// Quiet time after an edit before the workspace is linted again: typing does not start a lint
+/// per keystroke, and a lint of 3,000 files takes a few tens of milliseconds.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// A request that makes the handler panic, so tests (and anyone doubting it) can see a panic
+/// answered as an error while the server keeps running.
+pub const PANIC_REQUEST: &str = "gwlint/panic";
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Serves the protocol on standard input and output until the client exits.
+pub fn run_stdio() -> Result<(), Error> {
+    let (conn, io) = Connection::stdio();
+    serve(conn)?;
+    io.join()?;
+    Ok(())
+}
+
+/// What a lint thread hands back.
+struct Built {
+    snapshot: Option<Snapshot>,
+    cache: Cache,
+    generation: u64,
+}
+
+struct Server {
+    sender: Sender<Message>,
+    enc: Encoding,
+    can_create: bool,
+    root: PathBuf,
+    settings: Settings,
+    opts: Arc<Options>,
+    /// `None` while a lint thread holds it.
+    cache: Option<Cache>,
+    /// Bumped when the configuration changes: a cache built under an older one is dropped.
+    generation: u64,
+    open: HashMap<PathBuf, String>,
+    snap: Arc<Snapshot>,
+    /// Something changed since the last lint started; lint at `due`.
+    dirty: bool,
+    /// Files may have appeared or gone since the last walk of the folder.
+    rediscover: bool,
+    due: Instant,
+    building: bool,
+    built_tx: Sender<Built>,
+    built_rx: Receiver<Built>,
+    published: HashMap<String, Vec<lsp_types::Diagnostic>>,
+}
+
+fn capabilities(enc: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(enc.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::from(actions::FIX_ALL),
+            ]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// The folder to lint: the first workspace folder, else the root URI, else the working
+/// directory.
+fn workspace_root(params: &InitializeParams) -> PathBuf {
+    let from_folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .and_then(|f| uri::to_path(&f.uri));
+    #[allow(deprecated)]
+    let from_root = params.root_uri.as_ref().and_then(uri::to_path);
+    from_folder
+        .or(from_root)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default()
+}
+
+/// Serves one client on `conn` until it exits.
+pub fn serve(conn: Connection) -> Result<(), Error> {
+    let (id, params) = conn.initialize_start()?;
+    let params: InitializeParams = serde_json::from_value(params)?;
+    let enc = Encoding::negotiate(
+        params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref()),
+    );
+    let can_create = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.workspace_edit.as_ref())
+        .and_then(|e| e.resource_operations.as_ref())
+        .is_some_and(|ops| ops.contains(&lsp_types::ResourceOperationKind::Create));
+    let root = workspace_root(&params);
+    let (settings, settings_error) = match &params.initialization_options {
+        Some(v) => match Settings::from_json(v) {
+            Ok(s) => (s, None),
+            Err(e) => (Settings::default(), Some(e)),
+        },
+        None => (Settings::default(), None),
+    };
+    let result = serde_json::json!({
+        "capabilities": capabilities(enc),
+        "serverInfo": ServerInfo {
+            name: "gwlint".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        },
+    });
+    conn.initialize_finish(id, result)?;
+    let (built_tx, built_rx) = crossbeam_channel::unbounded();
+    let mut server = Server {
+        sender: conn.sender.clone(),
+        enc,
+        can_create,
+        root,
+        settings,
+        opts: Arc::new(Options::default()),
+        cache: Some(Cache::new()),
+        generation: 0,
+        open: HashMap::new(),
+        snap: Arc::new(Snapshot::empty()),
+        dirty: true,
+        rediscover: true,
+        due: Instant::now(),
+        building: false,
+        built_tx,
+        built_rx,
+        published: HashMap::new(),
+    };
+    if let Some(e) = settings_error {
+        server.show_warning(&e);
+    }
+    server.reload_options();
+    server.due = Instant::now();
+    server.run(&conn)
+}
+
+impl Server {
+    fn run(&mut self, conn: &Connection) -> Result<(), Error> {
+        loop {
+            if self.dirty && !self.building && Instant::now() >= self.due {
+                self.start_lint();
+            }
+            let wait = if self.dirty && !self.building {
+                self.due.saturating_duration_since(Instant::now())
+            } else {
+                Duration::from_secs(3600)
+            };
+            crossbeam_channel::select! {
+                recv(conn.receiver) -> msg => {
+                    let Ok(msg) = msg else { return Ok(()) };
+                    match msg {
+                        Message::Request(req) => {
+                            if conn.handle_shutdown(&req)? {
+                                return Ok(());
+                            }
+                            self.request(req);
+                        }
+                        Message::Notification(n) => self.notification(n),
+                        Message::Response(_) => {}
+                    }
+                }
+                recv(self.built_rx) -> built => {
+                    if let Ok(built) = built {
+                        self.finished(built);
+                    }
+                }
+                default(wait) => {}
+            }
+        }
+    }
+
+    fn send(&self, msg: impl Into<Message>) {
+        // The client is gone when this fails; the reader then ends the loop.
+        let _ = self.sender.send(msg.into());
+    }
+
+    fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
+        self.send(Notification::new(N::METHOD.to_string(), params));
+    }
+
+    fn show_warning(&self, message: &str) {
+        self.notify::<lsp_types::notification::ShowMessage>(lsp_types::ShowMessageParams {
+            typ: lsp_types::MessageType::WARNING,
+            message: format!("gwlint: {message}"),
+        });
+    }
+
+    fn log(&self, message: &str) {
+        self.notify::<lsp_types::notification::LogMessage>(lsp_types::LogMessageParams {
+            typ: lsp_types::MessageType::LOG,
+            message: format!("gwlint: {message}"),
+        });
+    }
+
+    /// Reads the settings' configuration again; the caches built under the old one go.
+    fn reload_options(&mut self) {
+        let (opts, errors) = workspace::options(&self.root, &self.settings);
+        for e in errors {
+            self.show_warning(&e);
+        }
+        self.opts = Arc::new(opts);
+        self.generation += 1;
+        if self.cache.is_some() {
+            self.cache = Some(Cache::new());
+        }
+        self.schedule(Duration::ZERO);
+    }
+
+    fn schedule(&mut self, delay: Duration) {
+        self.dirty = true;
+        self.due = Instant::now() + delay;
+    }
+
+    fn start_lint(&mut self) {
+        let Some(mut cache) = self.cache.take() else {
+            return;
+        };
+        self.dirty = false;
+        self.building = true;
+        cache.set_buffers(self.open.clone());
+        if std::mem::take(&mut self.rediscover) {
+            cache.rediscover();
+        }
+        let opts = Arc::clone(&self.opts);
+        let tx = self.built_tx.clone();
+        let generation = self.generation;
+        let spawned = std::thread::Builder::new()
+            .name("gwlint-lint".into())
+            .spawn(move || {
+                let mut cache = cache;
+                let snapshot = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    workspace::build(&opts, &mut cache)
+                }))
+                .ok();
+                // A panic may leave the cache half updated: start from nothing next time.
+                let cache = if snapshot.is_some() {
+                    cache
+                } else {
+                    Cache::new()
+                };
+                let _ = tx.send(Built {
+                    snapshot,
+                    cache,
+                    generation,
+                });
+            });
+        if spawned.is_err() {
+            self.building = false;
+            self.cache = Some(Cache::new());
+            self.show_warning("could not start a lint thread");
+        }
+    }
+
+    fn finished(&mut self, built: Built) {
+        self.building = false;
+        self.cache = Some(if built.generation == self.generation {
+            built.cache
+        } else {
+            Cache::new()
+        });
+        match built.snapshot {
+            Some(snap) => {
+                let reused = self.cache.as_ref().map_or(0, |c| c.reused);
+                let parsed = self.cache.as_ref().map_or(0, |c| c.parsed);
+                let stages: Vec<String> = snap
+                    .outcome
+                    .timings
+                    .iter()
+                    .map(|(s, t)| format!("{s} {:.1}", t.as_secs_f64() * 1000.0))
+                    .collect();
+                self.log(&format!(
+                    "linted {} files ({} parsed, {} reused) in {} ms: {} findings ({} ms)",
+                    snap.outcome.files.len(),
+                    parsed,
+                    reused,
+                    snap.took.as_millis(),
+                    snap.outcome.diagnostics.len(),
+                    stages.join(", ")
+                ));
+                self.snap = Arc::new(snap);
+                self.publish();
+            }
+            None => self.show_warning(
+                "internal error while linting the workspace (a bug: please report it); the last results stay",
+            ),
+        }
+    }
+
+    /// Sends the diagnostics of every file whose findings changed, and empty lists for the
+    /// files that no longer have any.
+    fn publish(&mut self) {
+        let snap = Arc::clone(&self.snap);
+        let files = &snap.outcome.files;
+        // By the URI's text: `Uri` has interior cells and makes a poor key.
+        let mut now: HashMap<String, (Uri, Vec<lsp_types::Diagnostic>)> = HashMap::new();
+        let mut ids: Vec<_> = snap.files_with_findings().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let Some(f) = files.get(id as usize) else {
+                continue;
+            };
+            let Some(u) = uri::from_path(&f.path) else {
+                continue;
+            };
+            let diags: Vec<lsp_types::Diagnostic> = snap
+                .diagnostics_of(id)
+                .filter_map(|d| diagnostics::convert(files, d, self.enc))
+                .collect();
+            now.insert(u.as_str().to_string(), (u, diags));
+        }
+        let mut gone: Vec<&String> = self
+            .published
+            .keys()
+            .filter(|u| !now.contains_key(*u))
+            .collect();
+        gone.sort();
+        for u in gone {
+            if let Ok(u) = u.parse::<Uri>() {
+                self.notify::<lsp_types::notification::PublishDiagnostics>(
+                    PublishDiagnosticsParams::new(u, Vec::new(), None),
+                );
+            }
+        }
+        let mut changed: Vec<(&String, &(Uri, Vec<lsp_types::Diagnostic>))> = now
+            .iter()
+            .filter(|(k, (_, d))| self.published.get(*k) != Some(d))
+            .collect();
+        changed.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, (u, d)) in changed {
+            self.notify::<lsp_types::notification::PublishDiagnostics>(
+                PublishDiagnosticsParams::new(u.clone(), d.clone(), None),
+            );
+        }
+        self.published = now.into_iter().map(|(k, (_, d))| (k, d)).collect();
+    }
+
+    fn request(&mut self, req: Request) {
+        let id = req.id.clone();
+        let method = req.method.clone();
+        let answer = std::panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(req)));
+        let response = match answer {
+            Ok(Ok(v)) => Response::new_ok(id, v),
+            Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let message = format!("gwlint: internal error in {method}: {what}");
+                self.log(&message);
+                Response::new_err(id, ErrorCode::InternalError as i32, message)
+            }
+        };
+        self.send(response);
+    }
+
+    fn dispatch(&mut self, req: Request) -> Result<serde_json::Value, (ErrorCode, String)> {
+        use lsp_types::request::{
+            CodeActionRequest, DocumentSymbolRequest, GotoDefinition, HoverRequest, References,
+            Request as _,
+        };
+        let ctx = requests::Ctx {
+            snap: &self.snap,
+            enc: self.enc,
+            can_create: self.can_create,
+        };
+        fn params<R: lsp_types::request::Request>(
+            req: lsp_server::Request,
+        ) -> Result<R::Params, (ErrorCode, String)> {
+            serde_json::from_value(req.params)
+                .map_err(|e| (ErrorCode::InvalidParams, format!("{}: {e}", R::METHOD)))
+        }
+        fn json(v: impl serde::Serialize) -> Result<serde_json::Value, (ErrorCode, String)> {
+            serde_json::to_value(v).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+        }
+        match req.method.as_str() {
+            GotoDefinition::METHOD => json(ctx.definition(params::<GotoDefinition>(req)?)),
+            References::METHOD => json(ctx.references(params::<References>(req)?)),
+            HoverRequest::METHOD => json(ctx.hover(params::<HoverRequest>(req)?)),
+            DocumentSymbolRequest::METHOD => {
+                json(ctx.symbols(params::<DocumentSymbolRequest>(req)?))
+            }
+            CodeActionRequest::METHOD => json(ctx.code_actions(params::<CodeActionRequest>(req)?)),
+            PANIC_REQUEST => panic!("the test panic asked for"),
+            m => Err((ErrorCode::MethodNotFound, format!("unhandled method {m}"))),
+        }
+    }
+
+    fn notification(&mut self, n: Notification) {
+        use lsp_types::notification::{
+            DidChangeConfiguration, DidChangeTextDocument, DidChangeWatchedFiles,
+            DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
+        };
+        let method = n.method.clone();
+        let handled = std::panic::catch_unwind(AssertUnwindSafe(|| match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                {
+                    if let Some(path) = uri::to_path(&p.text_document.uri) {
+                        self.open.insert(path, p.text_document.text);
+                        self.rediscover = true;
+                        self.schedule(DEBOUNCE);
+                    }
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+                {
+                    // Full synchronisation: the last change holds the whole text.
+                    if let (Some(path), Some(change)) = (
+                        uri::to_path(&p.text_document.uri),
+                        p.content_changes.into_iter().last(),
+                    ) {
+                        self.open.insert(path, change.text);
+                        self.schedule(DEBOUNCE);
+                    }
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                {
+                    if let Some(path) = uri::to_path(&p.text_document.uri) {
+                        self.open.remove(&path);
+                        self.rediscover = true;
+                        self.schedule(DEBOUNCE);
+                    }
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
+                {
+                    self.rediscover = true;
+                    if is_config(&p.text_document.uri) {
+                        self.reload_options();
+                    } else {
+                        self.schedule(DEBOUNCE);
+                    }
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeWatchedFilesParams>(n.params)
+                {
+                    self.rediscover = true;
+                    if p.changes.iter().any(|c| is_config(&c.uri)) {
+                        self.reload_options();
+                    } else {
+                        self.schedule(DEBOUNCE);
+                    }
+                }
+            }
+            DidChangeConfiguration::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeConfigurationParams>(n.params)
+                {
+                    match Settings::from_json(&p.settings) {
+                        Ok(s) => {
+                            self.settings = s;
+                            self.reload_options();
+                        }
+                        Err(e) => self.show_warning(&e),
+                    }
+                }
+            }
+            _ => {}
+        }));
+        if handled.is_err() {
+            self.log(&format!("internal error handling {method}"));
+        }
+    }
+}
+
+fn is_config(u: &Uri) -> bool {
+    uri::to_path(u).is_some_and(|p| p.file_name().is_some_and(|n| n == crate::config::FILE_NAME))
+}
