@@ -267,7 +267,8 @@ fn protocol_session() {
     assert_eq!(symbols[0]["detail"], "shop");
     assert_eq!(symbols[0]["selectionRange"], range(3, 8, 3, 13));
 
-    // Code actions on the finding: suppress it on its line.
+    // Code actions on the finding: the fix model's rename (unsafe, so not preferred), then
+    // suppress it on its line.
     let actions = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": broken}, "range": range(7, 12, 7, 12),
@@ -276,6 +277,13 @@ fn protocol_session() {
     assert_eq!(
         actions,
         json!([{
+            "title": "Change the parentRef to Gateway `public`, the nearest name in namespace `infra` (unsafe fix)",
+            "kind": "quickfix",
+            "diagnostics": [gw101()],
+            "edit": {"changes": {broken.clone(): [
+                {"range": range(7, 10, 7, 16), "newText": "public"}
+            ]}},
+        }, {
             "title": "Suppress GW101 on this line",
             "kind": "quickfix",
             "diagnostics": [gw101()],
@@ -368,7 +376,7 @@ fn settings_select_and_unused_suppressions() {
         json!({"textDocument": {"uri": u}, "range": range(7, 4, 7, 4),
                "context": {"diagnostics": []}}),
     );
-    assert_eq!(actions[0]["title"], "Remove unused suppression");
+    assert_eq!(actions[0]["title"], "Remove the unused suppression");
     assert_eq!(
         actions[0]["edit"],
         json!({"changes": {u.clone(): [{"range": range(7, 0, 8, 0), "newText": ""}]}})

@@ -223,7 +223,8 @@ pub fn code_actions(req: &Request) -> Vec<CodeAction> {
                 }
             }
             if d.rule == crate::suppress::UNUSED {
-                if let Some(e) = remove_suppression(file, d) {
+                // The finding's own fix (the fix model's) removes it already.
+                if let (true, Some(e)) = (d.fixes.is_empty(), remove_suppression(file, d)) {
                     if let Some(edit) = workspace_edit(snap, &[e], req.enc, false) {
                         out.push(action(
                             "Remove unused suppression".into(),
