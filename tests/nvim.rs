@@ -55,6 +55,7 @@ fn neovim_session() {
             "diagnostics true GW101 7:10",
             "jumped gateway.yaml 11:10",
             "line   - name: https",
+            "action Change the parentRef to Gateway `public`, the nearest name in namespace `infra` (unsafe fix)",
             "action Suppress GW101 on this line",
             "buffer   parentRefs:",
             "buffer   # gwlint-ignore: GW101",
