@@ -316,15 +316,16 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 .as_ref()
                 .map(|t| (t.v.to_string(), origin.clone())),
         };
-        if idx.kustomizations.contains_key(&target) {
+        // Walks one kustomization of the build and records what it claims.
+        let mut build_dir = |dir: &Path, depth: usize, mine: &mut Vec<FileId>| {
             let mut found = Vec::new();
             walk(
                 &idx,
                 objects,
-                &target,
-                ns,
+                dir,
+                ns.clone(),
                 Some(fid),
-                1,
+                depth,
                 &mut HashSet::new(),
                 &mut found,
             );
@@ -333,6 +334,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 note_ns(&mut every, file, &c);
                 claim(&mut claims, file, c);
             }
+        };
+        if idx.kustomizations.contains_key(&target) {
+            build_dir(&target, 1, &mut mine);
         } else {
             // Flux generates a kustomization of the manifests under the path, except that a
             // directory with a kustomization of its own is listed as that directory (whose
@@ -354,22 +358,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             nested.sort();
             nested.dedup();
             for dir in &nested {
-                let mut found = Vec::new();
-                walk(
-                    &idx,
-                    objects,
-                    dir,
-                    ns.clone(),
-                    Some(fid),
-                    2,
-                    &mut HashSet::new(),
-                    &mut found,
-                );
-                for (file, c) in found {
-                    mine.push(file);
-                    note_ns(&mut every, file, &c);
-                    claim(&mut claims, file, c);
-                }
+                build_dir(dir, 2, &mut mine);
             }
             direct.sort_unstable();
             for file in direct {

@@ -276,10 +276,7 @@ fn withhold_secret_sources(
     if ids.is_empty() {
         return;
     }
-    let hit = |f: FileId| ids.binary_search(&f).is_ok();
-    objects.retain(|o| !hit(o.file));
-    issues.retain(|i| !hit(i.span.file));
-    schema_issues.retain(|(_, i)| !hit(i.span.file));
+    withhold(&ids, objects, Some(issues), schema_issues);
     for &id in &ids {
         let f = &mut outcome.files[id as usize];
         f.no_snippet = std::iter::once(0..f.text.len().max(1)).collect();
@@ -339,6 +336,22 @@ fn close_merge(last: Option<&mut Diagnostic>, others: &mut Vec<String>) {
     others.clear();
 }
 
+/// Drops the objects of the files `ids` (sorted), their schema findings and, when given, their
+/// other load-stage findings.
+fn withhold(
+    ids: &[FileId],
+    objects: &mut Vec<Object>,
+    issues: Option<&mut Vec<load::LoadIssue>>,
+    schema_issues: &mut Vec<((String, String), load::LoadIssue)>,
+) {
+    let hit = |f: FileId| ids.binary_search(&f).is_ok();
+    objects.retain(|o| !hit(o.file));
+    if let Some(issues) = issues {
+        issues.retain(|i| !hit(i.span.file));
+    }
+    schema_issues.retain(|(_, i)| !hit(i.span.file));
+}
+
 /// Patch files are partial objects: not indexed (a patch of a Certificate's dnsNames is not a
 /// second Certificate) and not validated as whole objects (it lacks the required fields the
 /// object it patches has). Their YAML is still checked.
@@ -351,9 +364,7 @@ fn withhold_patches(
     if ids.is_empty() {
         return;
     }
-    let hit = |f: FileId| ids.binary_search(&f).is_ok();
-    objects.retain(|o| !hit(o.file));
-    schema_issues.retain(|(_, i)| !hit(i.span.file));
+    withhold(&ids, objects, None, schema_issues);
     outcome.notes.push(format!(
         "{} kustomize patch files, not linted as objects of their own",
         ids.len()
@@ -378,10 +389,7 @@ fn withhold_archived(
     if archived.is_empty() {
         return;
     }
-    let hit = |f: FileId| archived.binary_search(&f).is_ok();
-    objects.retain(|o| !hit(o.file));
-    issues.retain(|i| !hit(i.span.file));
-    schema_issues.retain(|(_, i)| !hit(i.span.file));
+    withhold(&archived, objects, Some(issues), schema_issues);
     outcome.notes.push(format!(
         "{} files in archive directories that no Flux Kustomization deploys, not linted",
         archived.len()

@@ -371,45 +371,33 @@ pub struct HelmRelease {
 const MAX_VALUE_NAMES: usize = 1000;
 
 /// The string `name:` fields anywhere under `node`, up to the bound.
-fn value_names(node: &Node, out: &mut Vec<String>) {
-    if out.len() >= MAX_VALUE_NAMES {
+/// One walk over a release's values: the `name` fields (at most `MAX_VALUE_NAMES`), and
+/// external-dns annotation filters (`--annotation-filter=…` in an argument list, or an
+/// `annotationFilter` value).
+fn scan_values(node: &Node, names: &mut Vec<String>, filters: &mut Vec<String>) {
+    if names.len() >= MAX_VALUE_NAMES && filters.len() >= MAX_VALUE_NAMES {
         return;
     }
     match &node.value {
         Value::Map(entries) => {
             for (k, v) in entries {
                 match (k.as_str(), v.as_str()) {
-                    (Some("name"), Some(name)) if out.len() < MAX_VALUE_NAMES => {
-                        out.push(name.to_string())
+                    (Some("name"), Some(name)) if names.len() < MAX_VALUE_NAMES => {
+                        names.push(name.to_string())
                     }
-                    _ => value_names(v, out),
+                    (Some("annotationFilter"), Some(f)) if filters.len() < MAX_VALUE_NAMES => {
+                        filters.push(f.to_string())
+                    }
+                    _ => scan_values(v, names, filters),
                 }
             }
         }
-        Value::Seq(items) => items.iter().for_each(|i| value_names(i, out)),
-        _ => {}
-    }
-}
-
-/// external-dns annotation filters written in chart values: `--annotation-filter=…` in an
-/// argument list, or an `annotationFilter` value.
-fn annotation_filters(node: &Node, out: &mut Vec<String>) {
-    if out.len() >= MAX_VALUE_NAMES {
-        return;
-    }
-    match &node.value {
-        Value::Map(entries) => {
-            for (k, v) in entries {
-                match (k.as_str(), v.as_str()) {
-                    (Some("annotationFilter"), Some(f)) => out.push(f.to_string()),
-                    _ => annotation_filters(v, out),
-                }
-            }
-        }
-        Value::Seq(items) => items.iter().for_each(|i| annotation_filters(i, out)),
+        Value::Seq(items) => items.iter().for_each(|i| scan_values(i, names, filters)),
         Value::Str(s) => {
             if let Some(f) = s.strip_prefix("--annotation-filter=") {
-                out.push(f.to_string());
+                if filters.len() < MAX_VALUE_NAMES {
+                    filters.push(f.to_string());
+                }
             }
         }
         _ => {}
@@ -457,6 +445,12 @@ impl HelmRelease {
             .and_then(|sp| sp.get("chart"))
             .and_then(|c| c.get("spec"))
             .and_then(|c| c.get("version")));
+        let (mut value_names, mut annotation_filters) = (Vec::new(), Vec::new());
+        if let Some(v) = values {
+            scan_values(v, &mut value_names, &mut annotation_filters);
+        }
+        value_names.sort_unstable();
+        value_names.dedup();
         HelmRelease {
             chart_version,
             target_namespace,
@@ -464,22 +458,8 @@ impl HelmRelease {
             chart,
             fullname_override: s(values.and_then(|v| v.get("fullnameOverride"))),
             name_override: s(values.and_then(|v| v.get("nameOverride"))),
-            annotation_filters: {
-                let mut filters = Vec::new();
-                if let Some(v) = values {
-                    annotation_filters(v, &mut filters);
-                }
-                filters
-            },
-            value_names: {
-                let mut names = Vec::new();
-                if let Some(v) = values {
-                    value_names(v, &mut names);
-                }
-                names.sort_unstable();
-                names.dedup();
-                names
-            },
+            value_names,
+            annotation_filters,
         }
     }
 
