@@ -6,6 +6,7 @@ pub mod attach;
 pub mod dns;
 pub mod grants;
 pub mod hostname;
+pub mod istio;
 pub mod producers;
 mod refs;
 pub mod selector;
@@ -52,6 +53,11 @@ pub enum RefKind {
     PolicyTarget,
     /// BackendTLSPolicy `spec.validation.caCertificateRefs[]`.
     PolicyCaCertificate,
+    /// Istio Gateway `servers[].tls.credentialName`: a Secret in the gateway workload's
+    /// namespace (one reference per namespace the selected workloads run in).
+    IstioCredential,
+    /// Istio VirtualService route `destination.host`: a Service or ServiceEntry.
+    IstioDestination,
 }
 
 impl RefKind {
@@ -68,6 +74,8 @@ impl RefKind {
             RefKind::IstioGateway => "gateways",
             RefKind::PolicyTarget => "targetRef",
             RefKind::PolicyCaCertificate => "caCertificateRef",
+            RefKind::IstioCredential => "credentialName",
+            RefKind::IstioDestination => "destination",
         }
     }
 }
@@ -160,6 +168,8 @@ pub struct Graph<'m> {
     /// Files no Flux Kustomization deploys in a repository that deploys with Flux, sorted:
     /// applied once by hand (bootstrap), not on every reconcile.
     pub by_hand: Vec<crate::source::FileId>,
+    /// Istio gateway workloads, destination hosts and DestinationRule hosts.
+    pub istio: istio::Istio,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -293,8 +303,10 @@ impl<'m> Graph<'m> {
             attachments: Vec::new(),
             dns: dns::Dns::default(),
             by_hand: Vec::new(),
+            istio: istio::Istio::default(),
         };
         g.producers = producers::collect(&g);
+        g.istio = istio::Istio::build(&g, cfg);
         let (refs, mut dns) = rayon::join(|| g.collect_refs(), || dns::Dns::base(&g, cfg));
         g.refs = refs;
         g.listener_sets = attach::listener_sets(&g);

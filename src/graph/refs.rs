@@ -3,7 +3,9 @@
 
 use std::ops::Deref;
 
-use super::{Graph, Loc, ObjId, RefKind, Reference, istio_gateway_name, parent_kind_checkable};
+use super::{
+    Graph, Loc, ObjId, RefKind, Reference, Resolution, istio_gateway_name, parent_kind_checkable,
+};
 use crate::model::refs::ObjRef;
 use crate::model::{
     CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, ObjKey, Object, Spec,
@@ -250,9 +252,72 @@ impl<'m> Collector<'_, 'm> {
                             !gw.v.contains('/'),
                         );
                     }
+                    self.istio_destinations(id, vs);
+                }
+                Spec::IstioGateway(gw) => {
+                    let g = self.g;
+                    let namespaces = g.istio.workload_namespaces(id);
+                    for (i, (_, cred)) in gw.credentials().enumerate() {
+                        for wns in &namespaces {
+                            let target = ObjKey::new("", "Secret", wns, &cred.v);
+                            self.push(
+                                RefKind::IstioCredential,
+                                id,
+                                target,
+                                cred.span,
+                                Loc::Entry(i),
+                                true,
+                                false,
+                            );
+                        }
+                    }
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Route destinations that name a Service or ServiceEntry (or should): one edge per
+    /// distinct host, for the picture; the IST rules read the model.
+    fn istio_destinations(&mut self, id: ObjId, vs: &crate::model::istio::VirtualService) {
+        use super::istio::{HostTarget, fqdn, service_of};
+        let ns = self.objects[id].key.namespace.clone();
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in vs.destinations.iter().enumerate() {
+            let Some(host) = &d.host else { continue };
+            let h = fqdn(&host.v, &ns);
+            if !seen.insert(h.clone()) {
+                continue;
+            }
+            let g = self.g;
+            let (target, resolution) = match g.istio.resolve_host(g, &host.v, &ns) {
+                HostTarget::Service(t)
+                | HostTarget::NotExported(t)
+                | HostTarget::ServiceEntry(t) => {
+                    (self.objects[t].key.clone(), Resolution::Object(t))
+                }
+                other => {
+                    let key = match service_of(&h) {
+                        Some((sns, name)) => ObjKey::new("", "Service", sns, name),
+                        None => ObjKey::new(ISTIO_NETWORKING_GROUP, "ServiceEntry", &ns, &h),
+                    };
+                    let res = if other == HostTarget::Missing {
+                        Resolution::Missing
+                    } else {
+                        Resolution::Unchecked
+                    };
+                    (key, res)
+                }
+            };
+            self.out.push(Reference {
+                kind: RefKind::IstioDestination,
+                from: id,
+                target,
+                span: host.span,
+                resolution,
+                loc: Loc::Entry(i),
+                namespace_defaulted: !host.v.contains('.'),
+            });
         }
     }
 
