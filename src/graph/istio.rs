@@ -307,6 +307,22 @@ impl Istio {
 
     /// What route destination `host`, written in namespace `from_ns`, reaches.
     pub fn resolve_host(&self, g: &Graph, host: &str, from_ns: &str) -> HostTarget {
+        self.resolve_host_for(g, host, from_ns, &[from_ns])
+    }
+
+    /// What `host`, written in namespace `from_ns`, reaches for a VirtualService exported to
+    /// `viewers` (`*`: every namespace): Istio finds the host when it is visible from any of
+    /// them.
+    pub fn resolve_host_for(
+        &self,
+        g: &Graph,
+        host: &str,
+        from_ns: &str,
+        viewers: &[&str],
+    ) -> HostTarget {
+        if viewers.is_empty() {
+            return HostTarget::Other;
+        }
         if host.is_empty() {
             return HostTarget::Missing;
         }
@@ -319,7 +335,8 @@ impl Istio {
             if let Some(&id) = g.all(&key).first() {
                 let visible = g.all(&key).iter().any(|&id| {
                     let o = g.obj(id);
-                    exported_to(&service_export_to(&o.meta), ns, from_ns)
+                    let export = service_export_to(&o.meta);
+                    viewers.iter().any(|v| exported_to(&export, ns, v))
                 });
                 return if visible {
                     HostTarget::Service(id)
@@ -327,7 +344,7 @@ impl Istio {
                     HostTarget::NotExported(id)
                 };
             }
-            if let Some(id) = self.service_entry(g, &h, from_ns) {
+            if let Some(id) = viewers.iter().find_map(|v| self.service_entry(g, &h, v)) {
                 return HostTarget::ServiceEntry(id);
             }
             return match g.resolve(&key, true) {
@@ -335,7 +352,7 @@ impl Istio {
                 _ => HostTarget::Other,
             };
         }
-        if let Some(id) = self.service_entry(g, &h, from_ns) {
+        if let Some(id) = viewers.iter().find_map(|v| self.service_entry(g, &h, v)) {
             return HostTarget::ServiceEntry(id);
         }
         if partial_service_name(&h) || h.ends_with(".cluster.local") || h.contains('*') {
@@ -368,6 +385,19 @@ impl Istio {
         out.dedup();
         out
     }
+}
+
+/// The namespaces from which Istio looks up a VirtualService's destination hosts: its own
+/// namespace, or each namespace it is exported to (`.` is its own, `*` every namespace).
+pub fn viewers<'a>(vs: &'a crate::model::istio::VirtualService, ns: &'a str) -> Vec<&'a str> {
+    if vs.export_to.is_empty() {
+        return vec![ns];
+    }
+    vs.export_to
+        .iter()
+        .filter(|e| e.v != "~")
+        .map(|e| if e.v == "." { ns } else { e.v.as_str() })
+        .collect()
 }
 
 /// Whether two Istio host patterns (`*`, `*.example.com`, `example.com`) share a name.

@@ -1,32 +1,35 @@
-//! IST613: several VirtualServices bound to the mesh define the same host where each other
-//! is visible.
+//! IST613: several VirtualServices bound to the mesh define overlapping hosts in the same
+//! scope.
 
 use foldhash::{HashMap, HashMapExt};
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::graph::istio::fqdn;
-use crate::model::istio::exported_to;
-use crate::model::{Object, istio::VirtualService};
+use crate::model::istio::VirtualService;
 use crate::source::Span;
 
 pub struct Rule;
 
-/// Whether `w` is visible in every namespace `v` is exported to.
-fn visible_wherever(v: (&Object, &VirtualService), w: (&Object, &VirtualService)) -> bool {
-    let global =
-        |vs: &VirtualService| vs.export_to.is_empty() || vs.export_to.iter().any(|e| e.v == "*");
-    if global(v.1) {
-        return global(w.1);
+/// Where a mesh VirtualService's hosts apply, as Istio scopes them: every namespace (`None`)
+/// when it is exported to all (no exportTo, or `*`), otherwise its own namespace.
+fn scope<'a>(vs: &VirtualService, ns: &'a str) -> Option<&'a str> {
+    let all = vs.export_to.is_empty() || vs.export_to.iter().any(|e| e.v == "*");
+    (!all).then_some(ns)
+}
+
+/// The host itself, then each wildcard covering it (`*.b.c`, `*.c`), then `*`.
+fn covering(host: &str) -> Vec<String> {
+    let mut out = vec![host.to_string()];
+    let mut rest = host.strip_prefix("*.").unwrap_or(host);
+    while let Some((_, tail)) = rest.split_once('.') {
+        out.push(format!("*.{tail}"));
+        rest = tail;
     }
-    v.1.export_to.iter().all(|e| {
-        let ns = match e.v.as_str() {
-            "." => v.0.key.namespace.as_str(),
-            "~" => return true,
-            other => other,
-        };
-        exported_to(&w.1.export_to, &w.0.key.namespace, ns)
-    })
+    if host != "*" {
+        out.push("*".into());
+    }
+    out
 }
 
 impl Check for Rule {
@@ -39,37 +42,49 @@ impl Check for Rule {
         let mesh: Vec<_> = super::virtual_services(g)
             .filter(|(_, _, vs)| vs.binds_mesh())
             .collect();
+        // Host (fully qualified) → (VirtualService index, host span).
         let mut by_host: HashMap<String, Vec<(usize, Span)>> = HashMap::new();
+        let mut hosts: Vec<(usize, String, Span)> = Vec::new();
         for (i, (_, o, vs)) in mesh.iter().enumerate() {
             for h in &vs.hosts {
                 if crate::model::read::unresolved(&h.v) {
                     continue;
                 }
-                let list = by_host.entry(fqdn(&h.v, &o.key.namespace)).or_default();
+                let full = fqdn(&h.v, &o.key.namespace);
+                let list = by_host.entry(full.clone()).or_default();
                 if !list.iter().any(|(x, _)| *x == i) {
                     list.push((i, h.span));
+                    hosts.push((i, full, h.span));
                 }
             }
         }
-        let mut hosts: Vec<_> = by_host.into_iter().filter(|(_, l)| l.len() > 1).collect();
-        hosts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let scopes: Vec<Option<&str>> = mesh
+            .iter()
+            .map(|(_, o, vs)| scope(vs, &o.key.namespace))
+            .collect();
+        let compatible = |a: usize, b: usize| match (scopes[a], scopes[b]) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        };
+        // VirtualService → (its host, span, the others with the host they overlap on).
         let mut found: Vec<Option<(String, Span, Vec<(usize, Span)>)>> = vec![None; mesh.len()];
-        for (host, list) in &hosts {
-            if list.len() > 2000 {
-                continue;
+        let mut note = |i: usize, host: &str, span: Span, other: (usize, Span)| {
+            let f = found[i].get_or_insert_with(|| (host.to_string(), span, Vec::new()));
+            if !f.2.iter().any(|(j, _)| *j == other.0) && f.2.len() < 50 {
+                f.2.push(other);
             }
-            for &(i, span) in list {
-                if found[i].is_some() {
+        };
+        for (i, host, span) in &hosts {
+            for pattern in covering(host) {
+                let Some(list) = by_host.get(&pattern) else {
                     continue;
-                }
-                let v = (mesh[i].1, mesh[i].2);
-                let others: Vec<(usize, Span)> = list
-                    .iter()
-                    .copied()
-                    .filter(|&(j, _)| j != i && visible_wherever(v, (mesh[j].1, mesh[j].2)))
-                    .collect();
-                if !others.is_empty() {
-                    found[i] = Some((host.clone(), span, others));
+                };
+                for &(j, jspan) in list.iter().take(2000) {
+                    if j == *i || !compatible(*i, j) {
+                        continue;
+                    }
+                    note(*i, host, *span, (j, jspan));
+                    note(j, &pattern, jspan, (*i, *span));
                 }
             }
         }
@@ -86,7 +101,7 @@ impl Check for Rule {
                 self.id(),
                 span,
                 format!(
-                    "{}: host `{host}` is also defined for the mesh by {}; sidecars apply only one VirtualService per host, so which routes win is undefined (istioctl: IST0109)",
+                    "{}: host `{host}` overlaps hosts that {} define for the mesh in the same scope; sidecars apply one VirtualService per host, so which routes win is undefined (istioctl: IST0109)",
                     o.key,
                     names.join(", ")
                 ),
@@ -94,9 +109,14 @@ impl Check for Rule {
             .label("host defined by another mesh VirtualService")
             .on(o);
             for (j, s) in &others {
-                d = d.related(*s, format!("{} defines it too", mesh[*j].1.key));
+                d = d.related(
+                    *s,
+                    format!("{} defines an overlapping host", mesh[*j].1.key),
+                );
             }
-            out.push(d.help("merge the VirtualServices into one, or narrow their exportTo"));
+            out.push(
+                d.help("merge the VirtualServices into one, or export them to distinct namespaces"),
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
-use crate::graph::istio::{HostTarget, fqdn, service_of};
+use crate::graph::istio::{HostTarget, fqdn, service_of, viewers};
 
 pub struct Rule;
 
@@ -16,6 +16,7 @@ impl Check for Rule {
         let g = cx.graph;
         for (_, o, vs) in super::virtual_services(g) {
             let ns = o.key.namespace.as_str();
+            let viewers = viewers(vs, ns);
             for d in &vs.destinations {
                 let what = if d.mirror {
                     "mirror"
@@ -36,7 +37,7 @@ impl Check for Rule {
                     continue;
                 };
                 let full = fqdn(&host.v, ns);
-                let diag = match g.istio.resolve_host(g, &host.v, ns) {
+                let diag = match g.istio.resolve_host_for(g, &host.v, ns, &viewers) {
                     HostTarget::Missing => {
                         let why = match service_of(&full) {
                             Some((sns, name)) => format!(
@@ -65,8 +66,11 @@ impl Check for Rule {
                             self.id(),
                             host.span,
                             format!(
-                                "{}: {what} host `{}`: {} is not exported to namespace `{ns}` (networking.istio.io/exportTo), so the mesh does not know it there (istioctl: IST0101)",
-                                o.key, host.v, svc.key
+                                "{}: {what} host `{}`: {} is not exported to {} (networking.istio.io/exportTo), so the mesh does not know it where this VirtualService applies (istioctl: IST0101)",
+                                o.key,
+                                host.v,
+                                svc.key,
+                                viewers.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
                             ),
                         )
                         .label("Service not visible from this namespace")
@@ -74,7 +78,7 @@ impl Check for Rule {
                             svc.meta.annotation("networking.istio.io/exportTo").map_or(svc.name_span(), |a| a.span),
                             "its exportTo",
                         )
-                        .help(format!("add `{ns}` to the Service's networking.istio.io/exportTo annotation"))
+                        .help("export the Service to the VirtualService's namespaces (networking.istio.io/exportTo), or narrow the VirtualService's exportTo")
                     }
                     _ => continue,
                 };

@@ -56,10 +56,11 @@ impl Check for Rule {
                     fronting.push(sid);
                     for p in &s.ports {
                         let tcp = p.protocol.as_ref().is_none_or(|pr| pr.v == "TCP");
-                        if let (true, Some(n)) =
-                            (tcp, p.target_port.or(p.port.as_ref().map(|p| p.v)))
-                        {
-                            ports.push(n);
+                        // Istio translates a server port equal to a Service port to that
+                        // port's target port, so either number reaches the proxy.
+                        if tcp {
+                            ports.extend(p.target_port);
+                            ports.extend(p.port.as_ref().map(|n| n.v));
                         }
                     }
                 }
@@ -81,7 +82,7 @@ impl Check for Rule {
                     self.id(),
                     port.span,
                     format!(
-                        "{}: server port {} is not a target port of the Service in front of the gateway workload ({}), so traffic through that Service never reaches it (istioctl: IST0162)",
+                        "{}: server port {} is neither a port nor a target port of the Service in front of the gateway workload ({}), so traffic through that Service never reaches it (istioctl: IST0162)",
                         o.key, port.v, svc.key
                     ),
                 )
@@ -92,8 +93,8 @@ impl Check for Rule {
                     _ => svc.name_span(),
                 };
                 d = d.related(s_span, format!("{}'s ports", svc.key)).help(format!(
-                    "add a port with targetPort {} to the Service, or listen on a port the Service forwards to",
-                    port.v
+                    "add port {} to the Service (or a port whose targetPort is {}), or listen on a port the Service exposes",
+                    port.v, port.v
                 ));
                 out.push(d);
             }
