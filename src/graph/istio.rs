@@ -231,9 +231,10 @@ impl Istio {
                 continue;
             };
             if gw.selector.is_empty()
-                || gw.selector.iter().any(|(k, v)| {
-                    crate::model::read::unresolved(&k.v) || crate::model::read::unresolved(&v.v)
-                })
+                || gw
+                    .selector
+                    .iter()
+                    .any(|(k, v)| opaque(&k.v) || opaque(&v.v))
             {
                 selected.insert(id, Selected::Unknown);
                 continue;
@@ -326,7 +327,7 @@ impl Istio {
         if host.is_empty() {
             return HostTarget::Missing;
         }
-        if crate::model::read::unresolved(host) {
+        if opaque(host) {
             return HostTarget::Other;
         }
         let h = fqdn(host, from_ns);
@@ -398,6 +399,12 @@ pub fn viewers<'a>(vs: &'a crate::model::istio::VirtualService, ns: &'a str) -> 
         .filter(|e| e.v != "~")
         .map(|e| if e.v == "." { ns } else { e.v.as_str() })
         .collect()
+}
+
+/// A value whose text is not final: a Flux `${var}`, or a shell `$VAR` of a documentation
+/// snippet meant for `envsubst`.
+pub fn opaque(s: &str) -> bool {
+    crate::model::read::unresolved(s) || s.contains('$')
 }
 
 /// Whether two Istio host patterns (`*`, `*.example.com`, `example.com`) share a name.

@@ -5,7 +5,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
-use crate::graph::istio::{hosts_overlap, server_host};
+use crate::graph::istio::{hosts_overlap, opaque, server_host};
 
 pub struct Rule;
 
@@ -23,9 +23,16 @@ impl Check for Rule {
         let mut by_port: HashMap<i64, Vec<(usize, &str, crate::source::Span)>> = HashMap::new();
         let gws: Vec<_> = super::gateways(g).collect();
         for (gi, (_, _, gw)) in gws.iter().enumerate() {
+            if gw
+                .selector
+                .iter()
+                .any(|(k, v)| opaque(&k.v) || opaque(&v.v))
+            {
+                continue;
+            }
             for s in &gw.servers {
                 let Some(port) = &s.port else { continue };
-                for h in &s.hosts {
+                for h in s.hosts.iter().filter(|h| !opaque(&h.v)) {
                     by_port
                         .entry(port.v)
                         .or_default()
@@ -44,7 +51,9 @@ impl Check for Rule {
             }
             for (i, a) in entries.iter().enumerate() {
                 for b in &entries[i + 1..] {
-                    if a.0 == b.0 {
+                    // The same object defined twice (overlays, copies) does not conflict with
+                    // itself.
+                    if a.0 == b.0 || gws[a.0].1.key == gws[b.0].1.key {
                         continue;
                     }
                     let (sa, sb) = (&gws[a.0].2.selector, &gws[b.0].2.selector);

@@ -47,7 +47,7 @@ impl Check for Rule {
         let mut hosts: Vec<(usize, String, Span)> = Vec::new();
         for (i, (_, o, vs)) in mesh.iter().enumerate() {
             for h in &vs.hosts {
-                if crate::model::read::unresolved(&h.v) {
+                if crate::graph::istio::opaque(&h.v) {
                     continue;
                 }
                 let full = fqdn(&h.v, &o.key.namespace);
@@ -80,7 +80,7 @@ impl Check for Rule {
                     continue;
                 };
                 for &(j, jspan) in list.iter().take(2000) {
-                    if j == *i || !compatible(*i, j) {
+                    if j == *i || mesh[j].1.key == mesh[*i].1.key || !compatible(*i, j) {
                         continue;
                     }
                     note(*i, host, *span, (j, jspan));

@@ -40,7 +40,7 @@ impl Check for Rule {
                         self.id(),
                         mode.span,
                         format!(
-                            "{}: TLS mode {} for host `{host}`{at} sets no caCertificates, so the server's certificate is not verified (istioctl: {code})",
+                            "{}: TLS mode {} for host `{host}`{at} sets no caCertificates: the server's certificate is checked against the proxy's system CA bundle at best (Istio 1.20 and later) and not at all before, never against a private CA (istioctl: {code})",
                             o.key, mode.v
                         ),
                     )

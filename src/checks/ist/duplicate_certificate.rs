@@ -17,7 +17,10 @@ impl Check for Rule {
         let gws: Vec<_> = super::gateways(g).collect();
         let mut by_cred: HashMap<&str, Vec<(usize, crate::source::Span)>> = HashMap::new();
         for (gi, (_, _, gw)) in gws.iter().enumerate() {
-            for (_, c) in gw.credentials() {
+            for (_, c) in gw
+                .credentials()
+                .filter(|(_, c)| !crate::graph::istio::opaque(&c.v))
+            {
                 let list = by_cred.entry(c.v.as_str()).or_default();
                 if !list.iter().any(|(i, _)| *i == gi) {
                     list.push((gi, c.span));
@@ -39,7 +42,9 @@ impl Check for Rule {
                     .iter()
                     .map(|(o, _)| *o)
                     .filter(|&o| {
-                        o != gi && super::selector_subset(&gws[gi].2.selector, &gws[o].2.selector)
+                        o != gi
+                            && gws[o].1.key != gws[gi].1.key
+                            && super::selector_subset(&gws[gi].2.selector, &gws[o].2.selector)
                     })
                     .collect();
                 if !others.is_empty() && found[gi].is_none() {

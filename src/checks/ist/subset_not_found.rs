@@ -20,9 +20,7 @@ impl Check for Rule {
                 let (Some(host), Some(subset)) = (&d.host, &d.subset) else {
                     continue;
                 };
-                if crate::model::read::unresolved(&host.v)
-                    || crate::model::read::unresolved(&subset.v)
-                {
+                if crate::graph::istio::opaque(&host.v) || crate::graph::istio::opaque(&subset.v) {
                     continue;
                 }
                 let full = fqdn(&host.v, ns);

@@ -47,8 +47,8 @@ impl Check for Rule {
                         .collect(),
                     _ => continue,
                 };
-                if served.iter().any(|s| crate::model::read::unresolved(s))
-                    || hosts.iter().any(|h| crate::model::read::unresolved(h))
+                if served.iter().any(|s| crate::graph::istio::opaque(s))
+                    || hosts.iter().any(|h| crate::graph::istio::opaque(h))
                 {
                     continue;
                 }
