@@ -58,6 +58,16 @@ impl Workload {
         }
     }
 
+    /// `label=value,…`: how the picture names a workload outside the repository.
+    pub fn spelled_labels(&self) -> String {
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        labels.join(",")
+    }
+
     fn spelled(&self) -> String {
         let labels: Vec<String> = self
             .labels
@@ -294,10 +304,7 @@ impl Istio {
         }
         // `*.b.c`, `*.c`, `*` in turn: each label of the host dropped once.
         let mut rest = host.strip_prefix("*.").unwrap_or(host);
-        loop {
-            let Some((_, tail)) = rest.split_once('.') else {
-                break;
-            };
+        while let Some((_, tail)) = rest.split_once('.') {
             if let Some(id) = self.se_hosts.get(&format!("*.{tail}")).and_then(visible) {
                 return Some(id);
             }

@@ -58,6 +58,10 @@ pub enum RefKind {
     IstioCredential,
     /// Istio VirtualService route `destination.host`: a Service or ServiceEntry.
     IstioDestination,
+    /// Istio DestinationRule `spec.host`: a Service or ServiceEntry.
+    IstioHost,
+    /// Istio Gateway `spec.selector`: the gateway workloads it selects (for the picture).
+    IstioSelector,
 }
 
 impl RefKind {
@@ -76,6 +80,8 @@ impl RefKind {
             RefKind::PolicyCaCertificate => "caCertificateRef",
             RefKind::IstioCredential => "credentialName",
             RefKind::IstioDestination => "destination",
+            RefKind::IstioHost => "host",
+            RefKind::IstioSelector => "selector",
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::source::Span;
 
 pub struct Rule;
 
+/// A VirtualService's first overlapping host, its span, and the others with their host spans.
+type Found = (String, Span, Vec<(usize, Span)>);
+
 /// Where a mesh VirtualService's hosts apply, as Istio scopes them: every namespace (`None`)
 /// when it is exported to all (no exportTo, or `*`), otherwise its own namespace.
 fn scope<'a>(vs: &VirtualService, ns: &'a str) -> Option<&'a str> {
@@ -67,7 +70,7 @@ impl Check for Rule {
             _ => true,
         };
         // VirtualService → (its host, span, the others with the host they overlap on).
-        let mut found: Vec<Option<(String, Span, Vec<(usize, Span)>)>> = vec![None; mesh.len()];
+        let mut found: Vec<Option<Found>> = vec![None; mesh.len()];
         let mut note = |i: usize, host: &str, span: Span, other: (usize, Span)| {
             let f = found[i].get_or_insert_with(|| (host.to_string(), span, Vec::new()));
             if !f.2.iter().any(|(j, _)| *j == other.0) && f.2.len() < 50 {
