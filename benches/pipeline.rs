@@ -775,7 +775,9 @@ impl Gen {
             y.header("networking.istio.io/v1", "Gateway");
             y.meta(&istio_gw, Some(&ns), &[]);
             y.map("spec", |y| {
-                y.map("selector", |y| y.kv("istio", "aks-istio-ingressgateway-external"));
+                y.map("selector", |y| {
+                    y.kv("istio", "aks-istio-ingressgateway-external")
+                });
                 y.list("servers", &[()], |y, _| {
                     y.map("port", |y| {
                         y.kv("number", 443);

@@ -414,6 +414,20 @@ pub fn opaque(s: &str) -> bool {
     crate::model::read::unresolved(s) || s.contains('$')
 }
 
+/// The host itself, then each wildcard covering it (`*.b.c`, `*.c`), then `*`.
+pub fn covering(host: &str) -> Vec<String> {
+    let mut out = vec![host.to_string()];
+    let mut rest = host.strip_prefix("*.").unwrap_or(host);
+    while let Some((_, tail)) = rest.split_once('.') {
+        out.push(format!("*.{tail}"));
+        rest = tail;
+    }
+    if host != "*" {
+        out.push("*".into());
+    }
+    out
+}
+
 /// Whether two Istio host patterns (`*`, `*.example.com`, `example.com`) share a name.
 pub fn hosts_overlap(a: &str, b: &str) -> bool {
     a == "*" || b == "*" || super::hostname::intersect(Some(a), Some(b)).is_some()

@@ -5,7 +5,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
-use crate::graph::istio::{hosts_overlap, opaque, server_host};
+use crate::graph::istio::{covering, opaque, server_host};
 
 pub struct Rule;
 
@@ -19,8 +19,9 @@ impl Check for Rule {
 
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
-        // Servers by port: (gateway, host, span of the port).
-        let mut by_port: HashMap<i64, Vec<(usize, &str, crate::source::Span)>> = HashMap::new();
+        // Servers by port and host (lower case): (gateway, span of the port).
+        let mut by_host: HashMap<(i64, String), Vec<(usize, crate::source::Span)>> = HashMap::new();
+        let mut entries: Vec<(usize, i64, String, crate::source::Span)> = Vec::new();
         let gws: Vec<_> = super::gateways(g).collect();
         for (gi, (_, _, gw)) in gws.iter().enumerate() {
             if gw
@@ -33,41 +34,41 @@ impl Check for Rule {
             for s in &gw.servers {
                 let Some(port) = &s.port else { continue };
                 for h in s.hosts.iter().filter(|h| !opaque(&h.v)) {
-                    by_port
-                        .entry(port.v)
+                    let host = server_host(&h.v)
+                        .1
+                        .trim_end_matches('.')
+                        .to_ascii_lowercase();
+                    by_host
+                        .entry((port.v, host.clone()))
                         .or_default()
-                        .push((gi, server_host(&h.v).1, port.span));
+                        .push((gi, port.span));
+                    entries.push((gi, port.v, host, port.span));
                 }
             }
         }
-        let mut ports: Vec<_> = by_port.into_iter().collect();
-        ports.sort_unstable_by_key(|(p, _)| *p);
-        // (gateway index) → conflicts (other index, port, host).
+        // Gateway index → conflicts. Each server host meets the servers of the same port whose
+        // host is equal or a wildcard covering it; the pair is noted on both sides.
         let mut found: Vec<Vec<Conflict>> = vec![Vec::new(); gws.len()];
-        for (port, entries) in &ports {
-            // Gateways per port are few in practice; a pathological input is bounded.
-            if entries.len() > 2000 {
-                continue;
-            }
-            for (i, a) in entries.iter().enumerate() {
-                for b in &entries[i + 1..] {
+        for (a, port, host, a_span) in &entries {
+            for pattern in covering(host) {
+                let Some(list) = by_host.get(&(*port, pattern)) else {
+                    continue;
+                };
+                for &(b, b_span) in list.iter().take(2000) {
                     // The same object defined twice (overlays, copies) does not conflict with
                     // itself.
-                    if a.0 == b.0 || gws[a.0].1.key == gws[b.0].1.key {
+                    if *a == b || gws[*a].1.key == gws[b].1.key {
                         continue;
                     }
-                    let (sa, sb) = (&gws[a.0].2.selector, &gws[b.0].2.selector);
-                    let same_workload =
-                        super::selector_subset(sa, sb) || super::selector_subset(sb, sa);
-                    if !same_workload || !hosts_overlap(a.1, b.1) {
+                    let (sa, sb) = (&gws[*a].2.selector, &gws[b].2.selector);
+                    if !(super::selector_subset(sa, sb) || super::selector_subset(sb, sa)) {
                         continue;
                     }
-                    let host = if a.1 == "*" { b.1 } else { a.1 };
-                    if !found[a.0].iter().any(|f| f.0 == b.0) {
-                        found[a.0].push((b.0, *port, host.to_string(), a.2, b.2));
+                    if !found[*a].iter().any(|f| f.0 == b) {
+                        found[*a].push((b, *port, host.clone(), *a_span, b_span));
                     }
-                    if !found[b.0].iter().any(|f| f.0 == a.0) {
-                        found[b.0].push((a.0, *port, host.to_string(), b.2, a.2));
+                    if !found[b].iter().any(|f| f.0 == *a) {
+                        found[b].push((*a, *port, host.clone(), b_span, *a_span));
                     }
                 }
             }

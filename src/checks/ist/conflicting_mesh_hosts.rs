@@ -21,20 +21,6 @@ fn scope<'a>(vs: &VirtualService, ns: &'a str) -> Option<&'a str> {
     (!all).then_some(ns)
 }
 
-/// The host itself, then each wildcard covering it (`*.b.c`, `*.c`), then `*`.
-fn covering(host: &str) -> Vec<String> {
-    let mut out = vec![host.to_string()];
-    let mut rest = host.strip_prefix("*.").unwrap_or(host);
-    while let Some((_, tail)) = rest.split_once('.') {
-        out.push(format!("*.{tail}"));
-        rest = tail;
-    }
-    if host != "*" {
-        out.push("*".into());
-    }
-    out
-}
-
 impl Check for Rule {
     fn id(&self) -> &'static str {
         "IST613"
@@ -78,7 +64,7 @@ impl Check for Rule {
             }
         };
         for (i, host, span) in &hosts {
-            for pattern in covering(host) {
+            for pattern in crate::graph::istio::covering(host) {
                 let Some(list) = by_host.get(&pattern) else {
                     continue;
                 };
