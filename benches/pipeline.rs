@@ -21,7 +21,7 @@ use std::time::Instant;
 mod crowded;
 
 /// Bumped whenever the generator's output changes, so stale corpora are rebuilt.
-const GENERATOR_VERSION: u32 = 7;
+const GENERATOR_VERSION: u32 = 8;
 const MARKER: &str = ".gwlint-bench-corpus";
 const DEFAULT_DOCS: usize = 20_000;
 /// "gwlint" in ASCII (113762617618036).
@@ -758,6 +758,86 @@ impl Gen {
             });
             self.write(&format!("{dir}/referencegrant.yaml"), y)?;
             resources.push("referencegrant.yaml".into());
+        }
+
+        // Istio's own APIs beside Gateway API: an Istio Gateway on the AKS add-on's gateway, a
+        // VirtualService bound to it with a subset, its DestinationRule, and a mesh
+        // VirtualService.
+        if self.rng.chance(0.4) {
+            let mut y = self.file(true);
+            let istio_gw = format!("{app}-{i}-istio");
+            let host = format!("istio.{domain}");
+            let credential = listeners
+                .iter()
+                .find_map(|l| l.secret.clone())
+                .unwrap_or_default();
+            y.doc();
+            y.header("networking.istio.io/v1", "Gateway");
+            y.meta(&istio_gw, Some(&ns), &[]);
+            y.map("spec", |y| {
+                y.map("selector", |y| {
+                    y.kv("istio", "aks-istio-ingressgateway-external")
+                });
+                y.list("servers", &[()], |y, _| {
+                    y.map("port", |y| {
+                        y.kv("number", 443);
+                        y.kv("name", "https");
+                        y.kv("protocol", "HTTPS");
+                    });
+                    y.map("tls", |y| {
+                        y.kv("mode", "SIMPLE");
+                        y.kv("credentialName", &credential);
+                    });
+                    y.strs("hosts", &[format!("./{host}")]);
+                });
+            });
+            let svc = &services[0];
+            y.doc();
+            y.header("networking.istio.io/v1", "VirtualService");
+            y.meta(&format!("{}-ingress", svc.name), Some(&ns), &[]);
+            y.map("spec", |y| {
+                y.strs("hosts", std::slice::from_ref(&host));
+                y.strs("gateways", std::slice::from_ref(&istio_gw));
+                y.list("http", &[()], |y, _| {
+                    y.list("route", &[()], |y, _| {
+                        y.map("destination", |y| {
+                            y.kv("host", &svc.name);
+                            y.kv("subset", "v1");
+                            y.map("port", |y| y.kv("number", svc.port));
+                        });
+                    });
+                });
+            });
+            y.doc();
+            y.header("networking.istio.io/v1", "DestinationRule");
+            y.meta(&svc.name, Some(&ns), &[]);
+            y.map("spec", |y| {
+                y.kv("host", &svc.name);
+                y.map("trafficPolicy", |y| {
+                    y.map("tls", |y| y.kv("mode", "ISTIO_MUTUAL"));
+                });
+                y.list("subsets", &[()], |y, _| {
+                    y.kv("name", "v1");
+                    y.map("labels", |y| y.kv("version", "v1"));
+                });
+            });
+            let mesh = &services[1];
+            y.doc();
+            y.header("networking.istio.io/v1", "VirtualService");
+            y.meta(&mesh.name, Some(&ns), &[]);
+            y.map("spec", |y| {
+                y.strs("hosts", std::slice::from_ref(&mesh.name));
+                y.list("http", &[()], |y, _| {
+                    y.list("route", &[()], |y, _| {
+                        y.map("destination", |y| {
+                            y.kv("host", &mesh.name);
+                            y.map("port", |y| y.kv("number", mesh.port));
+                        });
+                    });
+                });
+            });
+            self.write(&format!("{dir}/istio.yaml"), y)?;
+            resources.push("istio.yaml".into());
         }
 
         // Azure private DNS (Azure Service Operator).

@@ -66,6 +66,11 @@ pub struct Externals {
     /// `namespace/name` of ServiceAccounts and ConfigMaps installed outside the repository.
     pub service_accounts: Vec<String>,
     pub config_maps: Vec<String>,
+    /// Istio gateway workloads installed outside the repository, each
+    /// `namespace/label=value[,label=value]` (the labels of its pods). Declaring any makes the
+    /// set complete: an Istio Gateway selector that matches none of them, nor a workload in
+    /// the repository, selects nothing (IST601).
+    pub istio_gateway_workloads: Vec<String>,
 }
 
 /// ACME directories of public certificate authorities: they validate names through public DNS.
@@ -508,6 +513,7 @@ const EXTERNAL_KEYS: &[&str] = &[
     "ingressClasses",
     "serviceAccounts",
     "configMaps",
+    "istioGatewayWorkloads",
 ];
 
 struct Ctx<'a> {
@@ -926,6 +932,7 @@ pub fn load(
                         "ingressClasses" => &mut e.ingress_classes,
                         "serviceAccounts" => &mut e.service_accounts,
                         "configMaps" => &mut e.config_maps,
+                        "istioGatewayWorkloads" => &mut e.istio_gateway_workloads,
                         _ => {
                             return Err(ctx.err(
                                 ek,

@@ -52,6 +52,7 @@ fn family(id: &str) -> &'static str {
         "SEC" => "sec",
         "API" => "api",
         "YAML" => "yaml",
+        "IST" => "ist",
         _ => "gwlint",
     }
 }

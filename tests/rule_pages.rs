@@ -25,6 +25,11 @@ fn rules_in(yaml: &str, rule: &str) -> Vec<&'static str> {
         config.targets.gateway_api = Version::new(1, 3);
         config.targets.gateway_api_channel = Some(Channel::Standard);
     }
+    // The IST rules that follow a Gateway to its workload need the workloads known: the pages
+    // use the AKS add-on's gateways.
+    if matches!(rule, "IST601" | "IST602" | "IST603") {
+        config.profile = Some(Profile::AksIstio);
+    }
     if rule == "API507-fixed" {
         config.targets.istio_revisions = vec!["asm-1-26".into()];
     }
@@ -69,6 +74,7 @@ fn examples_trigger_and_fixes_do_not() {
         let fix_config = match r.id {
             "API503" => "API503",
             "API507" => "API507-fixed",
+            "IST601" | "IST602" | "IST603" => r.id,
             _ => "",
         };
         if rules_in(fix, fix_config).contains(&r.id) {

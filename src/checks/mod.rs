@@ -3,6 +3,7 @@
 pub mod api;
 pub mod dns;
 pub mod gw;
+pub mod ist;
 pub mod sec;
 pub mod tls;
 pub mod yaml;
@@ -165,6 +166,21 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &api::istio_annotation_misplaced::Rule,
         &api::aks_gateway_api_prerequisites::Rule,
         &api::duplicate_object::Rule,
+        &ist::gateway_selects_no_workload::Rule,
+        &ist::credential_not_found::Rule,
+        &ist::credential_invalid::Rule,
+        &ist::gateway_port_not_on_service::Rule,
+        &ist::conflicting_gateways::Rule,
+        &ist::duplicate_certificate::Rule,
+        &ist::virtualservice_host_not_in_gateway::Rule,
+        &ist::internal_gateway_reference::Rule,
+        &ist::destination_host_not_found::Rule,
+        &ist::destination_port_required::Rule,
+        &ist::destination_port_not_found::Rule,
+        &ist::subset_not_found::Rule,
+        &ist::conflicting_mesh_hosts::Rule,
+        &ist::ingress_subset_not_applied::Rule,
+        &ist::destinationrule_tls_without_ca::Rule,
     ]
 }
 

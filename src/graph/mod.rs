@@ -6,6 +6,7 @@ pub mod attach;
 pub mod dns;
 pub mod grants;
 pub mod hostname;
+pub mod istio;
 pub mod nav;
 pub mod producers;
 mod refs;
@@ -53,6 +54,15 @@ pub enum RefKind {
     PolicyTarget,
     /// BackendTLSPolicy `spec.validation.caCertificateRefs[]`.
     PolicyCaCertificate,
+    /// Istio Gateway `servers[].tls.credentialName`: a Secret in the gateway workload's
+    /// namespace (one reference per namespace the selected workloads run in).
+    IstioCredential,
+    /// Istio VirtualService route `destination.host`: a Service or ServiceEntry.
+    IstioDestination,
+    /// Istio DestinationRule `spec.host`: a Service or ServiceEntry.
+    IstioHost,
+    /// Istio Gateway `spec.selector`: the gateway workloads it selects (for the picture).
+    IstioSelector,
 }
 
 impl RefKind {
@@ -69,6 +79,10 @@ impl RefKind {
             RefKind::IstioGateway => "gateways",
             RefKind::PolicyTarget => "targetRef",
             RefKind::PolicyCaCertificate => "caCertificateRef",
+            RefKind::IstioCredential => "credentialName",
+            RefKind::IstioDestination => "destination",
+            RefKind::IstioHost => "host",
+            RefKind::IstioSelector => "selector",
         }
     }
 }
@@ -166,6 +180,8 @@ pub struct Graph<'m> {
     pub clusters: std::collections::HashMap<crate::source::FileId, u32>,
     /// The files of each kustomize build (`kustomize::Layout::builds`).
     pub builds: Vec<crate::kustomize::Build>,
+    /// Istio gateway workloads, destination hosts and DestinationRule hosts.
+    pub istio: istio::Istio,
 }
 
 fn split_ns_name(s: &str) -> (&str, &str) {
@@ -301,8 +317,10 @@ impl<'m> Graph<'m> {
             by_hand: Vec::new(),
             clusters: Default::default(),
             builds: Vec::new(),
+            istio: istio::Istio::default(),
         };
         g.producers = producers::collect(&g);
+        g.istio = istio::Istio::build(&g, cfg);
         let (refs, mut dns) = rayon::join(|| g.collect_refs(), || dns::Dns::base(&g, cfg));
         g.refs = refs;
         g.listener_sets = attach::listener_sets(&g);

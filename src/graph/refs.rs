@@ -3,7 +3,9 @@
 
 use std::ops::Deref;
 
-use super::{Graph, Loc, ObjId, RefKind, Reference, istio_gateway_name, parent_kind_checkable};
+use super::{
+    Graph, Loc, ObjId, RefKind, Reference, Resolution, istio_gateway_name, parent_kind_checkable,
+};
 use crate::model::refs::ObjRef;
 use crate::model::{
     CERT_MANAGER_GROUP, ESO_GROUP, GATEWAY_GROUP, ISTIO_NETWORKING_GROUP, ObjKey, Object, Spec,
@@ -250,10 +252,113 @@ impl<'m> Collector<'_, 'm> {
                             !gw.v.contains('/'),
                         );
                     }
+                    self.istio_destinations(id, vs);
+                }
+                Spec::DestinationRule(dr) => {
+                    if let Some(h) = &dr.host {
+                        self.istio_host(id, RefKind::IstioHost, h, 0, &[ns]);
+                    }
+                }
+                Spec::IstioGateway(gw) => {
+                    let g = self.g;
+                    if let Some(super::istio::Selected::Workloads(ws)) = g.istio.selected.get(&id) {
+                        let span = gw.selector_span.unwrap_or(o.spec_span);
+                        for (i, &w) in ws.iter().enumerate() {
+                            let wl = &g.istio.workloads[w];
+                            let (target, resolution) = match wl.source {
+                                super::istio::WorkloadSource::Object(t) => {
+                                    (g.obj(t).key.clone(), Resolution::Object(t))
+                                }
+                                _ => (
+                                    ObjKey::new("", "Pod", &wl.namespace, &wl.spelled_labels()),
+                                    Resolution::External,
+                                ),
+                            };
+                            self.out.push(Reference {
+                                kind: RefKind::IstioSelector,
+                                from: id,
+                                target,
+                                span,
+                                resolution,
+                                loc: Loc::Entry(i),
+                                namespace_defaulted: false,
+                            });
+                        }
+                    }
+                    let namespaces = g.istio.workload_namespaces(id);
+                    for (i, (_, cred)) in gw.credentials().enumerate() {
+                        for wns in &namespaces {
+                            let target = ObjKey::new("", "Secret", wns, &cred.v);
+                            self.push(
+                                RefKind::IstioCredential,
+                                id,
+                                target,
+                                cred.span,
+                                Loc::Entry(i),
+                                true,
+                                false,
+                            );
+                        }
+                    }
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Route destinations that name a Service or ServiceEntry (or should): one edge per
+    /// distinct host, for the picture; the IST rules read the model.
+    fn istio_destinations(&mut self, id: ObjId, vs: &crate::model::istio::VirtualService) {
+        let ns = self.objects[id].key.namespace.clone();
+        let viewers = super::istio::viewers(vs, &ns);
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in vs.destinations.iter().enumerate() {
+            let Some(host) = &d.host else { continue };
+            if seen.insert(super::istio::fqdn(&host.v, &ns)) {
+                self.istio_host(id, RefKind::IstioDestination, host, i, &viewers);
+            }
+        }
+    }
+
+    /// An edge from a host field to the Service or ServiceEntry it names.
+    fn istio_host(
+        &mut self,
+        id: ObjId,
+        kind: RefKind,
+        host: &crate::source::Sp<crate::source::Text>,
+        i: usize,
+        viewers: &[&str],
+    ) {
+        use super::istio::{HostTarget, fqdn, service_of};
+        let g = self.g;
+        let ns = g.obj(id).key.namespace.as_str();
+        let h = fqdn(&host.v, ns);
+        let (target, resolution) = match g.istio.resolve_host_for(g, &host.v, ns, viewers) {
+            HostTarget::Service(t) | HostTarget::NotExported(t) | HostTarget::ServiceEntry(t) => {
+                (g.obj(t).key.clone(), Resolution::Object(t))
+            }
+            other => {
+                let key = match service_of(&h) {
+                    Some((sns, name)) => ObjKey::new("", "Service", sns, name),
+                    None => ObjKey::new(ISTIO_NETWORKING_GROUP, "ServiceEntry", ns, &h),
+                };
+                let res = if other == HostTarget::Missing {
+                    Resolution::Missing
+                } else {
+                    Resolution::Unchecked
+                };
+                (key, res)
+            }
+        };
+        self.out.push(Reference {
+            kind,
+            from: id,
+            target,
+            span: host.span,
+            resolution,
+            loc: Loc::Entry(i),
+            namespace_defaulted: !host.v.contains('.'),
+        });
     }
 
     fn listener_refs(&mut self, id: ObjId, listeners: &[crate::model::gateway::Listener]) {

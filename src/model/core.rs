@@ -10,6 +10,8 @@ pub struct Service {
     pub type_: Option<Sp<Text>>,
     pub ports: Vec<ServicePort>,
     pub ports_span: Option<Span>,
+    /// `spec.selector`: the labels of the pods behind the Service.
+    pub selector: Vec<(Sp<Text>, Sp<Text>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -18,6 +20,8 @@ pub struct ServicePort {
     pub port: Option<Sp<i64>>,
     /// Numeric targetPort only (a named targetPort is a container port name).
     pub target_port: Option<i64>,
+    /// `protocol`; absent is TCP.
+    pub protocol: Option<Sp<Text>>,
     pub span: Span,
 }
 
@@ -25,6 +29,7 @@ impl Service {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
         Service {
             type_: r.str(spec, "type"),
+            selector: r.string_map(spec, "selector"),
             ports_span: r.field(spec, "ports").map(|p| p.span),
             ports: r
                 .maps(spec, "ports")
@@ -36,6 +41,7 @@ impl Service {
                         Some(Value::Int(i)) => Some(*i),
                         _ => None,
                     },
+                    protocol: r.str(p, "protocol"),
                     span: p.span,
                 })
                 .collect(),
@@ -89,7 +95,23 @@ pub struct Secret {
     pub string_data_span: Option<Span>,
     /// The document carries SOPS metadata, so its values are encrypted.
     pub sops: bool,
+    /// The certificate in `tls.crt`, when it parses.
     pub cert: Option<CertInfo>,
+    /// `tls.crt` and `cert` (the generic key names Istio also reads), as found.
+    pub tls_crt: Pem,
+    pub generic_cert: Pem,
+}
+
+/// What a certificate key of a Secret manifest holds.
+#[derive(Clone, Debug, Default)]
+pub enum Pem {
+    /// No such key, an empty value, or a reference resolved elsewhere (`${VAR}`, `op://…`).
+    #[default]
+    Absent,
+    /// A value that is not a base64 PEM certificate (under `data`) or a PEM certificate
+    /// (under `stringData`).
+    Unreadable(Span),
+    Cert(CertInfo),
 }
 
 impl Secret {
@@ -128,7 +150,16 @@ impl Secret {
             data_span,
             string_data_span,
             sops,
-            cert: certificate(root),
+            cert: match pem(root, "tls.crt") {
+                Pem::Cert(c) => Some(c),
+                _ => None,
+            },
+            tls_crt: if sops {
+                Pem::Absent
+            } else {
+                pem(root, "tls.crt")
+            },
+            generic_cert: if sops { Pem::Absent } else { pem(root, "cert") },
         }
     }
 
@@ -148,21 +179,35 @@ impl Secret {
     }
 }
 
-/// Parses the first certificate of `tls.crt` (base64 under `data`, PEM under `stringData`).
-fn certificate(root: &Node) -> Option<CertInfo> {
+/// Reads the first certificate of `key` (base64 under `data`, PEM under `stringData`).
+fn pem(root: &Node, key: &str) -> Pem {
     use base64::Engine;
-    let (key_span, pem): (Span, Vec<u8>) =
-        if let Some((k, v)) = root.get("data").and_then(|d| d.entry("tls.crt")) {
-            let b64: String = v.as_str()?.split_whitespace().collect();
-            (
-                k.span,
-                base64::engine::general_purpose::STANDARD.decode(b64).ok()?,
-            )
-        } else {
-            let (k, v) = root.get("stringData")?.entry("tls.crt")?;
-            (k.span, v.as_str()?.as_bytes().to_vec())
-        };
-    let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).ok()?;
+    let entry = |field: &str| {
+        root.get(field).and_then(|d| d.entry(key)).filter(|(_, v)| {
+            v.as_str()
+                .is_some_and(|s| !s.trim().is_empty() && !is_reference(s))
+        })
+    };
+    let (key_span, bytes): (Span, Option<Vec<u8>>) = if let Some((k, v)) = entry("data") {
+        let b64: String = v.as_str().unwrap_or("").split_whitespace().collect();
+        (
+            k.span,
+            base64::engine::general_purpose::STANDARD.decode(b64).ok(),
+        )
+    } else if let Some((k, v)) = entry("stringData") {
+        (k.span, Some(v.as_str().unwrap_or("").as_bytes().to_vec()))
+    } else {
+        return Pem::Absent;
+    };
+    match bytes.as_deref().and_then(|b| certificate(b, key_span)) {
+        Some(c) => Pem::Cert(c),
+        None => Pem::Unreadable(key_span),
+    }
+}
+
+/// Parses the first PEM certificate of `pem`.
+fn certificate(pem: &[u8], key_span: Span) -> Option<CertInfo> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem).ok()?;
     let cert = pem.parse_x509().ok()?;
     let mut names: Vec<String> = Vec::new();
     if let Ok(Some(san)) = cert.subject_alternative_name() {

@@ -174,6 +174,8 @@ pub struct ExternalDnsArgs {
 #[derive(Clone, Debug, Default)]
 pub struct Workload {
     pub external_dns: Vec<ExternalDnsArgs>,
+    /// `spec.template.metadata.labels`: what selectors of its pods see.
+    pub pod_labels: Vec<(Text, Text)>,
 }
 
 fn plain_strings(node: Option<&Node>) -> Vec<Sp<Text>> {
@@ -274,11 +276,21 @@ impl Workload {
             .and_then(|s| s.get("containers"))
             .and_then(Node::as_seq)
             .unwrap_or(&[]);
+        let pod_labels = spec
+            .get("template")
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("labels"))
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, v)| Some((Text::from(k.as_str()?), Text::from(v.as_str()?))))
+            .collect();
         Workload {
             external_dns: containers
                 .iter()
                 .filter_map(ExternalDnsArgs::read)
                 .collect(),
+            pod_labels,
         }
     }
 }

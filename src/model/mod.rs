@@ -149,7 +149,9 @@ pub enum Spec {
     ConfigMap(kustomize::ConfigMap),
     Crd(kustomize::Crd),
     IstioGateway(istio::IstioGateway),
-    VirtualService(istio::VirtualService),
+    VirtualService(Box<istio::VirtualService>),
+    DestinationRule(Box<istio::DestinationRule>),
+    ServiceEntry(istio::ServiceEntry),
     HelmRelease(Box<kustomize::HelmRelease>),
     /// Any other kind: kept for the index and generic queries.
     Other,
@@ -548,7 +550,10 @@ fn read_kind(group: &str, kind: &str) -> ModelKind {
         | (EXTERNAL_DNS_GROUP, "DNSEndpoint")
         | ("apps", "Deployment")
         | (ISTIO_INSTALL_GROUP, "IstioOperator")
-        | (ISTIO_NETWORKING_GROUP, "Gateway" | "VirtualService") => ModelKind::Known,
+        | (
+            ISTIO_NETWORKING_GROUP,
+            "Gateway" | "VirtualService" | "DestinationRule" | "ServiceEntry",
+        ) => ModelKind::Known,
         (ASO_NETWORK_GROUP, k) if dns::record_kind(k).is_some() => ModelKind::Known,
         _ => ModelKind::Other,
     }
@@ -631,7 +636,13 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             .unwrap_or(Spec::Other),
         (ISTIO_NETWORKING_GROUP, "Gateway") => Spec::IstioGateway(istio::IstioGateway::read(r, s)),
         (ISTIO_NETWORKING_GROUP, "VirtualService") => {
-            Spec::VirtualService(istio::VirtualService::read(r, s))
+            Spec::VirtualService(Box::new(istio::VirtualService::read(r, s)))
+        }
+        (ISTIO_NETWORKING_GROUP, "DestinationRule") => {
+            Spec::DestinationRule(Box::new(istio::DestinationRule::read(r, s)))
+        }
+        (ISTIO_NETWORKING_GROUP, "ServiceEntry") => {
+            Spec::ServiceEntry(istio::ServiceEntry::read(r, s))
         }
         _ => Spec::Other,
     }
@@ -683,6 +694,8 @@ mod tests {
             ("install.istio.io/v1alpha1", "IstioOperator"),
             ("networking.istio.io/v1", "Gateway"),
             ("networking.istio.io/v1", "VirtualService"),
+            ("networking.istio.io/v1beta1", "DestinationRule"),
+            ("networking.istio.io/v1alpha3", "ServiceEntry"),
         ];
         for (av, kind) in kinds {
             let text = format!(

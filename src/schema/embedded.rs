@@ -11,12 +11,14 @@ use std::sync::Arc;
 use crate::config::{Channel, Version};
 use crate::load::tree::{Node, Value};
 use crate::load::{self, LoadOptions};
-use crate::model::GATEWAY_GROUP;
+use crate::model::{GATEWAY_GROUP, ISTIO_NETWORKING_GROUP};
 
 use super::crd::KindSchema;
 use super::openapi::Schema;
 
 const SOURCE: &str = include_str!("gateway-api.yaml");
+/// Istio's networking kinds: one schema for every served version.
+const ISTIO_SOURCE: &str = include_str!("istio.yaml");
 
 /// Schemas by kind, for one bundle and channel.
 #[derive(Debug, Default)]
@@ -82,8 +84,47 @@ impl Catalog {
                 id: super::crd::next_id(),
             }));
         }
+        kinds.extend(istio_kinds());
         Catalog { kinds }
     }
+}
+
+/// The embedded schemas of Istio's networking kinds.
+fn istio_kinds() -> Vec<Arc<KindSchema>> {
+    let loaded = load::load_bytes(
+        0,
+        std::path::Path::new("istio.yaml"),
+        ISTIO_SOURCE.as_bytes().to_vec(),
+        &LoadOptions::default(),
+    );
+    let Some(root) = loaded.docs.first().map(|d| &d.root) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in root.get("kinds").and_then(Node::as_seq).unwrap_or_default() {
+        let (Some(kind), Some(schema)) = (
+            entry.get("kind").and_then(Node::as_str),
+            entry.get("schema"),
+        ) else {
+            continue;
+        };
+        let versions = entry
+            .get("versions")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .map(|v| (v.to_string(), Schema::parse(schema)))
+            .collect();
+        out.push(Arc::new(KindSchema {
+            group: ISTIO_NETWORKING_GROUP.to_string(),
+            kind: kind.to_string(),
+            versions,
+            origin: format!("the Istio {kind} CRD"),
+            id: super::crd::next_id(),
+        }));
+    }
+    out
 }
 
 fn version_of(n: &Node, key: &str) -> Option<Version> {
