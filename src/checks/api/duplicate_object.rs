@@ -1,6 +1,6 @@
 //! API510: one object defined twice in what one kustomize build deploys.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
@@ -26,7 +26,9 @@ impl Check for Rule {
         let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
         let mut by: Vec<(usize, usize, &str)> = Vec::new();
         for b in &g.builds {
-            let mut seen: HashMap<&ObjKey, usize> = HashMap::new();
+            // Hashed with foldhash: this map sees every object of every build.
+            let mut seen: foldhash::HashMap<&ObjKey, usize> = foldhash::HashMap::default();
+            seen.reserve(b.files.len());
             for &f in &b.files {
                 for i in of_file(f) {
                     let o = &objects[i];
