@@ -181,6 +181,7 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &ist::conflicting_mesh_hosts::Rule,
         &ist::ingress_subset_not_applied::Rule,
         &ist::destinationrule_tls_without_ca::Rule,
+        &ist::client_credential_not_found::Rule,
     ]
 }
 

@@ -57,6 +57,8 @@ pub enum RefKind {
     /// Istio Gateway `servers[].tls.credentialName`: a Secret in the gateway workload's
     /// namespace (one reference per namespace the selected workloads run in).
     IstioCredential,
+    /// A DestinationRule's client `credentialName` → Secret in the namespace of its proxies.
+    IstioClientCredential,
     /// Istio VirtualService route `destination.host`: a Service or ServiceEntry.
     IstioDestination,
     /// Istio DestinationRule `spec.host`: a Service or ServiceEntry.
@@ -80,6 +82,7 @@ impl RefKind {
             RefKind::PolicyTarget => "targetRef",
             RefKind::PolicyCaCertificate => "caCertificateRef",
             RefKind::IstioCredential => "credentialName",
+            RefKind::IstioClientCredential => "credentialName",
             RefKind::IstioDestination => "destination",
             RefKind::IstioHost => "host",
             RefKind::IstioSelector => "selector",

@@ -258,6 +258,28 @@ impl<'m> Collector<'_, 'm> {
                     if let Some(h) = &dr.host {
                         self.istio_host(id, RefKind::IstioHost, h, 0, &[ns]);
                     }
+                    // A client credential is read in the namespace of the proxy that uses it.
+                    // Only when those proxies are the rule's own namespace's (a workloadSelector,
+                    // or `exportTo: ["."]`) is that namespace known.
+                    let own = dr.workload_selector
+                        || (!dr.export_to.is_empty()
+                            && dr.export_to.iter().all(|e| e.v == "." || e.v == ns));
+                    if own {
+                        for (i, tls) in dr.tls.iter().enumerate() {
+                            if let Some(cred) = &tls.credential_name {
+                                let target = ObjKey::new("", "Secret", ns, &cred.v);
+                                self.push(
+                                    RefKind::IstioClientCredential,
+                                    id,
+                                    target,
+                                    cred.span,
+                                    Loc::Entry(i),
+                                    true,
+                                    false,
+                                );
+                            }
+                        }
+                    }
                 }
                 Spec::IstioGateway(gw) => {
                     let g = self.g;

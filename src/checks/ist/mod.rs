@@ -2,6 +2,7 @@
 //! DestinationRule, ServiceEntry), resolved as Istio resolves them. Each rule's page names the
 //! `istioctl analyze` message it corresponds to.
 
+pub mod client_credential_not_found;
 pub mod conflicting_gateways;
 pub mod conflicting_mesh_hosts;
 pub mod credential_invalid;
