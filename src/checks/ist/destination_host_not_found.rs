@@ -36,9 +36,39 @@ impl Check for Rule {
                     );
                     continue;
                 };
+                // An upper-case name or an underscore is no DNS name: a placeholder that a
+                // kustomize replacement or a script fills in (`DEX_SERVICE.DEX_NAMESPACE`).
+                if host.v.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
+                    continue;
+                }
                 let full = fqdn(&host.v, ns);
                 let diag = match g.istio.resolve_host_for(g, &host.v, ns, &viewers) {
                     HostTarget::Missing => {
+                        // A Service of that name whose namespace the repository sets nowhere
+                        // goes where `kubectl apply -n` puts it: perhaps the host's namespace.
+                        let unset = service_of(&full).and_then(|(_, name)| {
+                            g.same_name("", "Service", name)
+                                .iter()
+                                .map(|&id| g.obj(id))
+                                .find(|s| s.namespace_defaulted)
+                        });
+                        if let Some(svc) = unset {
+                            out.push(
+                                Diagnostic::new(
+                                    self.id(),
+                                    host.span,
+                                    format!(
+                                        "{}: {what} host `{}` names Service `{}`, which the repository defines with no namespace: applied in the host's namespace, it resolves",
+                                        o.key, host.v, svc.key.name
+                                    ),
+                                )
+                                .severity(crate::config::Severity::Info)
+                                .label("the Service's namespace is set nowhere")
+                                .related(svc.name_span(), format!("{} (namespace not set)", svc.key))
+                                .on(o),
+                            );
+                            continue;
+                        }
                         let why = match service_of(&full) {
                             Some((sns, name)) => format!(
                                 "no Service `{name}` in namespace `{sns}`{}",
