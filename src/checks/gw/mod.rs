@@ -182,10 +182,19 @@ pub(crate) fn delegation_targets<'g>(
 }
 
 /// A Service an operator in the repository creates under a name it documents: a Tekton
-/// `EventListener` named X serves through the Service `el-X` beside it.
+/// `EventListener` named X serves through the Service `el-X` beside it, and the Tekton operator
+/// installs its dashboard's Service.
 pub(crate) fn operator_creates(cx: &crate::checks::Ctx, target: &crate::model::ObjKey) -> bool {
     if !target.group.is_empty() || target.kind != "Service" {
         return false;
+    }
+    // The Tekton operator's dashboard: a TektonConfig (or TektonDashboard) installs the Service
+    // `tekton-dashboard` in `tekton-pipelines`.
+    if target.name == "tekton-dashboard" && target.namespace == "tekton-pipelines" {
+        return cx.graph.objects.iter().any(|o| {
+            o.key.group == "operator.tekton.dev"
+                && matches!(o.key.kind.as_str(), "TektonConfig" | "TektonDashboard")
+        });
     }
     target.name.strip_prefix("el-").is_some_and(|listener| {
         cx.graph
