@@ -396,16 +396,23 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     }
     // A build in which some kustomization renames or patches objects is not judged: what it
     // deploys is not the files as written.
-    builds.retain(|b| {
-        !b.files.iter().any(|&f| {
-            normalize(&files[f as usize].path)
-                .ancestors()
-                .skip(1)
-                .take(64)
-                .filter_map(|d| idx.kustomizations.get(d))
-                .any(|&k| matches!(&objects[k].spec, Spec::Kustomization(k) if k.transforms))
-        })
-    });
+    let transforming: HashSet<&Path> = idx
+        .kustomizations
+        .iter()
+        .filter(|(_, k)| matches!(&objects[**k].spec, Spec::Kustomization(k) if k.transforms))
+        .map(|(d, _)| d.as_path())
+        .collect();
+    if !transforming.is_empty() {
+        builds.retain(|b| {
+            !b.files.iter().any(|&f| {
+                normalize(&files[f as usize].path)
+                    .ancestors()
+                    .skip(1)
+                    .take(64)
+                    .any(|d| transforming.contains(d))
+            })
+        });
+    }
     builds.retain(|b| !b.files.is_empty());
     builds.sort();
     let mut out = Layout {
