@@ -30,7 +30,7 @@ impl Check for Rule {
                 .as_ref()
                 .map(|n| n.span)
                 .unwrap_or(r.span);
-            let mut d = super::grant_finding(
+            out.push(super::grant_finding(
                 cx,
                 self.id(),
                 span,
@@ -45,12 +45,8 @@ impl Check for Rule {
                     from.key.kind,
                     from.key.namespace
                 ),
-            );
-            let files = grant_files.get_or_insert_with(|| super::GrantFiles::new(cx));
-            if let Some(f) = super::grant_fix(cx, files, r) {
-                d = d.fix(f);
-            }
-            out.push(d);
+                &mut grant_files,
+            ));
         }
     }
 }

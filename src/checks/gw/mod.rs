@@ -94,12 +94,13 @@ pub const ROUTE_KINDS: &[&str] = &["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRou
 
 /// A RefNotPermitted finding with the grants that almost matched as related locations and a
 /// help line that spells out the grant to add.
-pub fn grant_finding(
+pub(crate) fn grant_finding(
     cx: &crate::checks::Ctx,
     rule: &'static str,
     span: crate::source::Span,
     r: &Reference,
     message: String,
+    files: &mut Option<GrantFiles>,
 ) -> crate::diagnostic::Diagnostic {
     let g = cx.graph;
     let from = g.obj(r.from);
@@ -128,10 +129,16 @@ pub fn grant_finding(
     } else {
         r.target.group.to_string()
     };
-    d.help(format!(
+    d = d.help(format!(
         "add a ReferenceGrant in namespace `{}` with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {group}, kind: {}, name: {}}}",
         r.target.namespace, from.key.group, from.key.kind, from.key.namespace, r.target.kind, r.target.name
-    ))
+    ));
+    // The files a grant can be appended to are found once per rule run, on its first finding.
+    let files = files.get_or_insert_with(|| GrantFiles::new(cx));
+    if let Some(f) = grant_fix(cx, files, r) {
+        d = d.fix(f);
+    }
+    d
 }
 
 /// A missing Service in a namespace a Flux HelmRelease deploys into may be one its chart (or an
