@@ -21,18 +21,9 @@ use crate::{Options, config};
 /// The commented starter, as `gwlint init` writes it for an empty repository.
 pub const STARTER: &str = include_str!("starter-config.yaml");
 
-/// Directory names whose manifests are not deployed.
-const NOT_DEPLOYED_DIRS: &[&str] = &[
-    "archive",
-    "archived",
-    ".archive",
-    "old",
-    "deprecated",
-    "testdata",
-    "test-fixtures",
-    "fixtures",
-    "__fixtures__",
-];
+/// Directory names of test fixtures, which nothing deploys (archive directories are
+/// `kustomize::is_archive_name`'s).
+const FIXTURE_DIRS: &[&str] = &["testdata", "test-fixtures", "fixtures", "__fixtures__"];
 
 /// What was learned from linting the repository.
 #[derive(Debug, Default)]
@@ -107,7 +98,9 @@ fn not_deployed_dirs(dir: &Path) -> BTreeSet<String> {
             if matches!(name.as_str(), ".git" | "target" | "node_modules") {
                 continue;
             }
-            if NOT_DEPLOYED_DIRS.contains(&name.to_ascii_lowercase().as_str()) {
+            if crate::kustomize::is_archive_name(&name)
+                || FIXTURE_DIRS.contains(&name.to_ascii_lowercase().as_str())
+            {
                 out.insert(format!("**/{name}/**"));
                 continue;
             }

@@ -702,13 +702,18 @@ pub fn in_archive_dir(path: &Path) -> bool {
             let Component::Normal(name) = c else {
                 return false;
             };
-            let name = name.to_string_lossy().to_ascii_lowercase();
-            matches!(
-                name.trim_start_matches(['.', '_']),
-                "archive" | "archived" | "deprecated" | "old" | "attic"
-            )
+            is_archive_name(&name.to_string_lossy())
         })
     })
+}
+
+/// Whether a directory name says its manifests are kept, not deployed (`archive`, `_archive`,
+/// `.archived`, `deprecated`, `old`, `attic`, in any case).
+pub fn is_archive_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().trim_start_matches(['.', '_']),
+        "archive" | "archived" | "deprecated" | "old" | "attic"
+    )
 }
 
 /// Applies the namespaces of the layout and the scopes of CRDs in the input. Returns notes for
