@@ -246,6 +246,9 @@ pub struct Config {
     pub allow_external_secrets: bool,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Lint files in test-data directories (`testdata`, `fixtures`, …) that no kustomization
+    /// deploys; they are left out by default.
+    pub lint_test_data: bool,
     pub max_file_size: u64,
     pub default_namespace: String,
     /// DNS zones not declared in manifests.
@@ -282,6 +285,7 @@ impl Default for Config {
             allow_external_secrets: false,
             include: Vec::new(),
             exclude: Vec::new(),
+            lint_test_data: false,
             max_file_size: LoadOptions::default().max_file_size,
             default_namespace: "default".into(),
             private_zones: Vec::new(),
@@ -482,6 +486,7 @@ const TOP_KEYS: &[&str] = &[
     "allowExternalSecrets",
     "include",
     "exclude",
+    "lintTestData",
     "maxFileSize",
     "defaultNamespace",
     "dns",
@@ -689,6 +694,10 @@ pub fn load(
             },
             "include" => cfg.include = ctx.string_list(v, "include")?,
             "exclude" => cfg.exclude = ctx.string_list(v, "exclude")?,
+            "lintTestData" => match v.value {
+                Value::Bool(b) => cfg.lint_test_data = b,
+                _ => return Err(ctx.err(v, "`lintTestData` must be true or false".into())),
+            },
             "maxFileSize" => match v.value {
                 // Offsets into a file are u32 throughout, so 4 GiB is the ceiling.
                 Value::Int(n) if n > 0 => cfg.max_file_size = (n as u64).min(u64::from(u32::MAX)),

@@ -21,10 +21,6 @@ use crate::{Options, config};
 /// The commented starter, as `gwlint init` writes it for an empty repository.
 pub const STARTER: &str = include_str!("starter-config.yaml");
 
-/// Directory names of test fixtures, which nothing deploys (archive directories are
-/// `kustomize::is_archive_name`'s).
-const FIXTURE_DIRS: &[&str] = &["testdata", "test-fixtures", "fixtures", "__fixtures__"];
-
 /// What was learned from linting the repository.
 #[derive(Debug, Default)]
 pub struct Findings {
@@ -98,9 +94,9 @@ fn not_deployed_dirs(dir: &Path) -> BTreeSet<String> {
             if matches!(name.as_str(), ".git" | "target" | "node_modules") {
                 continue;
             }
-            if crate::kustomize::is_archive_name(&name)
-                || FIXTURE_DIRS.contains(&name.to_ascii_lowercase().as_str())
-            {
+            // Test-data directories (`testdata`, `fixtures`, …) need no exclude: they are left
+            // out by default, and an exclude would also hide the objects they define.
+            if crate::kustomize::is_archive_name(&name) {
                 out.insert(format!("**/{name}/**"));
                 continue;
             }

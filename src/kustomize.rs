@@ -48,6 +48,9 @@ pub struct Layout {
     /// other lists, and every Flux Kustomization's path (a build of its own, generated when
     /// the path has no kustomization). Sorted, each sorted.
     pub builds: Vec<Build>,
+    /// For each file in a test-data directory (see `in_test_data_dir`): the files of the
+    /// kustomizations and Flux Kustomizations that deploy it. Other files are not listed.
+    pub test_data_deployers: HashMap<FileId, Vec<FileId>>,
 }
 
 /// One kustomize build: what builds it, and its files.
@@ -279,6 +282,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             })
         })
         .collect();
+    let mut test_data_deployers =
+        kustomizations_deploying_test_data(objects, files, &idx, &dirs, &walked);
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
     for (file, c) in walked.into_iter().flatten() {
@@ -415,10 +420,22 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     }
     builds.retain(|b| !b.files.is_empty());
     builds.sort();
+    for (fid, reached) in &per_flux {
+        for f in reached {
+            if let Some(v) = test_data_deployers.get_mut(f) {
+                v.push(objects[*fid].file);
+            }
+        }
+    }
+    for v in test_data_deployers.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
     let mut out = Layout {
         builds,
         clusters: clusters(objects, files, &per_flux),
         flux_reached,
+        test_data_deployers,
         ..Layout::default()
     };
     let config_maps: BTreeMap<(&str, &str), usize> = objects
@@ -693,6 +710,96 @@ fn clusters(
     out.into_iter()
         .filter_map(|(f, c)| c.map(|c| (f, c)))
         .collect()
+}
+
+/// The kustomizations that deploy the files lying in test-data directories: every
+/// kustomization that reaches one, directly or through the kustomizations it lists (`layout`
+/// adds the Flux Kustomizations). Only those files are looked up, so a repository without test
+/// data pays one scan of its paths.
+fn kustomizations_deploying_test_data(
+    objects: &[Object],
+    files: &[SourceFile],
+    idx: &Index,
+    dirs: &[&PathBuf],
+    walked: &[Vec<(FileId, Claim)>],
+) -> HashMap<FileId, Vec<FileId>> {
+    let mut out: HashMap<FileId, Vec<FileId>> = files
+        .iter()
+        .filter(|f| in_test_data_dir(&f.path))
+        .map(|f| (f.id, Vec::new()))
+        .collect();
+    if out.is_empty() {
+        return out;
+    }
+    for (dir, found) in dirs.iter().zip(walked) {
+        let Some(&kid) = idx.kustomizations.get(*dir) else {
+            continue;
+        };
+        for (f, _) in found {
+            if let Some(v) = out.get_mut(f) {
+                v.push(objects[kid].file);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a path lies in a directory whose name says it holds test inputs or expected
+/// outputs (`testdata`, `fixtures`, …): files that tests read, not manifests a cluster runs.
+pub fn in_test_data_dir(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| {
+        dir.components().any(|c| {
+            let Component::Normal(name) = c else {
+                return false;
+            };
+            is_test_data_name(&name.to_string_lossy())
+        })
+    })
+}
+
+/// Directory names that hold test inputs and expected outputs by a wide convention: Go's
+/// `testdata` (which the go tool itself never builds), `fixtures` and `__fixtures__` (most test
+/// frameworks), `__snapshots__` and `golden` files, and Go's `testutils` helper packages.
+/// `test`, `tests` and `e2e` are not among them: end-to-end manifests are applied to a cluster,
+/// and GitOps repositories name environments `test`.
+pub fn is_test_data_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "testdata"
+            | "test-data"
+            | "test_data"
+            | "fixtures"
+            | "__fixtures__"
+            | "test-fixtures"
+            | "test_fixtures"
+            | "__snapshots__"
+            | "golden"
+            | "goldens"
+            | "testutils"
+    )
+}
+
+/// Directory names of tests and examples: manifests applied to a throwaway cluster, or shown
+/// for readers to copy, whose credentials and certificates are usually dummies.
+pub fn is_sample_name(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "test"
+            | "tests"
+            | "e2e"
+            | "example"
+            | "examples"
+            | "sample"
+            | "samples"
+            | "demo"
+            | "demos"
+            | "doc"
+            | "docs"
+            | "tutorial"
+            | "tutorials"
+            | "quickstart"
+            | "quickstarts"
+    )
 }
 
 /// Whether a path lies in a directory whose name says its manifests are kept, not deployed.

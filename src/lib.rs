@@ -20,6 +20,7 @@ pub mod model;
 pub mod newrev;
 pub mod origin;
 pub mod process;
+pub mod purpose;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -94,6 +95,8 @@ pub struct Outcome {
     pub fail_on: Option<config::Severity>,
     /// Every `.gwlint.yaml` met while walking directories (only the one in use applies).
     pub config_files: Vec<PathBuf>,
+    /// Files left out as test data that nothing deploys (`lintTestData` lints them).
+    pub test_data_withheld: usize,
 }
 
 impl Outcome {
@@ -632,7 +635,13 @@ fn run<T>(
     }
     withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
     withhold_patches(&mut outcome, &mut objects, &mut schema_issues);
-    let (by_hand, clusters, builds) = resolve(
+    let Resolved {
+        flux_reached,
+        by_hand,
+        clusters,
+        builds,
+        test_data,
+    } = resolve(
         &mut objects,
         &outcome.files,
         &load_opts,
@@ -646,6 +655,12 @@ fn run<T>(
         &mut issues,
         &mut schema_issues,
     );
+    let test_data = if cfg.lint_test_data {
+        Vec::new()
+    } else {
+        purpose::unlinted_test_data(&mut outcome, &opts.paths, &test_data)
+    };
+    let samples = purpose::sample_files(&outcome.files, &opts.paths, flux_reached.as_ref());
     outcome.objects = objects.len();
     lap(&mut outcome, "load+model");
 
@@ -681,7 +696,9 @@ fn run<T>(
     graph.clusters = clusters;
     graph.builds = builds;
     lap(&mut outcome, "graph");
-    let cx = checks::Ctx::new(&graph, cfg).with_files(&outcome.files);
+    let cx = checks::Ctx::new(&graph, cfg)
+        .with_files(&outcome.files)
+        .with_samples(&samples);
     let enabled = |id: &str| rule_enabled(opts, id);
     let mut diags = checks::run(&cx, &enabled);
     diags.extend(schema_diags.into_iter().filter(|d| enabled(d.rule)));
@@ -696,11 +713,16 @@ fn run<T>(
         d
     }));
     attach_objects(&mut diags[first_load..], &objects);
+    let unlinted = |f: FileId| test_data.binary_search(&f).is_ok();
+    if !test_data.is_empty() {
+        diags.retain(|d| !unlinted(d.span.file));
+    }
     for d in &mut diags {
         d.close_related();
     }
     diags.retain(|d| !schema::covered_by(d).is_some_and(&enabled));
     schema::drop_covered_unknown_fields(&mut diags);
+    purpose::soften_intended_invalid(&outcome.files, &mut diags);
     for d in &mut diags {
         if let Some(RuleLevel::Level(s)) = cfg.rules.get(d.rule) {
             d.severity = *s;
@@ -728,6 +750,10 @@ fn run<T>(
     );
     outcome.suppressed = applied.suppressed;
     outcome.unused_config_ignores = applied.unused_config;
+    if !test_data.is_empty() {
+        // Suppressions in test data silenced nothing that was reported: not called unused.
+        diags.retain(|d| !unlinted(d.span.file));
+    }
     fill_field_paths(&outcome.files, &mut diags);
     // Pre-commit mode reports the files named, by the file a finding is physically in: decided
     // before `# Source:` mapping could name another path.
@@ -925,11 +951,7 @@ fn resolve(
     opts: &LoadOptions,
     cfg: &Config,
     notes: &mut Vec<String>,
-) -> (
-    Vec<FileId>,
-    std::collections::HashMap<FileId, u32>,
-    Vec<kustomize::Build>,
-) {
+) -> Resolved {
     let mut layout = kustomize::layout(objects, files);
     let by_hand: Vec<FileId> = match &layout.flux_reached {
         Some(reached) => files
@@ -972,11 +994,26 @@ fn resolve(
         ));
     }
     notes.extend(kustomize::apply(&layout, objects, files));
-    (
+    Resolved {
+        flux_reached: layout.flux_reached.take(),
         by_hand,
-        std::mem::take(&mut layout.clusters),
-        std::mem::take(&mut layout.builds),
-    )
+        clusters: std::mem::take(&mut layout.clusters),
+        builds: std::mem::take(&mut layout.builds),
+        test_data: std::mem::take(&mut layout.test_data_deployers),
+    }
+}
+
+/// What the repository's kustomizations and Flux Kustomizations say about its files.
+struct Resolved {
+    /// Files a Flux Kustomization deploys; `None` when no Flux Kustomization's path is in the
+    /// repository.
+    flux_reached: Option<std::collections::HashSet<FileId>>,
+    /// In a Flux repository, the files no Flux Kustomization reaches.
+    by_hand: Vec<FileId>,
+    clusters: std::collections::HashMap<FileId, u32>,
+    builds: Vec<kustomize::Build>,
+    /// Files in test-data directories, each with the kustomizations that deploy it.
+    test_data: std::collections::HashMap<FileId, Vec<FileId>>,
 }
 
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that

@@ -66,6 +66,7 @@ fn schema_is_draft_2020_12_and_strict() {
         "failOn",
         "ignore",
         "include",
+        "lintTestData",
         "maxFileSize",
         "profile",
         "rules",

@@ -263,3 +263,60 @@ fn init_fits_the_starter_to_the_repository() {
         );
     }
 }
+
+/// A controller repository's test inputs are not the user's problem: findings in `testdata`
+/// are left out (and said so), naming the directory or `lintTestData: true` brings them back,
+/// and an example's credentials are an info, not a warning.
+#[test]
+fn test_data_is_left_out_and_examples_are_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let td = dir.path().join("internal/testdata");
+    std::fs::create_dir_all(&td).unwrap();
+    std::fs::write(td.join("route.yaml"), ROUTE).unwrap();
+    std::fs::create_dir_all(dir.path().join("examples")).unwrap();
+    std::fs::write(
+        dir.path().join("examples/secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo\n  namespace: shop\nstringData:\n  password: not-a-placeholder\n",
+    )
+    .unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = gwlint_in(dir.path(), args);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let rules = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap().to_string(),
+                    d["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let all = json(&["check", ".", "--no-config", "--format", "json"]);
+    assert_eq!(rules(&all), vec![("SEC413".into(), "info".into())]);
+    let text = gwlint_in(dir.path(), &["check", ".", "--no-config"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("1 file in test-data directories (testdata, fixtures, …) not linted"),
+        "{text}"
+    );
+    // Named on the command line, the test data is meant.
+    let named = json(&[
+        "check",
+        "internal/testdata",
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    assert!(rules(&named).iter().any(|(r, _)| r == "GW108"), "{named}");
+    std::fs::write(dir.path().join(".gwlint.yaml"), "lintTestData: true\n").unwrap();
+    let configured = json(&["check", ".", "--format", "json"]);
+    assert!(
+        rules(&configured).iter().any(|(r, _)| r == "GW108"),
+        "{configured}"
+    );
+}

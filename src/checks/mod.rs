@@ -24,6 +24,8 @@ pub struct Ctx<'g, 'm> {
     /// The run's files, for fixes that must keep a scalar's quoting or a line's indentation
     /// (empty: no fixes that need the text are offered).
     pub files: &'g [crate::source::SourceFile],
+    /// Files in test and example directories that no Flux Kustomization deploys, sorted.
+    pub samples: &'g [crate::source::FileId],
 }
 
 impl<'g, 'm> Ctx<'g, 'm> {
@@ -33,7 +35,19 @@ impl<'g, 'm> Ctx<'g, 'm> {
             config,
             shared: tls::Shared::default(),
             files: &[],
+            samples: &[],
         }
+    }
+
+    /// With the files of tests and examples (see `samples`).
+    pub fn with_samples(mut self, samples: &'g [crate::source::FileId]) -> Self {
+        self.samples = samples;
+        self
+    }
+
+    /// Whether a file lies in a test or example directory that no Flux Kustomization deploys.
+    pub fn in_sample(&self, file: crate::source::FileId) -> bool {
+        self.samples.binary_search(&file).is_ok()
     }
 
     /// With the files' texts, so rules can offer fixes.

@@ -59,8 +59,55 @@ pub struct SecretKey {
     pub name: Sp<Text>,
     pub empty: bool,
     /// The value is a reference resolved elsewhere (`op://…`, `ref+…`, `<path:…>`, `${VAR}`),
-    /// not the secret itself.
+    /// or a placeholder for the reader to fill in (`<YOUR_TOKEN>`, `OPENAI_API_KEY`), not the
+    /// secret itself. Under `data`, judged on the decoded value.
     pub reference: bool,
+}
+
+/// A value that stands for a secret rather than being one: what samples and test harnesses
+/// write where the reader or the harness puts the real value. Only whole values count: an
+/// all-capitals identifier with an underscore (`OPENAI_API_KEY`, the name of the variable to
+/// export), one in angle brackets or braces (`<YOUR_API_TOKEN>`, `{API_KEY}`), or an empty
+/// JSON object.
+fn is_placeholder(v: &str) -> bool {
+    let v = v.trim();
+    let ident = |s: &str| {
+        s.len() >= 3
+            && s.contains('_')
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    let inner = |open: char, close: char| {
+        v.strip_prefix(open)
+            .and_then(|x| x.strip_suffix(close))
+            .is_some_and(|x| !x.is_empty() && !x.contains(['<', '>', '{', '}', '\n']))
+    };
+    ident(v)
+        || inner('<', '>')
+        || v.strip_prefix('{')
+            .and_then(|x| x.strip_suffix('}'))
+            .is_some_and(ident)
+        || v == "{}"
+}
+
+/// `reference` for a value under `data`: the same test on the decoded text (a value that does
+/// not decode is not a placeholder).
+fn is_reference_b64(v: &str) -> bool {
+    use base64::Engine;
+    if is_reference(v) {
+        return true;
+    }
+    let b64: String = v.split_whitespace().collect();
+    // Placeholders are short; a long value is not decoded only to be dropped.
+    if b64.len() > 256 {
+        return false;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|s| is_reference(&s))
 }
 
 fn is_reference(v: &str) -> bool {
@@ -71,6 +118,7 @@ fn is_reference(v: &str) -> bool {
         || v.starts_with("vault:")
         || v.starts_with("ENC[")
         || v.contains("${")
+        || is_placeholder(v)
 }
 
 /// What gwlint learns from a PEM certificate in a Secret manifest (never the bytes).
@@ -118,6 +166,7 @@ impl Secret {
     /// `root` is the whole object: Secret has no `spec`.
     pub fn read(r: &mut Reader, root: &Node) -> Self {
         let keys = |r: &mut Reader, field: &str| -> (Vec<SecretKey>, Option<Span>) {
+            let encoded = field == "data";
             let span = root.entry(field).map(|(k, _)| k.span);
             let Some(m) = r.map(root, field) else {
                 return (Vec::new(), span);
@@ -134,7 +183,13 @@ impl Secret {
                             Value::Str(x) => x.trim().is_empty(),
                             _ => false,
                         },
-                        reference: v.as_str().is_some_and(is_reference),
+                        reference: v.as_str().is_some_and(|s| {
+                            if encoded {
+                                is_reference_b64(s)
+                            } else {
+                                is_reference(s)
+                            }
+                        }),
                     })
                 })
                 .collect();

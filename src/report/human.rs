@@ -369,7 +369,7 @@ pub fn render(
             "No findings in {files} file{} ({} objects).",
             if files == 1 { "" } else { "s" },
             outcome.objects
-        )
+        )?;
     } else {
         writeln!(
             out,
@@ -382,9 +382,31 @@ pub fn render(
             if files == 1 { "" } else { "s" },
             outcome.objects
         )?;
-        match super::fix_hint(&outcome.diagnostics, look.unsafe_fixes) {
-            Some(hint) => writeln!(out, "{hint}"),
-            None => Ok(()),
+        if let Some(hint) = super::fix_hint(&outcome.diagnostics, look.unsafe_fixes) {
+            writeln!(out, "{hint}")?;
         }
     }
+    if outcome.test_data_withheld > 0 {
+        writeln!(
+            out,
+            "{} file{} in test-data directories (testdata, fixtures, …) not linted: no kustomization deploys {}; set `lintTestData: true` or name the directory to lint {}.",
+            outcome.test_data_withheld,
+            if outcome.test_data_withheld == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if outcome.test_data_withheld == 1 {
+                "it"
+            } else {
+                "them"
+            },
+            if outcome.test_data_withheld == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        )?;
+    }
+    Ok(())
 }

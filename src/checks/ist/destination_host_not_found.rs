@@ -42,6 +42,9 @@ impl Check for Rule {
                     continue;
                 }
                 let full = fqdn(&host.v, ns);
+                if service_of(&full).is_some_and(is_control_plane) {
+                    continue;
+                }
                 let diag = match g.istio.resolve_host_for(g, &host.v, ns, &viewers) {
                     HostTarget::Missing => {
                         // A Service of that name whose namespace the repository sets nowhere
@@ -116,4 +119,12 @@ impl Check for Rule {
             }
         }
     }
+}
+
+/// istiod's own Service in the Istio root namespace (`istiod`, or `istiod-<revision>` for a
+/// revisioned install; `aks-istio-system` on the AKS add-on): whatever installs Istio creates
+/// it, so a mesh that has VirtualServices has it.
+fn is_control_plane((namespace, name): (&str, &str)) -> bool {
+    matches!(namespace, "istio-system" | "aks-istio-system")
+        && (name == "istiod" || name.starts_with("istiod-"))
 }

@@ -43,16 +43,30 @@ impl Check for Rule {
             if c.not_after >= now {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    self.id(),
-                    c.key_span,
-                    format!("{}: the certificate in tls.crt expired on {}", o.key, date(c.not_after)),
-                )
-                .label("expired certificate")
-                .help("renew the certificate, or let cert-manager or External Secrets manage this Secret")
-                .on(o),
-            );
+            // Tests and examples embed throwaway certificates that nobody renews: whether one
+            // still matters cannot be told, so it is reported, as info.
+            let sample = cx.in_sample(o.file);
+            let mut d = Diagnostic::new(
+                self.id(),
+                c.key_span,
+                format!(
+                    "{}: the certificate in tls.crt expired on {}{}",
+                    o.key,
+                    date(c.not_after),
+                    if sample {
+                        " (in a test or example directory, where certificates are often throwaway: info)"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .label("expired certificate")
+            .help("renew the certificate, or let cert-manager or External Secrets manage this Secret")
+            .on(o);
+            if sample {
+                d = d.severity(crate::config::Severity::Info);
+            }
+            out.push(d);
         }
     }
 }
