@@ -136,10 +136,16 @@ fn run(dir: &Path, file: &Path, rules: &[&str]) -> Vec<Message> {
         .filter(|d| rules.contains(&d.rule))
         .filter_map(|d| {
             let o = d.object.as_ref()?;
+            // A cluster-scoped object (a CRD) has no namespace; EXPECTED.md writes `(none)`.
+            let ns = if o.namespace.is_empty() {
+                "default"
+            } else {
+                o.namespace.as_str()
+            };
             Some((
                 code_of(d.rule, &d.message),
                 o.kind.to_string(),
-                o.namespace.to_string(),
+                ns.to_string(),
                 o.name.to_string(),
             ))
         })
