@@ -118,7 +118,7 @@ impl Check for Rule {
                     self.id(),
                     span,
                     format!(
-                        "{}: host `{host}` port {port} is {} here, while other ServiceEntries visible in {} define it with another protocol ({listed}): a proxy handles a host and port with one protocol, so one definition silently overrides the other (istioctl: IST0177)",
+                        "{}: host `{host}` port {port} is {} here, while another ServiceEntry visible in {} gives it another (protocols in use: {listed}): a proxy handles a host and port with one protocol, so one definition silently overrides the other (istioctl: IST0177)",
                         o.key,
                         shown(&mine),
                         if scope == "*" {

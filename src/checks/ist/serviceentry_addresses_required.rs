@@ -21,14 +21,12 @@ impl Check for Rule {
                 continue;
             }
             for p in &se.port_specs {
-                let tcp = p
-                    .protocol
-                    .as_ref()
-                    .is_none_or(|x| x.v.eq_ignore_ascii_case("TCP"));
-                if !tcp {
+                // `protocol: ""` is unset, as Istio reads it.
+                let written = p.protocol.as_ref().filter(|x| !x.v.is_empty());
+                if written.is_some_and(|x| !x.v.eq_ignore_ascii_case("TCP")) {
                     continue;
                 }
-                let proto = if p.protocol.is_some() {
+                let proto = if written.is_some() {
                     "TCP"
                 } else {
                     "no protocol (TCP)"
