@@ -9,13 +9,18 @@
 //!   added, since a missing one is usually a real defect);
 //! - `exclude` globs for directories that hold archived or test-fixture manifests, which are
 //!   not deployed (`archive`, `old`, `deprecated`, `testdata`, `fixtures`, …);
+//! - `externals.istioGatewayWorkloads` for the Istio Gateway selectors that no Deployment or Pod
+//!   of the repository matches (their gateway pods are installed by a chart or the mesh
+//!   installer); with the AKS add-on, whose gateways the profile knows, the upstream
+//!   `istio: ingressgateway` selector is not proposed: the add-on does not run it (IST601);
 //! - `profile: aks-istio` when the repository uses the AKS Istio add-on's ingress classes.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::graph::istio::{AKS_ADDON_GATEWAYS, Selected, opaque};
 use crate::graph::{RefKind, Resolution};
-use crate::model::{CERT_MANAGER_GROUP, ESO_GROUP};
+use crate::model::{CERT_MANAGER_GROUP, ESO_GROUP, Spec};
 use crate::{Options, config};
 
 /// The commented starter, as `gwlint init` writes it for an empty repository.
@@ -28,7 +33,48 @@ pub struct Findings {
     pub cluster_issuers: BTreeSet<String>,
     pub cluster_secret_stores: BTreeSet<String>,
     pub excludes: BTreeSet<String>,
+    /// `namespace/label=value,…` for Istio Gateway selectors no workload in the repository
+    /// matches.
+    pub istio_gateway_workloads: BTreeSet<String>,
     pub aks_istio: bool,
+}
+
+/// Istio's default gateway labels: the installer runs these gateways in `istio-system`.
+const UPSTREAM_GATEWAYS: &[&str] = &["ingressgateway", "egressgateway"];
+
+/// The external gateway workload to propose for an Istio Gateway whose selector matches nothing
+/// in the repository: the namespace is `istio-system` for Istio's default gateways, otherwise the
+/// Gateway's own (where the `gateway` chart is commonly installed beside it). `None` for the AKS
+/// add-on's gateways (the profile knows them) and, on the add-on, for the upstream default,
+/// which the add-on does not run.
+fn proposed_workload(
+    selector: &[(
+        crate::source::Sp<crate::source::Text>,
+        crate::source::Sp<crate::source::Text>,
+    )],
+    gateway_ns: &str,
+    aks_istio: bool,
+) -> Option<String> {
+    if selector.is_empty() || selector.iter().any(|(k, v)| opaque(&k.v) || opaque(&v.v)) {
+        return None;
+    }
+    let istio = selector
+        .iter()
+        .find(|(k, _)| k.v == "istio")
+        .map(|(_, v)| v.v.as_str());
+    if istio.is_some_and(|v| AKS_ADDON_GATEWAYS.contains(&v)) {
+        return None;
+    }
+    let upstream = selector.len() == 1 && istio.is_some_and(|v| UPSTREAM_GATEWAYS.contains(&v));
+    if upstream && aks_istio {
+        return None;
+    }
+    let ns = if upstream { "istio-system" } else { gateway_ns };
+    let labels: Vec<String> = selector
+        .iter()
+        .map(|(k, v)| format!("{}={}", k.v, v.v))
+        .collect();
+    Some(format!("{ns}/{}", labels.join(",")))
 }
 
 /// Lints `dir` with no configuration and notes what the starter should say.
@@ -64,7 +110,19 @@ pub fn survey(dir: &Path) -> Findings {
                 .iter()
                 .any(|(k, v)| k.v == "istio.io/rev" && v.v.starts_with("asm-"))
                 || o.key.namespace == "aks-istio-ingress"
+                || matches!(&o.spec, Spec::IstioGateway(gw) if gw.selector.iter().any(|(k, v)| k.v == "istio" && AKS_ADDON_GATEWAYS.contains(&v.v.as_str())))
         });
+        for (id, o) in g.objects.iter().enumerate() {
+            let Spec::IstioGateway(gw) = &o.spec else {
+                continue;
+            };
+            if g.istio.selected.get(&id) != Some(&Selected::Unknown) {
+                continue;
+            }
+            if let Some(w) = proposed_workload(&gw.selector, &o.key.namespace, f.aks_istio) {
+                f.istio_gateway_workloads.insert(w);
+            }
+        }
         f
     });
     found.excludes = not_deployed_dirs(dir);
@@ -130,6 +188,22 @@ fn list(items: &BTreeSet<String>) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// YAML flow list of always-quoted entries, for values with `=` and `,` (gateway workloads).
+/// Only entries of letters, digits and `-._/=,` are written.
+fn quoted_list(items: &BTreeSet<String>) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .filter(|s| {
+            !s.is_empty()
+                && s.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | '=' | ',')
+                })
+        })
+        .map(|s| format!("\"{s}\""))
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 /// The starter with the survey's findings filled in.
 pub fn starter(f: &Findings) -> String {
     let mut out = String::with_capacity(STARTER.len() + 512);
@@ -153,6 +227,23 @@ pub fn starter(f: &Findings) -> String {
                 "  clusterSecretStores: {}   # named by ExternalSecrets, created outside the repository",
                 list(&f.cluster_secret_stores)
             ))
+        } else if trimmed.starts_with("istioGatewayWorkloads: []")
+            && !f.istio_gateway_workloads.is_empty()
+        {
+            Some(format!(
+                "  istioGatewayWorkloads: {}   # selected by Istio Gateways, run by no Deployment or Pod in the repository (installed by a chart or istioctl); check the namespace: istio-system for Istio's default gateways, else the Gateway's own{}",
+                quoted_list(&f.istio_gateway_workloads),
+                if f.aks_istio {
+                    "; the AKS add-on's gateways are known from profile: aks-istio"
+                } else {
+                    ""
+                }
+            ))
+        } else if trimmed.starts_with("istioGatewayWorkloads: []") && f.aks_istio {
+            Some(
+                "  istioGatewayWorkloads: [] # the AKS add-on's ingress gateways (aks-istio-ingress) are known from profile: aks-istio; it does not run Istio's default istio=ingressgateway"
+                    .to_string(),
+            )
         } else if line.starts_with("exclude: []") && !f.excludes.is_empty() {
             Some(format!(
                 "exclude: {}   # archived and test-fixture manifests, which nothing deploys",
@@ -188,6 +279,7 @@ mod tests {
             cluster_issuers: ["letsencrypt-prod".to_string()].into(),
             cluster_secret_stores: ["azure-kv".to_string()].into(),
             excludes: ["**/archive/**".to_string()].into(),
+            istio_gateway_workloads: ["edge/app=edge-gw,istio=custom".to_string()].into(),
             aks_istio: true,
         };
         let text = starter(&f);
@@ -207,5 +299,46 @@ mod tests {
         let cfg = cfg.expect("the filled starter loads");
         assert_eq!(cfg.externals.gateway_classes, ["cilium"]);
         assert_eq!(cfg.exclude, ["**/archive/**"]);
+        assert_eq!(
+            cfg.externals.istio_gateway_workloads,
+            ["edge/app=edge-gw,istio=custom"]
+        );
+    }
+
+    #[test]
+    fn gateway_workload_proposals() {
+        let sel = |pairs: &[(&str, &str)]| -> Vec<(
+            crate::source::Sp<crate::source::Text>,
+            crate::source::Sp<crate::source::Text>,
+        )> {
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    let span = crate::source::Span::default();
+                    (
+                        crate::source::Sp::new((*k).into(), span),
+                        crate::source::Sp::new((*v).into(), span),
+                    )
+                })
+                .collect()
+        };
+        let upstream = sel(&[("istio", "ingressgateway")]);
+        assert_eq!(
+            proposed_workload(&upstream, "shop", false).as_deref(),
+            Some("istio-system/istio=ingressgateway")
+        );
+        // On the add-on the upstream gateway does not exist: proposing it would hide IST601.
+        assert_eq!(proposed_workload(&upstream, "shop", true), None);
+        let addon = sel(&[("istio", "aks-istio-ingressgateway-external")]);
+        assert_eq!(proposed_workload(&addon, "shop", false), None);
+        let own = sel(&[("app", "edge-gw"), ("istio", "ingressgateway")]);
+        assert_eq!(
+            proposed_workload(&own, "edge", true).as_deref(),
+            Some("edge/app=edge-gw,istio=ingressgateway")
+        );
+        assert_eq!(
+            proposed_workload(&sel(&[("app", "${GW}")]), "edge", false),
+            None
+        );
     }
 }

@@ -264,6 +264,89 @@ fn init_fits_the_starter_to_the_repository() {
     }
 }
 
+/// An Istio Gateway whose credential Secret sits in the Gateway's namespace, and whose gateway
+/// pods (Istio's default `istio: ingressgateway`) the repository does not run.
+const ISTIO_GATEWAY: &str = "\
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: shop-tls
+  namespace: shop
+type: kubernetes.io/tls
+data: {tls.crt: '', tls.key: ''}
+";
+
+#[test]
+fn init_declares_the_istio_gateway_workloads_the_repository_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    std::fs::write(d.join("gateway.yaml"), ISTIO_GATEWAY).unwrap();
+    let rules = |dir: &std::path::Path| -> Vec<String> {
+        let out = gwlint_in(dir, &["check", ".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Where the gateway pods run is unknown: the credential is not judged.
+    assert!(!rules(d).contains(&"IST602".to_string()));
+    let out = gwlint_in(d, &["init"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(d.join(".gwlint.yaml")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("istioGatewayWorkloads:"))
+        .unwrap();
+    assert!(
+        line.contains("[\"istio-system/istio=ingressgateway\"]")
+            && line.contains("# selected by Istio Gateways, run by no Deployment or Pod"),
+        "{line}"
+    );
+    // Declared, the workload's namespace is known: the Secret in the Gateway's namespace is the
+    // classic mistake, and it is reported now.
+    assert!(rules(d).contains(&"IST602".to_string()));
+
+    // On the AKS add-on, the upstream gateway does not exist: not proposed, and init says why.
+    let aks = tempfile::tempdir().unwrap();
+    let a = aks.path();
+    std::fs::create_dir_all(a.join(".git")).unwrap();
+    std::fs::write(
+        a.join("gateway.yaml"),
+        ISTIO_GATEWAY.replace(
+            "namespace: shop\nspec:",
+            "namespace: shop\n  labels: {istio.io/rev: asm-1-26}\nspec:",
+        ),
+    )
+    .unwrap();
+    let out = gwlint_in(a, &["init"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(a.join(".gwlint.yaml")).unwrap();
+    assert!(text.contains("\nprofile: aks-istio"), "{text}");
+    assert!(
+        text.contains("istioGatewayWorkloads: [] # the AKS add-on's ingress gateways"),
+        "{text}"
+    );
+    // The profile knows the add-on's gateways: `istio: ingressgateway` selects none of them.
+    assert!(rules(a).contains(&"IST601".to_string()));
+}
+
 /// A controller repository's test inputs are not the user's problem: findings in `testdata`
 /// are left out (and said so), naming the directory or `lintTestData: true` brings them back,
 /// and an example's credentials are an info, not a warning.

@@ -196,6 +196,9 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &ist::ingress_subset_not_applied::Rule,
         &ist::destinationrule_tls_without_ca::Rule,
         &ist::client_credential_not_found::Rule,
+        &ist::gateway_api_crd_below_istio_minimum::Rule,
+        &ist::conflicting_serviceentry_protocol::Rule,
+        &ist::serviceentry_addresses_required::Rule,
     ]
 }
 

@@ -272,21 +272,44 @@ impl DestinationRule {
 pub struct ServiceEntry {
     pub hosts: Vec<Sp<Text>>,
     pub export_to: ExportTo,
+    /// The port numbers, for destination lookups.
     pub ports: Vec<i64>,
+    /// The ports as written, with their protocols.
+    pub port_specs: Vec<ServiceEntryPort>,
+    /// `spec.addresses` is a non-empty list.
+    pub addresses: bool,
+    /// `status.addresses` is a non-empty list (addresses Istio allocated, in an exported object).
+    pub status_addresses: bool,
+}
+
+/// One `spec.ports[]` entry of a ServiceEntry.
+#[derive(Clone, Debug)]
+pub struct ServiceEntryPort {
+    pub number: Sp<i64>,
+    /// `protocol` as written; `None` when unset.
+    pub protocol: Option<Sp<Text>>,
 }
 
 impl ServiceEntry {
-    pub fn read(r: &mut Reader, spec: &Node) -> Self {
-        let ports = r
+    pub fn read(r: &mut Reader, spec: &Node, root: &Node) -> Self {
+        let port_specs: Vec<ServiceEntryPort> = r
             .maps(spec, "ports")
             .into_iter()
-            .filter_map(|p| r.int(p, "number"))
-            .map(|n| n.v)
+            .filter_map(|p| {
+                Some(ServiceEntryPort {
+                    number: r.int(p, "number")?,
+                    protocol: r.str(p, "protocol"),
+                })
+            })
             .collect();
+        let listed = |n: Option<&Node>| n.and_then(Node::as_seq).is_some_and(|s| !s.is_empty());
         ServiceEntry {
             hosts: r.str_list(spec, "hosts"),
             export_to: r.str_list(spec, "exportTo"),
-            ports,
+            ports: port_specs.iter().map(|p| p.number.v).collect(),
+            port_specs,
+            addresses: listed(spec.get("addresses")),
+            status_addresses: listed(root.get("status").and_then(|s| s.get("addresses"))),
         }
     }
 }
@@ -296,12 +319,15 @@ impl ServiceEntry {
 pub struct IstioOperator {
     /// `spec.revision`; absent is the default revision.
     pub revision: Option<Sp<Text>>,
+    /// `spec.tag`: the image tag of the release it installs (`1.26.2`, `1.26.2-distroless`).
+    pub tag: Option<Sp<Text>>,
 }
 
 impl IstioOperator {
     pub fn read(r: &mut Reader, spec: &Node) -> Self {
         IstioOperator {
             revision: r.str(spec, "revision"),
+            tag: r.str(spec, "tag"),
         }
     }
 }

@@ -642,7 +642,7 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
             Spec::DestinationRule(Box::new(istio::DestinationRule::read(r, s)))
         }
         (ISTIO_NETWORKING_GROUP, "ServiceEntry") => {
-            Spec::ServiceEntry(istio::ServiceEntry::read(r, s))
+            Spec::ServiceEntry(istio::ServiceEntry::read(r, s, root))
         }
         _ => Spec::Other,
     }

@@ -4,7 +4,8 @@
 //! reference §3): the constraints and the validation rules, with the API server's messages.
 //! Entries carry `x-gwlint-since` / `x-gwlint-until` (bundle versions) and `x-gwlint-channel`
 //! where they differ between releases or channels; they are pruned for the configured target
-//! before the schemas are built.
+//! before the schemas are built. The field lists of `gateway-api-fields.yaml` are then laid
+//! over each kind (`fields::overlay`), so the schemas know every field a bundle declares.
 
 use std::sync::Arc;
 
@@ -54,6 +55,7 @@ impl Catalog {
             return Catalog::default();
         };
         let keep = |n: &Node| applies(n, bundle, channel);
+        let fields = super::fields::FieldLists::load();
         let mut kinds = Vec::new();
         for entry in root.get("kinds").and_then(Node::as_seq).unwrap_or_default() {
             if !keep(entry) {
@@ -73,13 +75,18 @@ impl Catalog {
                 .filter_map(Node::as_str)
                 .collect();
             let pruned = prune(schema, &keep);
+            let tree = fields.kind(kind);
+            let build = || {
+                let mut s = Schema::parse_partial(&pruned);
+                if let Some(t) = tree {
+                    super::fields::overlay(&mut s, t);
+                }
+                s
+            };
             kinds.push(Arc::new(KindSchema {
                 group: GATEWAY_GROUP.to_string(),
                 kind: kind.to_string(),
-                versions: versions
-                    .iter()
-                    .map(|v| (v.to_string(), Schema::parse_partial(&pruned)))
-                    .collect(),
+                versions: versions.iter().map(|v| (v.to_string(), build())).collect(),
                 origin: format!("the Gateway API {bundle} {label} CRD for {kind}"),
                 id: super::crd::next_id(),
             }));

@@ -13,6 +13,7 @@ pub mod celenv;
 pub mod celval;
 pub mod crd;
 pub mod embedded;
+pub mod fields;
 pub mod openapi;
 pub mod repo;
 pub mod validate;

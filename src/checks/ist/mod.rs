@@ -5,6 +5,7 @@
 pub mod client_credential_not_found;
 pub mod conflicting_gateways;
 pub mod conflicting_mesh_hosts;
+pub mod conflicting_serviceentry_protocol;
 pub mod credential_invalid;
 pub mod credential_not_found;
 pub mod destination_host_not_found;
@@ -12,10 +13,12 @@ pub mod destination_port_not_found;
 pub mod destination_port_required;
 pub mod destinationrule_tls_without_ca;
 pub mod duplicate_certificate;
+pub mod gateway_api_crd_below_istio_minimum;
 pub mod gateway_port_not_on_service;
 pub mod gateway_selects_no_workload;
 pub mod ingress_subset_not_applied;
 pub mod internal_gateway_reference;
+pub mod serviceentry_addresses_required;
 pub mod subset_not_found;
 pub mod virtualservice_host_not_in_gateway;
 
