@@ -48,6 +48,23 @@ pub struct Layout {
     /// other lists, and every Flux Kustomization's path (a build of its own, generated when
     /// the path has no kustomization). Sorted, each sorted.
     pub builds: Vec<Build>,
+    /// What Flux's post-build substitution reaches (FLX701).
+    pub flux: FluxReach,
+}
+
+/// Which files each Flux Kustomization deploys, and where its variables cannot be told.
+#[derive(Debug, Default, Clone)]
+pub struct FluxReach {
+    /// Each Flux Kustomization with a path in the input, by (its file, its document's start),
+    /// with the files it deploys, sorted.
+    pub deploys: Vec<((FileId, u32), Vec<FileId>)>,
+    /// Files whose Flux Kustomizations may be given or stripped of post-build variables by a
+    /// patch of what deploys them (a Flux Kustomization's `spec.patches`, or a kustomization
+    /// whose patches mention `postBuild`).
+    pub patched: HashSet<FileId>,
+    /// Files that a kustomization naming `kustomize.toolkit.fluxcd.io/substitute` builds (in
+    /// `commonAnnotations`, `labels` or a patch): Flux may not substitute their objects.
+    pub disabled: HashSet<FileId>,
 }
 
 /// One kustomize build: what builds it, and its files.
@@ -279,6 +296,44 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             })
         })
         .collect();
+    let mut flux_reach = FluxReach::default();
+    for (dir, found) in dirs.iter().zip(&walked) {
+        let Some(&kid) = idx.kustomizations.get(*dir) else {
+            continue;
+        };
+        let Spec::Kustomization(k) = &objects[kid].spec else {
+            continue;
+        };
+        // What the kustomization adds to everything it builds: its own text and patch files,
+        // and those of the components it lists (a component patches its includer's build).
+        let mut texts: Vec<&str> = Vec::new();
+        let mut add = |kid: usize, k: &crate::model::kustomize::Kustomization, dir: &Path| {
+            texts.push(files[objects[kid].file as usize].text.as_str());
+            texts.extend(k.patches.iter().filter_map(|p| {
+                let f = idx.by_path.get(normalize(&dir.join(p)).as_os_str())?;
+                Some(files[*f as usize].text.as_str())
+            }));
+        };
+        add(kid, k, dir);
+        for r in &k.resources {
+            let sub = normalize(&dir.join(r));
+            let Some(&cid) = idx.kustomizations.get(&sub) else {
+                continue;
+            };
+            if let (Spec::Kustomization(c), "Component") =
+                (&objects[cid].spec, objects[cid].key.kind.as_str())
+            {
+                add(cid, c, &sub);
+            }
+        }
+        let says = |w: &str| texts.iter().any(|t| t.contains(w));
+        if says(crate::model::kustomize::SUBSTITUTE_KEY) {
+            flux_reach.disabled.extend(found.iter().map(|(f, _)| *f));
+        }
+        if says("postBuild") || says("substitute") {
+            flux_reach.patched.extend(found.iter().map(|(f, _)| *f));
+        }
+    }
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
     for (file, c) in walked.into_iter().flatten() {
@@ -382,6 +437,17 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .extend(mine.iter().copied());
         per_flux.push((fid, mine));
     }
+    for (fid, reached) in &per_flux {
+        let o = &objects[*fid];
+        let mut deployed = reached.clone();
+        deployed.sort_unstable();
+        deployed.dedup();
+        if matches!(&o.spec, Spec::FluxKustomization(f) if f.patches_post_build) {
+            flux_reach.patched.extend(deployed.iter().copied());
+        }
+        flux_reach.deploys.push(((o.file, o.doc.start), deployed));
+    }
+    flux_reach.deploys.sort();
     builds.extend(per_flux.iter().map(|(fid, reached)| Build {
         by: format!(
             "Flux Kustomization {} ({})",
@@ -419,6 +485,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         builds,
         clusters: clusters(objects, files, &per_flux),
         flux_reached,
+        flux: flux_reach,
         ..Layout::default()
     };
     let config_maps: BTreeMap<(&str, &str), usize> = objects

@@ -632,7 +632,7 @@ fn run<T>(
     }
     withhold_secret_sources(&mut outcome, &mut objects, &mut issues, &mut schema_issues);
     withhold_patches(&mut outcome, &mut objects, &mut schema_issues);
-    let (by_hand, clusters, builds) = resolve(
+    let (by_hand, clusters, builds, flux) = resolve(
         &mut objects,
         &outcome.files,
         &load_opts,
@@ -680,6 +680,7 @@ fn run<T>(
     graph.by_hand = by_hand;
     graph.clusters = clusters;
     graph.builds = builds;
+    graph.flux = flux;
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg).with_files(&outcome.files);
     let enabled = |id: &str| rule_enabled(opts, id);
@@ -929,6 +930,7 @@ fn resolve(
     Vec<FileId>,
     std::collections::HashMap<FileId, u32>,
     Vec<kustomize::Build>,
+    kustomize::FluxReach,
 ) {
     let mut layout = kustomize::layout(objects, files);
     let by_hand: Vec<FileId> = match &layout.flux_reached {
@@ -976,6 +978,7 @@ fn resolve(
         by_hand,
         std::mem::take(&mut layout.clusters),
         std::mem::take(&mut layout.builds),
+        std::mem::take(&mut layout.flux),
     )
 }
 

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod dns;
+pub mod flx;
 pub mod gw;
 pub mod ist;
 pub mod sec;
@@ -182,6 +183,7 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &ist::ingress_subset_not_applied::Rule,
         &ist::destinationrule_tls_without_ca::Rule,
         &ist::client_credential_not_found::Rule,
+        &flx::flux_variable_undefined::Rule,
     ]
 }
 
