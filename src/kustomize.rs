@@ -65,6 +65,9 @@ pub struct FluxReach {
     /// Files that a kustomization naming `kustomize.toolkit.fluxcd.io/substitute` builds (in
     /// `commonAnnotations`, `labels` or a patch): Flux may not substitute their objects.
     pub disabled: HashSet<FileId>,
+    /// Files under the path of some Flux Kustomization that no Flux Kustomization deploys
+    /// (a `ks.yaml` left out of its kustomization's resources): not applied.
+    pub passed_over: HashSet<FileId>,
 }
 
 /// One kustomize build: what builds it, and its files.
@@ -343,6 +346,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     let mut flux_reached: Option<HashSet<FileId>> = None;
     // The files each Flux Kustomization reaches.
     let mut per_flux: Vec<(usize, Vec<FileId>)> = Vec::new();
+    let mut under_paths: HashSet<FileId> = HashSet::new();
+    // Per entry of `per_flux`: its files and those of its `spec.components`.
+    let mut flux_components: Vec<Vec<FileId>> = Vec::new();
     for &fid in &flux {
         let o = &objects[fid];
         let Spec::FluxKustomization(f) = &o.spec else {
@@ -362,6 +368,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .chain(std::iter::once(normalize(Path::new(rel))))
             .find(|cand| idx.is_dir(cand));
         let Some(target) = target else { continue };
+        under_paths.extend(idx.run_under(&target).iter().map(|(_, f)| *f));
         let mut mine: Vec<FileId> = Vec::new();
         let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
         let ns = match replaced.get(&fid) {
@@ -435,9 +442,31 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         flux_reached
             .get_or_insert_with(HashSet::new)
             .extend(mine.iter().copied());
+        // `spec.components` add the files of kustomize components (relative to the path) to
+        // what is substituted; only FLX701 follows them for now.
+        let mut with_components = mine.clone();
+        for c in &f.components {
+            let dir = normalize(&target.join(c));
+            if !idx.kustomizations.contains_key(&dir) {
+                continue;
+            }
+            let mut found = Vec::new();
+            walk(
+                &idx,
+                objects,
+                &dir,
+                None,
+                Some(fid),
+                1,
+                &mut HashSet::new(),
+                &mut found,
+            );
+            with_components.extend(found.into_iter().map(|(file, _)| file));
+        }
+        flux_components.push(with_components);
         per_flux.push((fid, mine));
     }
-    for (fid, reached) in &per_flux {
+    for ((fid, _), reached) in per_flux.iter().zip(&flux_components) {
         let o = &objects[*fid];
         let mut deployed = reached.clone();
         deployed.sort_unstable();
@@ -448,6 +477,10 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         flux_reach.deploys.push(((o.file, o.doc.start), deployed));
     }
     flux_reach.deploys.sort();
+    flux_reach.passed_over = match &flux_reached {
+        Some(reached) => under_paths.difference(reached).copied().collect(),
+        None => under_paths,
+    };
     builds.extend(per_flux.iter().map(|(fid, reached)| Build {
         by: format!(
             "Flux Kustomization {} ({})",

@@ -219,6 +219,8 @@ pub struct FluxKustomization {
     /// `kustomize.toolkit.fluxcd.io/substitute: disabled`: which of this Kustomization's
     /// objects Flux substitutes cannot be told.
     pub may_disable_substitution: bool,
+    /// `spec.components`: kustomize components added to the build, relative to `path`.
+    pub components: Vec<String>,
 }
 
 /// The variables a Flux Kustomization's `postBuild` defines, as far as the manifest shows.
@@ -284,6 +286,13 @@ impl FluxKustomization {
                 .iter()
                 .filter_map(|k| spec.get(k))
                 .any(|n| mentions(n, &[SUBSTITUTE_KEY])),
+            components: spec
+                .get("components")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect(),
         }
     }
 }

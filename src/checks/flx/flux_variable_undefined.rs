@@ -134,6 +134,10 @@ impl Check for Rule {
             let Some(&(obj, flux)) = flux_objects.get(&(*file, *start)) else {
                 continue;
             };
+            // Left out of the kustomization that would apply it: deploys nothing.
+            if reach.passed_over.contains(file) {
+                continue;
+            }
             let vars = variables(obj, flux, &config_maps, reach.patched.contains(file));
             let d = Deployer { obj, flux, vars };
             if let Vars::Defines(names) = &d.vars {
@@ -165,12 +169,20 @@ impl Check for Rule {
         }
         let strict = strictness(cx);
         let jobs: Vec<(FileId, Vec<usize>)> = by_file.into_iter().collect();
-        let found: Vec<Vec<Diagnostic>> = jobs
+        // Per file: its findings, and the Kustomizations whose definitions were put to the
+        // test.
+        let found: Vec<(Vec<Diagnostic>, BTreeSet<usize>)> = jobs
             .par_iter()
             .map(|(file, ds)| {
                 let mut diags = Vec::new();
+                let mut tested = BTreeSet::new();
                 for (obj, uses) in uses_in(cx, *file) {
                     for u in uses {
+                        tested.extend(
+                            ds.iter()
+                                .copied()
+                                .filter(|&i| tests(&deployers[i].0, &u, &known)),
+                        );
                         let lacking: Vec<&Deployer> = ds
                             .iter()
                             .map(|&i| &deployers[i].0)
@@ -181,10 +193,36 @@ impl Check for Rule {
                         }
                     }
                 }
-                diags
+                (diags, tested)
             })
             .collect();
-        out.extend(found.into_iter().flatten());
+        // Kustomizations without postBuild whose files use variables others define, against
+        // those with postBuild whose definitions were tested: when the former are many and
+        // outnumber the latter, the variables reach them in a way the repository does not
+        // show (a mutating webhook that adds substituteFrom, an operator's defaults), and no
+        // Kustomization's variables can be told.
+        let tested: BTreeSet<usize> = found.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+        let without = tested
+            .iter()
+            .filter(|&&i| matches!(deployers[i].0.vars, Vars::None))
+            .count();
+        if without >= MIN_LACKING_FOR_OUTSIDE_SOURCE && without > tested.len() - without {
+            return;
+        }
+        out.extend(found.into_iter().flat_map(|(d, _)| d));
+    }
+}
+
+/// How many Kustomizations without postBuild must use Flux variables before "most of them
+/// do" means the variables come from outside the repository.
+const MIN_LACKING_FOR_OUTSIDE_SOURCE: usize = 3;
+
+/// Whether this use tests the Kustomization's definitions (it could lack it).
+fn tests(d: &Deployer, u: &Use, known: &BTreeMap<&str, String>) -> bool {
+    match &d.vars {
+        Vars::Unknown => false,
+        Vars::None => u.top && known.contains_key(u.name.as_str()),
+        Vars::Defines(_) => !matches!(u.need, Need::Defaulted),
     }
 }
 
