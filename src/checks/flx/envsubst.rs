@@ -245,10 +245,10 @@ impl Parser<'_> {
             }
             let Some(c) = self.peek() else { break };
             let escaped = escapes
-                && match (c, self.peek2()) {
-                    ('$', Some('$')) | ('\\', Some('/' | '\\')) => true,
-                    _ => false,
-                };
+                && matches!(
+                    (c, self.peek2()),
+                    ('$', Some('$')) | ('\\', Some('/' | '\\'))
+                );
             if escaped {
                 self.bump();
                 self.bump();

@@ -23,6 +23,9 @@ use crate::source::{FileId, Span};
 
 pub struct Rule;
 
+/// ConfigMaps by name: each one's namespace and `data`.
+type ConfigMaps<'m> = HashMap<&'m str, Vec<(&'m str, &'m [(String, String)])>>;
+
 /// What a Flux Kustomization does to `${…}` in the files it deploys.
 enum Vars<'m> {
     /// Some variable may come from where the repository does not show (a Secret, a ConfigMap
@@ -113,7 +116,7 @@ impl Check for Rule {
         // document; kustomize may copy one into several namespaces: the first copy stands.
         let mut flux_objects: HashMap<(FileId, u32), (&Object, &FluxKustomization)> =
             HashMap::new();
-        let mut config_maps: HashMap<&str, Vec<(&str, &[(String, String)])>> = HashMap::new();
+        let mut config_maps: ConfigMaps = HashMap::new();
         for o in g.objects {
             match &o.spec {
                 Spec::FluxKustomization(f) => {
@@ -230,7 +233,7 @@ fn tests(d: &Deployer, u: &Use, known: &BTreeMap<&str, String>) -> bool {
 fn variables<'m>(
     obj: &'m Object,
     flux: &'m FluxKustomization,
-    config_maps: &HashMap<&str, Vec<(&'m str, &'m [(String, String)])>>,
+    config_maps: &ConfigMaps<'m>,
     patched: bool,
 ) -> Vars<'m> {
     if patched || flux.may_disable_substitution {
