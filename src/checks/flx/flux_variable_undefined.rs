@@ -74,10 +74,10 @@ struct Use {
 
 /// Strict substitution as the repository sets it: `Some((on, where))` when every
 /// `StrictPostBuildSubstitutions=` flag in it agrees.
-fn strictness(cx: &Ctx) -> Option<(bool, String)> {
+fn strictness(files: &[crate::source::SourceFile]) -> Option<(bool, String)> {
     const FLAG: &str = "StrictPostBuildSubstitutions=";
     let mut seen: Option<(bool, String)> = None;
-    for f in cx.files {
+    for f in files {
         for (at, _) in f.text.match_indices(FLAG) {
             let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
             if f.text[line_start..at].trim_start().starts_with('#') {
@@ -170,7 +170,7 @@ impl Check for Rule {
         if by_file.is_empty() {
             return;
         }
-        let strict = strictness(cx);
+        let strict = strictness(cx.files);
         let jobs: Vec<(FileId, Vec<usize>)> = by_file.into_iter().collect();
         // Per file: its findings, and the Kustomizations whose definitions were put to the
         // test.
@@ -549,5 +549,41 @@ fn locate(text: &str, node: &Node, value: &str, range: std::ops::Range<usize>) -
             Span::new(extent.file, start, start + needle.len())
         }
         None => extent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn files(texts: &[&str]) -> Vec<SourceFile> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let path = format!("f{i}.yaml").into();
+                SourceFile::new(i as FileId, path, t.to_string(), vec![], vec![])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn strict_substitution_from_the_feature_gate() {
+        let on = "args:\n  - --feature-gates=StrictPostBuildSubstitutions=true\n";
+        let off = "value: --feature-gates=OtherGate=true,StrictPostBuildSubstitutions=false\n";
+        let commented = "# - --feature-gates=StrictPostBuildSubstitutions=false\n";
+        assert_eq!(strictness(&files(&[on])), Some((true, "f0.yaml".into())));
+        assert_eq!(
+            strictness(&files(&[commented, off])),
+            Some((false, "f1.yaml".into()))
+        );
+        assert_eq!(
+            strictness(&files(&[on, commented])).map(|s| s.0),
+            Some(true)
+        );
+        // Flags that disagree (two clusters) tell nothing.
+        assert_eq!(strictness(&files(&[on, off])), None);
+        assert_eq!(strictness(&files(&["kind: ConfigMap\n"])), None);
     }
 }
