@@ -51,6 +51,26 @@ pub struct Layout {
     /// For each file in a test-data directory (see `in_test_data_dir`): the files of the
     /// kustomizations and Flux Kustomizations that deploy it. Other files are not listed.
     pub test_data_deployers: HashMap<FileId, Vec<FileId>>,
+    /// What Flux's post-build substitution reaches (FLX701).
+    pub flux: FluxReach,
+}
+
+/// Which files each Flux Kustomization deploys, and where its variables cannot be told.
+#[derive(Debug, Default, Clone)]
+pub struct FluxReach {
+    /// Each Flux Kustomization with a path in the input, by (its file, its document's start),
+    /// with the files it deploys, sorted.
+    pub deploys: Vec<((FileId, u32), Vec<FileId>)>,
+    /// Files whose Flux Kustomizations may be given or stripped of post-build variables by a
+    /// patch of what deploys them (a Flux Kustomization's `spec.patches`, or a kustomization
+    /// whose patches mention `postBuild`).
+    pub patched: HashSet<FileId>,
+    /// Files that a kustomization naming `kustomize.toolkit.fluxcd.io/substitute` builds (in
+    /// `commonAnnotations`, `labels` or a patch): Flux may not substitute their objects.
+    pub disabled: HashSet<FileId>,
+    /// Files under the path of some Flux Kustomization that no Flux Kustomization deploys
+    /// (a `ks.yaml` left out of its kustomization's resources): not applied.
+    pub passed_over: HashSet<FileId>,
 }
 
 /// One kustomize build: what builds it, and its files.
@@ -284,6 +304,44 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         .collect();
     let mut test_data_deployers =
         kustomizations_deploying_test_data(objects, files, &idx, &dirs, &walked);
+    let mut flux_reach = FluxReach::default();
+    for (dir, found) in dirs.iter().zip(&walked) {
+        let Some(&kid) = idx.kustomizations.get(*dir) else {
+            continue;
+        };
+        let Spec::Kustomization(k) = &objects[kid].spec else {
+            continue;
+        };
+        // What the kustomization adds to everything it builds: its own text and patch files,
+        // and those of the components it lists (a component patches its includer's build).
+        let mut texts: Vec<&str> = Vec::new();
+        let mut add = |kid: usize, k: &crate::model::kustomize::Kustomization, dir: &Path| {
+            texts.push(files[objects[kid].file as usize].text.as_str());
+            texts.extend(k.patches.iter().filter_map(|p| {
+                let f = idx.by_path.get(normalize(&dir.join(p)).as_os_str())?;
+                Some(files[*f as usize].text.as_str())
+            }));
+        };
+        add(kid, k, dir);
+        for r in &k.resources {
+            let sub = normalize(&dir.join(r));
+            let Some(&cid) = idx.kustomizations.get(&sub) else {
+                continue;
+            };
+            if let (Spec::Kustomization(c), "Component") =
+                (&objects[cid].spec, objects[cid].key.kind.as_str())
+            {
+                add(cid, c, &sub);
+            }
+        }
+        let says = |w: &str| texts.iter().any(|t| t.contains(w));
+        if says(crate::model::kustomize::SUBSTITUTE_KEY) {
+            flux_reach.disabled.extend(found.iter().map(|(f, _)| *f));
+        }
+        if says("postBuild") || says("substitute") {
+            flux_reach.patched.extend(found.iter().map(|(f, _)| *f));
+        }
+    }
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
     for (file, c) in walked.into_iter().flatten() {
@@ -293,6 +351,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     let mut flux_reached: Option<HashSet<FileId>> = None;
     // The files each Flux Kustomization reaches.
     let mut per_flux: Vec<(usize, Vec<FileId>)> = Vec::new();
+    let mut under_paths: HashSet<FileId> = HashSet::new();
+    // Per entry of `per_flux`: its files and those of its `spec.components`.
+    let mut flux_components: Vec<Vec<FileId>> = Vec::new();
     for &fid in &flux {
         let o = &objects[fid];
         let Spec::FluxKustomization(f) = &o.spec else {
@@ -312,6 +373,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             .chain(std::iter::once(normalize(Path::new(rel))))
             .find(|cand| idx.is_dir(cand));
         let Some(target) = target else { continue };
+        under_paths.extend(idx.run_under(&target).iter().map(|(_, f)| *f));
         let mut mine: Vec<FileId> = Vec::new();
         let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
         let ns = match replaced.get(&fid) {
@@ -385,8 +447,45 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         flux_reached
             .get_or_insert_with(HashSet::new)
             .extend(mine.iter().copied());
+        // `spec.components` add the files of kustomize components (relative to the path) to
+        // what is substituted; only FLX701 follows them for now.
+        let mut with_components = mine.clone();
+        for c in &f.components {
+            let dir = normalize(&target.join(c));
+            if !idx.kustomizations.contains_key(&dir) {
+                continue;
+            }
+            let mut found = Vec::new();
+            walk(
+                &idx,
+                objects,
+                &dir,
+                None,
+                Some(fid),
+                1,
+                &mut HashSet::new(),
+                &mut found,
+            );
+            with_components.extend(found.into_iter().map(|(file, _)| file));
+        }
+        flux_components.push(with_components);
         per_flux.push((fid, mine));
     }
+    for ((fid, _), reached) in per_flux.iter().zip(&flux_components) {
+        let o = &objects[*fid];
+        let mut deployed = reached.clone();
+        deployed.sort_unstable();
+        deployed.dedup();
+        if matches!(&o.spec, Spec::FluxKustomization(f) if f.patches_post_build) {
+            flux_reach.patched.extend(deployed.iter().copied());
+        }
+        flux_reach.deploys.push(((o.file, o.doc.start), deployed));
+    }
+    flux_reach.deploys.sort();
+    flux_reach.passed_over = match &flux_reached {
+        Some(reached) => under_paths.difference(reached).copied().collect(),
+        None => under_paths,
+    };
     builds.extend(per_flux.iter().map(|(fid, reached)| Build {
         by: format!(
             "Flux Kustomization {} ({})",
@@ -436,6 +535,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         clusters: clusters(objects, files, &per_flux),
         flux_reached,
         test_data_deployers,
+        flux: flux_reach,
         ..Layout::default()
     };
     let config_maps: BTreeMap<(&str, &str), usize> = objects

@@ -641,6 +641,7 @@ fn run<T>(
         clusters,
         builds,
         test_data,
+        flux,
     } = resolve(
         &mut objects,
         &outcome.files,
@@ -695,6 +696,7 @@ fn run<T>(
     graph.by_hand = by_hand;
     graph.clusters = clusters;
     graph.builds = builds;
+    graph.flux = flux;
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg)
         .with_files(&outcome.files)
@@ -1000,6 +1002,7 @@ fn resolve(
         clusters: std::mem::take(&mut layout.clusters),
         builds: std::mem::take(&mut layout.builds),
         test_data: std::mem::take(&mut layout.test_data_deployers),
+        flux: std::mem::take(&mut layout.flux),
     }
 }
 
@@ -1014,6 +1017,8 @@ struct Resolved {
     builds: Vec<kustomize::Build>,
     /// Files in test-data directories, each with the kustomizations that deploy it.
     test_data: std::collections::HashMap<FileId, Vec<FileId>>,
+    /// What Flux's post-build substitution reaches (FLX701).
+    flux: kustomize::FluxReach,
 }
 
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that

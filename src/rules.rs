@@ -53,6 +53,7 @@ fn family(id: &str) -> &'static str {
         "API" => "api",
         "YAML" => "yaml",
         "IST" => "ist",
+        "FLX" => "flx",
         _ => "gwlint",
     }
 }

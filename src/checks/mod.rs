@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod dns;
+pub mod flx;
 pub mod gw;
 pub mod ist;
 pub mod sec;
@@ -199,6 +200,7 @@ pub fn registry() -> Vec<&'static dyn Check> {
         &ist::gateway_api_crd_below_istio_minimum::Rule,
         &ist::conflicting_serviceentry_protocol::Rule,
         &ist::serviceentry_addresses_required::Rule,
+        &flx::flux_variable_undefined::Rule,
     ]
 }
 

@@ -183,6 +183,8 @@ pub struct Graph<'m> {
     pub clusters: std::collections::HashMap<crate::source::FileId, u32>,
     /// The files of each kustomize build (`kustomize::Layout::builds`).
     pub builds: Vec<crate::kustomize::Build>,
+    /// What Flux's post-build substitution reaches (`kustomize::FluxReach`).
+    pub flux: crate::kustomize::FluxReach,
     /// Istio gateway workloads, destination hosts and DestinationRule hosts.
     pub istio: istio::Istio,
 }
@@ -320,6 +322,7 @@ impl<'m> Graph<'m> {
             by_hand: Vec::new(),
             clusters: Default::default(),
             builds: Vec::new(),
+            flux: Default::default(),
             istio: istio::Istio::default(),
         };
         g.producers = producers::collect(&g);

@@ -3,8 +3,8 @@
 
 use super::read::Reader;
 use crate::load::tree::{Node, Value};
-use crate::source::Sp;
 use crate::source::Text;
+use crate::source::{Sp, Span};
 
 /// A kustomize `Kustomization` (kustomization.yaml), with or without apiVersion/kind.
 #[derive(Clone, Debug)]
@@ -210,6 +210,46 @@ pub struct FluxKustomization {
     pub substitute: Vec<(String, String)>,
     /// `(kind, name)` of `postBuild.substituteFrom` entries.
     pub substitute_from: Vec<(String, String)>,
+    /// What `postBuild` tells about the variables, for FLX701 (None: no `postBuild`).
+    pub post_build: Option<PostBuild>,
+    /// Some inline `spec.patches` mentions `postBuild` or `substitute`: the Flux
+    /// Kustomizations this one deploys may get their variables, or lose them, from it.
+    pub patches_post_build: bool,
+    /// `spec.commonMetadata` or a `spec.patches` entry marks objects
+    /// `kustomize.toolkit.fluxcd.io/substitute: disabled`: which of this Kustomization's
+    /// objects Flux substitutes cannot be told.
+    pub may_disable_substitution: bool,
+    /// `spec.components`: kustomize components added to the build, relative to `path`.
+    pub components: Vec<String>,
+}
+
+/// The variables a Flux Kustomization's `postBuild` defines, as far as the manifest shows.
+#[derive(Clone, Debug)]
+pub struct PostBuild {
+    /// The `postBuild` mapping.
+    pub span: Span,
+    /// Keys of `substitute`, whatever their values' types.
+    pub names: Vec<String>,
+    /// `substituteFrom` entries: (kind, name, optional); None where the entry has no string
+    /// kind or name.
+    pub from: Vec<(Option<String>, Option<String>, bool)>,
+    /// `substituteStrategy: Always`: substitution runs even when no variable is defined.
+    pub always: bool,
+}
+
+/// The annotation or label that turns Flux's post-build substitution off for an object.
+pub const SUBSTITUTE_KEY: &str = "kustomize.toolkit.fluxcd.io/substitute";
+
+/// Whether any string under `node` (keys and values) contains one of `words`.
+fn mentions(node: &Node, words: &[&str]) -> bool {
+    match &node.value {
+        Value::Str(s) => words.iter().any(|w| s.contains(w)),
+        Value::Seq(items) => items.iter().any(|n| mentions(n, words)),
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| mentions(k, words) || mentions(v, words)),
+        _ => false,
+    }
 }
 
 impl FluxKustomization {
@@ -238,6 +278,51 @@ impl FluxKustomization {
                         .collect()
                 })
                 .unwrap_or_default(),
+            post_build: post.map(PostBuild::read),
+            patches_post_build: spec
+                .get("patches")
+                .is_some_and(|p| mentions(p, &["postBuild", "substitute"])),
+            may_disable_substitution: ["commonMetadata", "patches"]
+                .iter()
+                .filter_map(|k| spec.get(k))
+                .any(|n| mentions(n, &[SUBSTITUTE_KEY])),
+            components: spec
+                .get("components")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect(),
+        }
+    }
+}
+
+impl PostBuild {
+    fn read(post: &Node) -> Self {
+        let names = post
+            .get("substitute")
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, _)| k.as_str().map(str::to_string))
+            .collect();
+        let from = post
+            .get("substituteFrom")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| {
+                let s = |k: &str| e.get(k).and_then(Node::as_str).map(str::to_string);
+                let optional =
+                    matches!(e.get("optional").map(|o| &o.value), Some(Value::Bool(true)));
+                (s("kind"), s("name"), optional)
+            })
+            .collect();
+        PostBuild {
+            span: post.span,
+            names,
+            from,
+            always: post.get("substituteStrategy").and_then(Node::as_str) == Some("Always"),
         }
     }
 }
