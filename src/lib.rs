@@ -11,6 +11,7 @@ pub mod discover;
 pub mod escape;
 pub mod fix;
 pub mod graph;
+pub mod helm;
 pub mod incremental;
 pub mod init;
 pub mod installed;
@@ -972,6 +973,8 @@ fn resolve(
         ));
     }
     notes.extend(kustomize::apply(&layout, objects, files));
+    // Charts render into the release's namespace, known only once kustomize and Flux applied.
+    notes.extend(helm::render(objects));
     (
         by_hand,
         std::mem::take(&mut layout.clusters),
