@@ -255,8 +255,13 @@ fn services<'a>(r: &Release<'a>) -> Option<Vec<Svc<'a>>> {
                 _ => {}
             }
         }
+        let name = r.object_name(&s.key.v, &s.naming, count);
+        // A template other than the release's name or namespace: the name is not known.
+        if name.contains("{{") {
+            return None;
+        }
         out.push(Svc {
-            name: r.object_name(&s.key.v, &s.naming, count),
+            name,
             values: s,
             ports,
         });
@@ -512,6 +517,10 @@ pub fn render(objects: &mut Vec<Object>) -> Vec<String> {
                 continue;
             };
             let name = r.object_name(&v.key.v, &v.naming, count);
+            if name.contains("{{") {
+                skipped_routes += 1;
+                continue;
+            }
             let key = ObjKey::new(GATEWAY_GROUP, &kind, namespace, &name);
             made.push(object(
                 o,

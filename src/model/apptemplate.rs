@@ -121,8 +121,8 @@ pub struct AppValues {
     pub always_append_identifier: bool,
     pub services: Vec<ServiceValues>,
     pub routes: Vec<RouteValues>,
-    /// The values may create Services gwlint does not see (`rawResources`), or name them in a
-    /// way it does not evaluate: the release's Services are not known exactly.
+    /// The values may create Services gwlint does not see (`rawResources`), or enable them in
+    /// a way it does not evaluate: the release's Services are not known exactly.
     pub opaque_services: bool,
 }
 
@@ -369,23 +369,16 @@ impl AppValues {
             .get("rawResources")
             .and_then(Node::as_map)
             .is_some_and(|m| !m.is_empty());
-        let templated = |n: &Option<Text>| n.as_ref().is_some_and(|t| t.contains("{{"));
         let global_name_override = global_name_override.map(|s| s.v);
         let global_fullname_override = global_fullname_override.map(|s| s.v);
-        let opaque_names = services.iter().any(|s| {
-            s.enabled == Enabled::Unknown
-                || templated(&s.naming.force_rename)
-                || templated(&s.naming.prefix)
-                || templated(&s.naming.suffix)
-        }) || templated(&global_name_override)
-            || templated(&global_fullname_override);
+        let unknown = services.iter().any(|s| s.enabled == Enabled::Unknown);
         Some(AppValues {
             global_name_override,
             global_fullname_override,
             always_append_identifier,
             services,
             routes,
-            opaque_services: raw || opaque_names || v.odd,
+            opaque_services: raw || unknown || v.odd,
         })
     }
 }
