@@ -146,7 +146,7 @@ impl Release<'_> {
     /// `bjw-s.common.lib.determineResourceNameFromValues`.
     fn object_name(&self, id: &str, naming: &Naming, count: usize) -> String {
         let mut name = self.fullname();
-        let nonempty = |t: &Option<Text>| t.as_ref().filter(|t| !t.is_empty()).map(|t| t.clone());
+        let nonempty = |t: &Option<Text>| t.as_ref().filter(|t| !t.is_empty()).cloned();
         if let Some(f) = nonempty(&naming.force_rename) {
             return self.tpl(&f).to_lowercase();
         }
