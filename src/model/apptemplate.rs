@@ -188,13 +188,28 @@ fn key_of(k: &Node) -> Sp<Text> {
     Sp::new(Text::from(k.as_str().unwrap_or("")), k.span)
 }
 
+/// A Service port's number: the chart writes it into the manifest unquoted, so a quoted
+/// number (`port: "8080"`) is that number.
+fn port_number(v: &mut Values, p: &Node) -> Option<Sp<i64>> {
+    match p.get("port").map(|n| (&n.value, n.span)) {
+        Some((Value::Str(s), span)) => match s.trim().parse::<i64>() {
+            Ok(n) => Some(Sp::new(n, span)),
+            Err(_) => {
+                v.odd = true;
+                None
+            }
+        },
+        _ => v.int(p, "port"),
+    }
+}
+
 fn service(v: &mut Values, key: &Node, node: &Node) -> ServiceValues {
     let ports_node = node.get("ports");
     let ports = map_entries(ports_node)
         .map(|(k, p)| PortValues {
             name: key_of(k),
             enabled: enabled(p),
-            port: v.int(p, "port"),
+            port: port_number(v, p),
             target_port: match p.get("targetPort").map(|t| &t.value) {
                 Some(Value::Int(i)) => Some(*i),
                 _ => None,
