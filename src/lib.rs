@@ -11,6 +11,7 @@ pub mod discover;
 pub mod escape;
 pub mod fix;
 pub mod graph;
+pub mod helm;
 pub mod incremental;
 pub mod init;
 pub mod installed;
@@ -996,6 +997,8 @@ fn resolve(
         ));
     }
     notes.extend(kustomize::apply(&layout, objects, files));
+    // Charts render into the release's namespace, known only once kustomize and Flux applied.
+    notes.extend(helm::render(objects));
     Resolved {
         flux_reached: layout.flux_reached.take(),
         by_hand,

@@ -10,10 +10,10 @@ fn lower(h: &str) -> String {
     h.trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// A hostname holding a Flux variable nobody defined: its value is unknown, so it is never
-/// reported as mismatching anything.
+/// A hostname holding a placeholder (a Flux variable nobody defined, a Helm template a chart
+/// renders): its value is unknown, so it is never reported as mismatching anything.
 fn unknown(h: &str) -> bool {
-    h.contains("${")
+    crate::model::read::unresolved(h)
 }
 
 /// Whether pattern `p` covers host (or wildcard) `h`, with Gateway API semantics.

@@ -295,7 +295,8 @@ impl<'m> Graph<'m> {
             let mut helm_releases: HashMap<String, Vec<&crate::model::kustomize::HelmRelease>> =
                 HashMap::default();
             for o in objects {
-                if let Spec::HelmRelease(h) = &o.spec {
+                // A release whose Services are all modelled (`crate::helm`) creates no other.
+                if let (Spec::HelmRelease(h), false) = (&o.spec, o.spec_is_rendered_release()) {
                     let ns = h.target_namespace.as_deref().unwrap_or(&o.key.namespace);
                     helm_releases.entry(ns.to_string()).or_default().push(h);
                 }

@@ -450,6 +450,52 @@ pub struct HelmRelease {
     pub value_names: Vec<String>,
     /// external-dns `--annotation-filter`s set in the values (when the chart is external-dns).
     pub annotation_filters: Vec<String>,
+    /// Where the chart comes from: `spec.chart.spec.sourceRef`, or `spec.chartRef` (then
+    /// `chart` above is the source's name, not the chart's).
+    pub source: Option<ChartSource>,
+    pub chart_ref: bool,
+    /// The routes and Services the values declare, when the chart may be app-template.
+    pub app: Option<Box<super::apptemplate::AppValues>>,
+    /// Set by the resolve stage when the release's Services are all modelled as objects
+    /// (`crate::helm`): then no other Service is the chart's.
+    pub rendered: bool,
+}
+
+/// A Flux source named by a HelmRelease.
+#[derive(Clone, Debug, Default)]
+pub struct ChartSource {
+    pub kind: String,
+    pub name: String,
+    /// The namespace written, if any (else the HelmRelease's).
+    pub namespace: Option<String>,
+}
+
+/// A Flux `OCIRepository` or `HelmRepository`: where charts come from, and (for an OCI
+/// artifact) which version.
+#[derive(Clone, Debug, Default)]
+pub struct ChartRepository {
+    pub url: Option<String>,
+    /// `spec.ref.tag`, else `spec.ref.semver` (OCIRepository).
+    pub version: Option<String>,
+}
+
+impl ChartRepository {
+    pub fn read(
+        spec: Option<&Node>,
+        vars: Option<&std::collections::HashMap<String, String>>,
+    ) -> Self {
+        let s = |n: Option<&Node>| {
+            n.and_then(Node::as_str).map(|v| match vars {
+                Some(vars) if v.contains("${") => super::read::substitute(v, vars),
+                _ => v.to_string(),
+            })
+        };
+        let r = spec.and_then(|s| s.get("ref"));
+        ChartRepository {
+            url: s(spec.and_then(|s| s.get("url"))),
+            version: s(r.and_then(|r| r.get("tag"))).or_else(|| s(r.and_then(|r| r.get("semver")))),
+        }
+    }
 }
 
 /// Names kept per HelmRelease: bounds the memory a huge values block can take.
@@ -497,9 +543,14 @@ impl HelmRelease {
             .is_ok()
     }
 
-    pub fn read(root: &Node) -> Self {
+    pub fn read(root: &Node, vars: Option<&std::collections::HashMap<String, String>>) -> Self {
         let spec = root.get("spec");
-        let s = |n: Option<&Node>| n.and_then(Node::as_str).map(str::to_string);
+        let s = |n: Option<&Node>| {
+            n.and_then(Node::as_str).map(|v| match vars {
+                Some(vars) if v.contains("${") => super::read::substitute(v, vars),
+                _ => v.to_string(),
+            })
+        };
         let name = root
             .get("metadata")
             .and_then(|m| m.get("name"))
@@ -536,7 +587,28 @@ impl HelmRelease {
         }
         value_names.sort_unstable();
         value_names.dedup();
+        let source_of = |n: Option<&Node>| {
+            n.map(|r| ChartSource {
+                kind: s(r.get("kind")).unwrap_or_default(),
+                name: s(r.get("name")).unwrap_or_default(),
+                namespace: s(r.get("namespace")),
+            })
+        };
+        let chart_ref = spec.and_then(|sp| sp.get("chartRef"));
+        let source = source_of(chart_ref).or_else(|| {
+            source_of(
+                spec.and_then(|sp| sp.get("chart"))
+                    .and_then(|c| c.get("spec"))
+                    .and_then(|c| c.get("sourceRef")),
+            )
+        });
         HelmRelease {
+            app: values
+                .and_then(|v| super::apptemplate::AppValues::read(v, vars))
+                .map(Box::new),
+            source,
+            chart_ref: chart_ref.is_some(),
+            rendered: false,
             chart_version,
             target_namespace,
             release_name,

@@ -1,5 +1,6 @@
 //! Model stage: span trees to typed Kubernetes objects.
 
+pub mod apptemplate;
 pub mod certmanager;
 pub mod channel_fields;
 pub mod core;
@@ -32,6 +33,7 @@ pub const ISTIO_INSTALL_GROUP: &str = "install.istio.io";
 pub const KUSTOMIZE_GROUP: &str = "kustomize.config.k8s.io";
 pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
 pub const FLUX_HELM_GROUP: &str = "helm.toolkit.fluxcd.io";
+pub const FLUX_SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 
 /// `(group, kind, namespace, name)`; namespace is empty for cluster-scoped kinds, group is empty
 /// for the core group.
@@ -153,6 +155,8 @@ pub enum Spec {
     DestinationRule(Box<istio::DestinationRule>),
     ServiceEntry(istio::ServiceEntry),
     HelmRelease(Box<kustomize::HelmRelease>),
+    /// Flux `OCIRepository` and `HelmRepository`.
+    ChartRepository(Box<kustomize::ChartRepository>),
     /// Any other kind: kept for the index and generic queries.
     Other,
 }
@@ -175,6 +179,9 @@ pub struct Object {
     pub namespace_defaulted: bool,
     /// Gateway API fields only some bundles' experimental CRDs define (API503).
     pub channel_fields: Vec<channel_fields::Use>,
+    /// Rendered by a Helm chart from a HelmRelease's values (`crate::helm`): the object has no
+    /// document of its own; `doc` and the spans are the HelmRelease's, pointing into its values.
+    pub from_chart: bool,
 }
 
 impl Object {
@@ -184,6 +191,11 @@ impl Object {
             .as_ref()
             .map(|n| n.span)
             .unwrap_or(self.meta.span)
+    }
+
+    /// A HelmRelease whose chart's Services are all modelled as objects (`crate::helm`).
+    pub fn spec_is_rendered_release(&self) -> bool {
+        matches!(&self.spec, Spec::HelmRelease(h) if h.rendered)
     }
 
     pub fn is_route(&self) -> bool {
@@ -308,6 +320,7 @@ fn kindless_kustomization(
         file,
         namespace_defaulted: false,
         channel_fields: Vec::new(),
+        from_chart: false,
     });
 }
 
@@ -495,6 +508,7 @@ fn model_object(
         file,
         namespace_defaulted,
         channel_fields,
+        from_chart: false,
     });
 }
 
@@ -629,7 +643,10 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
         }
         ("", "ConfigMap") => Spec::ConfigMap(kustomize::ConfigMap::read(root)),
         (FLUX_HELM_GROUP, "HelmRelease") => {
-            Spec::HelmRelease(Box::new(kustomize::HelmRelease::read(root)))
+            Spec::HelmRelease(Box::new(kustomize::HelmRelease::read(root, r.vars)))
+        }
+        (FLUX_SOURCE_GROUP, "OCIRepository" | "HelmRepository") => {
+            Spec::ChartRepository(Box::new(kustomize::ChartRepository::read(spec, r.vars)))
         }
         ("apiextensions.k8s.io", "CustomResourceDefinition") => kustomize::Crd::read(s, root)
             .map(Spec::Crd)

@@ -46,7 +46,9 @@ pub fn substitute(s: &str, vars: &std::collections::HashMap<String, String>) -> 
 /// test harnesses of Gateway implementations substitute those). Its real value is unknown, so
 /// nothing is reported against it.
 pub fn unresolved(s: &str) -> bool {
-    s.contains("${") || braced_upper(s)
+    // `{{ … }}`: a Helm template a chart renders (`tpl` of a value), such as a route hostname
+    // in a HelmRelease's values.
+    s.contains("${") || s.contains("{{") || braced_upper(s)
 }
 
 /// Whether `s` holds `{NAME}` with `NAME` of upper-case letters, digits and `_`, starting with a

@@ -32,7 +32,11 @@ impl Check for Rule {
             for &f in &b.files {
                 for i in of_file(f) {
                     let o = &objects[i];
-                    if matches!(o.spec, Spec::Kustomization(_)) || o.key.name.is_empty() {
+                    // A chart's objects are Helm's to reconcile with the others (`crate::helm`).
+                    if matches!(o.spec, Spec::Kustomization(_))
+                        || o.key.name.is_empty()
+                        || o.from_chart
+                    {
                         continue;
                     }
                     match seen.get(&o.key) {

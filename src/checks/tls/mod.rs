@@ -259,11 +259,19 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
                 let mut routes = accepted.get(&id).cloned().unwrap_or_default();
                 routes.sort_unstable();
                 routes.dedup();
+                // The listener's Gateway of the same name in another cluster of the
+                // repository is not the route's: its certificates say nothing of this route.
+                let cluster = g.clusters.get(&o.file);
                 for rid in routes {
                     let ro = g.obj(rid);
                     let Spec::Route(route) = &ro.spec else {
                         continue;
                     };
+                    if let (Some(a), Some(b)) = (cluster, g.clusters.get(&ro.file)) {
+                        if a != b {
+                            continue;
+                        }
+                    }
                     for h in &route.hostnames {
                         let lh = listener_host.as_ref().map(|x| x.v.as_str());
                         if crate::graph::hostname::intersect(lh, Some(&h.v)).is_some() {
