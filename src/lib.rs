@@ -844,9 +844,9 @@ fn incremental_schemas(
     let mut out = Vec::new();
     for (id, e) in cache.files.iter().enumerate() {
         if let Some((g, diags)) = e.as_ref().and_then(|e| e.schema.as_ref()) {
-            if *g == generation {
+            if let (true, Some(f)) = (*g == generation, fresh.get_mut(id)) {
                 out.extend(diags.iter().cloned());
-                fresh[id] = false;
+                *f = false;
             }
         }
     }
@@ -862,7 +862,7 @@ fn incremental_schemas(
         by_file.entry(d.span.file).or_default().push(d.clone());
     }
     for (id, e) in cache.files.iter_mut().enumerate() {
-        if let (Some(e), true) = (e, fresh[id]) {
+        if let (Some(e), Some(true)) = (e, fresh.get(id)) {
             let diags = by_file.remove(&(id as FileId)).unwrap_or_default();
             e.schema = Some((generation, diags));
         }

@@ -139,6 +139,9 @@ impl LineIndex {
 /// Lines of context shown around a snippet.
 pub const CONTEXT_LINES: usize = 2;
 
+/// Field paths by (document start, document end, offset).
+type FieldPaths = HashMap<(u32, u32, u32), String>;
+
 /// A file that was read and decoded. Findings point into it.
 ///
 /// Cloning is cheap: the text and what is derived from it alone (the line index, field paths)
@@ -154,7 +157,9 @@ pub struct SourceFile {
     /// whole repository's indexes are a fifth of the size of its text.
     lines: Arc<OnceLock<LineIndex>>,
     /// Field paths already found in this text, by (document start, document end, offset).
-    field_paths: Arc<Mutex<HashMap<(u32, u32, u32), String>>>,
+    field_paths: Arc<Mutex<FieldPaths>>,
+    /// Whether the text is SOPS-encrypted or has Flux variables, once asked.
+    rewritten: Arc<OnceLock<bool>>,
     /// Byte ranges whose text must never be shown (Secret values).
     pub redactions: Vec<Range<usize>>,
     /// Byte ranges in which no snippet may be shown at all (broken documents that mention a Secret).
@@ -175,9 +180,19 @@ impl SourceFile {
             text: Arc::new(text),
             lines: Arc::default(),
             field_paths: Arc::default(),
+            rewritten: Arc::default(),
             redactions,
             no_snippet,
         }
+    }
+
+    /// True when something rewrites this text before it is applied (SOPS decrypts it, Flux
+    /// substitutes `${…}` variables): an edit to it is not an edit of what is deployed. Asked
+    /// of every file by some rules, so found once per text.
+    pub fn rewritten_before_apply(&self) -> bool {
+        *self
+            .rewritten
+            .get_or_init(|| self.text.contains("sops:") || self.text.contains("${"))
     }
 
     /// The field paths this text is known to have at `offsets` within the document `doc`
