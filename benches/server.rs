@@ -14,7 +14,13 @@ use std::time::{Duration, Instant};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 
-const EDITS: usize = 40;
+/// Edits per folder; `GWLINT_BENCH_EDITS` sets another count (more, to profile the edits alone).
+fn edits() -> usize {
+    std::env::var("GWLINT_BENCH_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40)
+}
 const QUERIES: usize = 200;
 
 fn rss() -> String {
@@ -27,6 +33,22 @@ fn rss() -> String {
             .unwrap_or_else(|| "?".into())
     };
     format!("VmRSS {}, VmHWM {}", get("VmRSS:"), get("VmHWM:"))
+}
+
+/// CPU time of every thread of this process so far (user + system), from /proc/self/stat: less
+/// sensitive to other processes' load than wall time.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // utime and stime, in the kernel's 100 Hz user ticks.
+    let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+    Duration::from_millis(ticks * 10)
 }
 
 fn percentile(v: &mut [Duration], p: f64) -> Duration {
@@ -151,7 +173,9 @@ fn bench(root: &Path) {
     c.lint_done();
     let mut lat = Vec::new();
     let mut last = String::new();
-    for i in 0..EDITS {
+    let cpu = cpu_time();
+    let edits = edits();
+    for i in 0..edits {
         // A comment line that changes each time: the file is re-parsed, the findings stay.
         let edited = format!("{text}\n# edit {i}\n");
         let t = Instant::now();
@@ -163,12 +187,14 @@ fn bench(root: &Path) {
         last = c.lint_done();
         lat.push(t.elapsed().saturating_sub(gwlint::server::DEBOUNCE));
     }
+    let cpu = cpu_time().saturating_sub(cpu);
     println!(
-        "edit to diagnostics after the {} debounce ({EDITS} edits): p50 {}, p95 {}, max {} (last: {last}); {}",
+        "edit to diagnostics after the {} debounce ({edits} edits): p50 {}, p95 {}, max {}; CPU time per edit {} (last: {last}); {}",
         ms(gwlint::server::DEBOUNCE),
         ms(percentile(&mut lat, 0.5)),
         ms(percentile(&mut lat, 0.95)),
         ms(percentile(&mut lat, 1.0)),
+        ms(cpu / edits.max(1) as u32),
         rss()
     );
     for method in ["textDocument/definition", "textDocument/hover"] {

@@ -1,7 +1,9 @@
 //! What a long-lived client (the language server) keeps between runs of the pipeline: the
-//! contents of unsaved editor buffers, which stand for the files of the same path, and the
-//! per-file stages (load, model, the repository schemas' findings) keyed by each file's content,
-//! so a run after an edit re-parses only the files that changed. Discovery, the resolve stage
+//! per-file stages (load, model, the repository schemas' findings, the model again with Flux
+//! variables) keyed by each file's content, so a run after an edit re-parses only the files that
+//! changed. A file's text, line index and field paths are shared between runs
+//! ([`crate::source::SourceFile`]), not copied. Unsaved editor buffers are not kept here: they
+//! are the options' [`crate::overlay::Overlay`], as for any run. Discovery, the resolve stage
 //! (kustomize, Flux), the graph and the checks always run on the whole set: they are what an edit
 //! to one file can change anywhere.
 
@@ -26,18 +28,24 @@ pub(crate) enum ContentKey {
     Buffer { hash: u64, len: usize },
 }
 
+/// The stages of the file a run had at one index of its file table.
 pub(crate) struct Entry {
+    pub path: PathBuf,
     pub key: ContentKey,
-    pub id: FileId,
     pub result: crate::FileResult,
+    /// The repository CRD schemas' findings in the file, under the CRDs of one generation
+    /// ([`Cache::crd_generation`]).
+    pub schema: Option<(u64, Vec<Diagnostic>)>,
 }
 
-/// Findings of the repository's CRD schemas for one file, valid while the file and the set of
-/// CRDs stay the same.
-pub(crate) struct SchemaEntry {
-    pub key: ContentKey,
-    pub id: FileId,
-    pub diags: Vec<Diagnostic>,
+/// A file modelled again with the Flux post-build variables that apply to it.
+pub(crate) struct Remodelled {
+    /// The text it was modelled from: the same allocation means the same text (the entry keeps
+    /// it alive, so it cannot be reused for another).
+    pub text: std::sync::Arc<String>,
+    pub path: PathBuf,
+    pub vars: HashMap<String, String>,
+    pub objects: Vec<crate::model::Object>,
 }
 
 /// Caches of one workspace. Not shared between configurations: the caller makes a new one when
@@ -45,16 +53,19 @@ pub(crate) struct SchemaEntry {
 /// model).
 #[derive(Default)]
 pub struct Cache {
-    /// Open buffers by absolute path: read instead of the file on disk.
-    buffers: HashMap<PathBuf, String>,
-    pub(crate) files: HashMap<PathBuf, Entry>,
-    pub(crate) schema: HashMap<PathBuf, SchemaEntry>,
-    /// The CRD-bearing files (and their keys) the schema entries were computed under.
-    pub(crate) crd_files: Vec<(PathBuf, ContentKey)>,
+    /// By file id: a file keeps its id while the files found stay the same (ids are in every
+    /// span of its results), so an entry is reused only at the same index.
+    pub(crate) files: Vec<Option<Entry>>,
+    /// The CRD-bearing files (and their keys) of the current generation of schema findings.
+    pub(crate) crd_files: Vec<(PathBuf, Option<ContentKey>)>,
+    /// Bumped when the CRDs change: every file's schema findings are then out of date.
+    pub(crate) crd_generation: u64,
+    /// Files modelled again with Flux variables, by file id.
+    pub(crate) remodelled: HashMap<FileId, Remodelled>,
+    /// The embedded schemas the options select (None: every schema rule is off).
+    pub(crate) catalog: Option<std::sync::Arc<Option<crate::schema::embedded::Catalog>>>,
     /// The last discovery, reused until [`Cache::rediscover`] is called.
     discovered: Option<crate::discover::Discovered>,
-    /// Discovery shows paths relative to the working directory; buffers are keyed absolute.
-    cwd: PathBuf,
     /// Files whose load and model stages the last run reused, and those it ran.
     pub reused: usize,
     pub parsed: usize,
@@ -62,15 +73,7 @@ pub struct Cache {
 
 impl Cache {
     pub fn new() -> Cache {
-        Cache {
-            cwd: std::env::current_dir().unwrap_or_default(),
-            ..Cache::default()
-        }
-    }
-
-    /// Sets the text of an open buffer (`path` absolute).
-    pub fn set_buffer(&mut self, path: PathBuf, text: String) {
-        self.buffers.insert(path, text);
+        Cache::default()
     }
 
     /// Makes the next run walk the folder again (a file may have been created, deleted or
@@ -87,27 +90,13 @@ impl Cache {
         self.discovered.get_or_insert_with(walk).clone()
     }
 
-    /// Sets every open buffer at once (the others are forgotten).
-    pub fn set_buffers(&mut self, buffers: HashMap<PathBuf, String>) {
-        self.buffers = buffers;
-    }
-
-    /// Forgets an open buffer: the file on disk counts again.
-    pub fn close_buffer(&mut self, path: &Path) {
-        self.buffers.remove(path);
-    }
-
-    pub fn buffer(&self, path: &Path) -> Option<&str> {
-        self.buffers.get(path).map(String::as_str)
-    }
-
-    /// The key of a file's current content, and the buffer standing for it if any.
-    pub(crate) fn key_of(&self, path: &Path) -> (ContentKey, Option<&str>) {
-        if !self.buffers.is_empty() {
-            let abs = crate::discover::lexical_abs(path, &self.cwd);
-            if let Some(text) = self.buffers.get(&abs) {
-                return (buffer_key(text), Some(text));
-            }
+    /// The key of a file's current content, and the overlay's text standing for it if any.
+    pub(crate) fn key_of<'o>(
+        path: &Path,
+        overlay: Option<&'o crate::overlay::Lookup<'_>>,
+    ) -> (ContentKey, Option<&'o std::sync::Arc<String>>) {
+        if let Some(text) = overlay.and_then(|o| o.get(path)) {
+            return (buffer_key(text), Some(text));
         }
         let meta = std::fs::metadata(path).ok();
         let key = ContentKey::Disk {

@@ -20,6 +20,7 @@ pub mod load;
 pub mod model;
 pub mod newrev;
 pub mod origin;
+pub mod overlay;
 pub mod process;
 pub mod purpose;
 pub mod report;
@@ -68,9 +69,9 @@ pub struct Options {
     /// matched by suppressions, fingerprinted) as below the second (`--new-from-rev`: the tree
     /// of a revision, written to a temporary directory). The first pair that applies is used.
     pub relabel: Vec<(PathBuf, PathBuf)>,
-    /// Texts that stand for files of the tree instead of what is on disk, by the files' paths
-    /// made absolute lexically (`--fix` and `--diff` re-lint their edits before writing any).
-    pub overlay: Option<std::sync::Arc<std::collections::HashMap<PathBuf, String>>>,
+    /// Texts that stand for files of the tree instead of what is on disk: `--fix` and `--diff`
+    /// re-lint their edits before writing any; the language server's unsaved buffers.
+    pub overlay: Option<std::sync::Arc<overlay::Overlay>>,
 }
 
 /// The result of a run: every file, every finding, in a stable order.
@@ -127,15 +128,9 @@ pub(crate) struct FileResult {
 impl FileResult {
     /// A copy for a run that reuses this file's stages (the incremental cache).
     fn duplicate(&self) -> FileResult {
-        let s = &self.source;
         FileResult {
-            source: SourceFile::new(
-                s.id,
-                s.path.clone(),
-                s.text.clone(),
-                s.redactions.clone(),
-                s.no_snippet.clone(),
-            ),
+            // The text and what is derived from it are shared, not copied.
+            source: self.source.clone(),
             status: self.status.clone(),
             objects: self.objects.clone(),
             issues: self.issues.clone(),
@@ -176,15 +171,6 @@ pub fn read_at_most(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>
 /// [`read_at_most`] of a file: configuration and baseline files, which may name a device.
 pub fn read_file_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     read_at_most(std::fs::File::open(path)?, limit)
-}
-
-/// The text `opts.overlay` has for the file at `read`, as bytes.
-fn overlaid(opts: &Options, read: &Path) -> Option<Vec<u8>> {
-    let overlay = opts.overlay.as_ref()?;
-    let cwd = std::env::current_dir().unwrap_or_default();
-    overlay
-        .get(&discover::lexical_abs(read, &cwd))
-        .map(|t| t.as_bytes().to_vec())
 }
 
 fn process(
@@ -543,8 +529,16 @@ fn run<T>(
     lap(&mut outcome, "discover");
 
     // load + model, one file per task
-    let catalog = schemas_for(opts);
-    let catalog = catalog.as_ref();
+    let catalog = match cache.as_deref_mut() {
+        Some(c) => std::sync::Arc::clone(
+            c.catalog
+                .get_or_insert_with(|| std::sync::Arc::new(schemas_for(opts))),
+        ),
+        None => std::sync::Arc::new(schemas_for(opts)),
+    };
+    let catalog = catalog.as_ref().as_ref();
+    let overlay = opts.overlay.as_deref().map(overlay::Overlay::lookup);
+    let overlay = overlay.as_ref();
     // Taken by the one task that handles standard input, rather than copied: it may be as large
     // as the size limit.
     let stdin_bytes = std::sync::Mutex::new(stdin);
@@ -573,29 +567,22 @@ fn run<T>(
                 Input::Path { read, shown } => {
                     // The key is taken before the file is read: a change while it is read
                     // makes the next run read it again rather than keep the older content.
-                    let cached = cache.as_deref().map(|c| (c, c.key_of(read)));
-                    let mut before = None;
-                    if let Some((c, (key, buffer))) = cached {
-                        if let Some(e) = c.files.get(read).filter(|e| e.key == key && e.id == id) {
-                            return (e.result.duplicate(), true, Some(key));
+                    let (key, text) = match cache.as_deref() {
+                        Some(c) => {
+                            let (key, text) = incremental::Cache::key_of(read, overlay);
+                            let cached = c.files.get(i).and_then(Option::as_ref);
+                            if let Some(e) = cached.filter(|e| e.key == key && e.path == *read) {
+                                return (e.result.duplicate(), true, Some(key));
+                            }
+                            (Some(key), text)
                         }
-                        if let Some(text) = buffer {
-                            let bytes = text.as_bytes().to_vec();
-                            let r = process(
-                                id,
-                                shown,
-                                bytes,
-                                &load_opts,
-                                &cfg.default_namespace,
-                                catalog,
-                            );
-                            return (r, false, Some(key));
-                        }
-                        before = Some(key);
-                    }
-                    let r = match overlaid(opts, read)
-                        .map_or_else(|| read_limited(read, cfg.max_file_size), Ok)
-                    {
+                        None => (None, overlay.and_then(|o| o.get(read))),
+                    };
+                    let bytes = match text {
+                        Some(t) => Ok(t.as_bytes().to_vec()),
+                        None => read_limited(read, cfg.max_file_size),
+                    };
+                    let r = match bytes {
                         Ok(bytes) => process(
                             id,
                             shown,
@@ -606,7 +593,7 @@ fn run<T>(
                         ),
                         Err(e) => unreadable(id, shown, e),
                     };
-                    (r, false, before)
+                    (r, false, key)
                 }
             }
         })
@@ -649,6 +636,7 @@ fn run<T>(
         &load_opts,
         cfg,
         &mut outcome.notes,
+        cache.as_deref_mut().map(|c| &mut c.remodelled),
     );
     withhold_archived(
         &mut outcome,
@@ -675,14 +663,9 @@ fn run<T>(
             .map(|(_, i)| i),
     );
     let schema_diags = match cache {
-        Some(c) => incremental_schemas(
-            c,
-            &inputs,
-            &repo_schemas,
-            &objects,
-            &outcome.files,
-            load_opts.limits,
-        ),
+        Some(c) => {
+            incremental_schemas(c, &repo_schemas, &objects, &outcome.files, load_opts.limits)
+        }
         None => schema::repo::validate(&repo_schemas, &objects, &outcome.files, load_opts.limits),
     };
     // Validation runs only on the pool's threads (the caller blocks in `par_iter`).
@@ -828,41 +811,32 @@ fn remember(
     inputs: &[Input],
     results: Vec<(FileResult, bool, Option<incremental::ContentKey>)>,
 ) -> Vec<FileResult> {
-    let mut keep = std::collections::HashMap::with_capacity(inputs.len());
+    let mut old = std::mem::take(&mut cache.files);
     let (mut reused, mut parsed) = (0, 0);
-    for (input, (r, hit, key)) in inputs.iter().zip(&results) {
-        let Input::Path { read, .. } = input else {
-            continue;
-        };
-        if *hit {
-            reused += 1;
-            if let Some(e) = cache.files.remove(read) {
-                keep.insert(read.clone(), e);
-            }
-        } else {
-            parsed += 1;
-            let key = key.clone().unwrap_or_else(|| cache.key_of(read).0);
-            let entry = incremental::Entry {
-                key,
-                id: r.source.id,
-                result: r.duplicate(),
+    cache.files = inputs
+        .iter()
+        .zip(&results)
+        .enumerate()
+        .map(|(i, (input, (r, hit, key)))| {
+            let Input::Path { read, .. } = input else {
+                return None;
             };
-            keep.insert(read.clone(), entry);
-        }
-    }
-    cache.files = keep;
+            if *hit {
+                reused += 1;
+                return old.get_mut(i).and_then(Option::take);
+            }
+            parsed += 1;
+            Some(incremental::Entry {
+                path: read.clone(),
+                key: key.clone()?,
+                result: r.duplicate(),
+                schema: None,
+            })
+        })
+        .collect();
     cache.reused = reused;
     cache.parsed = parsed;
     results.into_iter().map(|(r, _, _)| r).collect()
-}
-
-/// The key of a file's content in this run: `remember` just stored it with the file's stages
-/// (looking it up again would stat every file once more, serially).
-fn current_key(cache: &incremental::Cache, path: &Path) -> incremental::ContentKey {
-    match cache.files.get(path) {
-        Some(e) => e.key.clone(),
-        None => cache.key_of(path).0,
-    }
 }
 
 /// The repository schemas' findings, validating only the files whose content changed since the
@@ -870,7 +844,6 @@ fn current_key(cache: &incremental::Cache, path: &Path) -> incremental::ContentK
 /// is shared among the files validated in this run.
 fn incremental_schemas(
     cache: &mut incremental::Cache,
-    inputs: &[Input],
     schemas: &std::collections::HashMap<
         schema::repo::GroupKind,
         Vec<std::sync::Arc<schema::KindSchema>>,
@@ -879,36 +852,31 @@ fn incremental_schemas(
     files: &[SourceFile],
     limits: load::Limits,
 ) -> Vec<Diagnostic> {
-    let path_of = |id: FileId| match inputs.get(id as usize) {
-        Some(Input::Path { read, .. }) => Some(read),
-        _ => None,
-    };
-    let mut crd_files: Vec<(PathBuf, incremental::ContentKey)> = objects
+    // `remember` left one entry per file read from the tree, at the file's id.
+    let entry = |id: FileId| cache.files.get(id as usize).and_then(Option::as_ref);
+    let mut crd_files: Vec<(PathBuf, Option<incremental::ContentKey>)> = objects
         .iter()
         .filter(|o| matches!(o.spec, model::Spec::Crd(_)))
-        .filter_map(|o| path_of(o.file))
-        .map(|p| (p.clone(), current_key(cache, p)))
+        .map(|o| match entry(o.file) {
+            Some(e) => (e.path.clone(), Some(e.key.clone())),
+            None => (files[o.file as usize].path.clone(), None),
+        })
         .collect();
     crd_files.dedup();
     if crd_files != cache.crd_files {
-        cache.schema.clear();
+        cache.crd_generation += 1;
         cache.crd_files = crd_files;
     }
+    let generation = cache.crd_generation;
     // Files whose findings are cached and still valid; the others are validated now.
     let mut fresh = vec![true; files.len()];
     let mut out = Vec::new();
-    for (id, input) in inputs.iter().enumerate() {
-        let Input::Path { read, .. } = input else {
-            continue;
-        };
-        let key = current_key(cache, read);
-        if let Some(e) = cache
-            .schema
-            .get(read)
-            .filter(|e| e.key == key && e.id == id as FileId)
-        {
-            out.extend(e.diags.iter().cloned());
-            fresh[id] = false;
+    for (id, e) in cache.files.iter().enumerate() {
+        if let Some((g, diags)) = e.as_ref().and_then(|e| e.schema.as_ref()) {
+            if let (true, Some(f)) = (*g == generation, fresh.get_mut(id)) {
+                out.extend(diags.iter().cloned());
+                *f = false;
+            }
         }
     }
     let todo: Vec<Object> = objects
@@ -922,24 +890,12 @@ fn incremental_schemas(
     for d in &found {
         by_file.entry(d.span.file).or_default().push(d.clone());
     }
-    for (id, input) in inputs.iter().enumerate() {
-        if let (Input::Path { read, .. }, true) = (input, fresh[id]) {
-            let entry = incremental::SchemaEntry {
-                key: current_key(cache, read),
-                id: id as FileId,
-                diags: by_file.remove(&(id as FileId)).unwrap_or_default(),
-            };
-            cache.schema.insert(read.clone(), entry);
+    for (id, e) in cache.files.iter_mut().enumerate() {
+        if let (Some(e), Some(true)) = (e, fresh.get(id)) {
+            let diags = by_file.remove(&(id as FileId)).unwrap_or_default();
+            e.schema = Some((generation, diags));
         }
     }
-    let live: std::collections::HashSet<&PathBuf> = inputs
-        .iter()
-        .filter_map(|i| match i {
-            Input::Path { read, .. } => Some(read),
-            Input::Stdin(_) => None,
-        })
-        .collect();
-    cache.schema.retain(|p, _| live.contains(p));
     out.extend(found);
     out
 }
@@ -948,12 +904,14 @@ fn incremental_schemas(
 /// again from their text, with the variables), CRD scopes.
 /// Applies kustomize and Flux to the objects; returns the files no Flux Kustomization deploys,
 /// in a repository that deploys with Flux (applied once by hand, such as bootstrap Secrets).
+/// `memo` keeps the files modelled again, for the next run of a long-lived client.
 fn resolve(
     objects: &mut Vec<Object>,
     files: &[SourceFile],
     opts: &LoadOptions,
     cfg: &Config,
     notes: &mut Vec<String>,
+    mut memo: Option<&mut std::collections::HashMap<FileId, incremental::Remodelled>>,
 ) -> Resolved {
     let mut layout = kustomize::layout(objects, files);
     let by_hand: Vec<FileId> = match &layout.flux_reached {
@@ -971,11 +929,28 @@ fn resolve(
         .filter(|&f| files[f as usize].text.contains("${"))
         .collect();
     remodel.sort_unstable();
+    if let Some(m) = memo.as_deref_mut() {
+        m.retain(|f, _| remodel.binary_search(f).is_ok());
+    }
     if !remodel.is_empty() {
         objects.retain(|o| remodel.binary_search(&o.file).is_err());
-        let fresh: Vec<Object> = remodel
+        // Files modelled with the same variables in an earlier run, from the same text.
+        let mut todo = Vec::new();
+        for &f in &remodel {
+            let src = &files[f as usize];
+            let known = memo.as_deref().and_then(|m| m.get(&f)).filter(|r| {
+                std::sync::Arc::ptr_eq(&r.text, &src.text)
+                    && r.path == src.path
+                    && layout.vars.get(&f) == Some(&r.vars)
+            });
+            match known {
+                Some(r) => objects.extend(r.objects.iter().cloned()),
+                None => todo.push(f),
+            }
+        }
+        let fresh: Vec<(FileId, Vec<Object>)> = todo
             .par_iter()
-            .flat_map_iter(|&f| {
+            .map(|&f| {
                 let src = &files[f as usize];
                 let parsed = load::parse::parse(&src.text, src.lines(), f, opts.limits);
                 let ctx = model::BuildContext {
@@ -986,10 +961,23 @@ fn resolve(
                     schemas: None,
                     text: &src.text,
                 };
-                model::build(f, parsed.docs, ctx).objects
+                (f, model::build(f, parsed.docs, ctx).objects)
             })
             .collect();
-        objects.extend(fresh);
+        for (f, fresh) in fresh {
+            if let (Some(m), Some(vars)) = (memo.as_deref_mut(), layout.vars.get(&f)) {
+                let src = &files[f as usize];
+                let entry = incremental::Remodelled {
+                    text: std::sync::Arc::clone(&src.text),
+                    path: src.path.clone(),
+                    vars: vars.clone(),
+                    objects: fresh.clone(),
+                };
+                m.insert(f, entry);
+            }
+            objects.extend(fresh);
+        }
+        // Stable: the objects of one document keep the order the model made them in.
         objects.sort_by_key(|o| (o.file, o.doc.start));
         notes.push(format!(
             "{} files modelled again with Flux post-build variables",
@@ -1025,7 +1013,8 @@ struct Resolved {
 }
 
 /// Field paths (`spec.parentRefs[0].name`) of findings, from a re-parse of each document that
-/// has one.
+/// has one. Paths found are remembered with the file's text (a long-lived client's next run over
+/// the same text parses only the documents with findings at new places).
 fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
     // One parse per document with findings, however many findings it has.
     let mut by_doc: std::collections::BTreeMap<(FileId, u32, u32), Vec<usize>> =
@@ -1047,12 +1036,24 @@ fn fill_field_paths(files: &[SourceFile], diags: &mut [Diagnostic]) {
                 return Vec::new();
             };
             let offsets: Vec<u32> = idxs.iter().map(|&i| diags[i].span.start).collect();
+            let known = f.known_field_paths((*start, *end), &offsets);
+            if known.iter().all(Option::is_some) {
+                return idxs
+                    .iter()
+                    .copied()
+                    .zip(known.into_iter().flatten())
+                    .collect();
+            }
             let paths = load::parse::field_paths(
                 &f.text,
                 f.lines(),
                 f.id,
                 *start as usize..*end as usize,
                 &offsets,
+            );
+            f.remember_field_paths(
+                (*start, *end),
+                offsets.iter().copied().zip(paths.iter().cloned()),
             );
             idxs.iter().copied().zip(paths).collect()
         })
@@ -1126,6 +1127,7 @@ pub fn load_objects(opts: &Options) -> Vec<Object> {
         &load_opts,
         &opts.config,
         &mut Vec::new(),
+        None,
     );
     objects
 }

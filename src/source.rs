@@ -1,7 +1,9 @@
 //! Source files, byte spans and their line/column positions.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Index of a file in the run's file table.
 pub type FileId = u32;
@@ -137,16 +139,27 @@ impl LineIndex {
 /// Lines of context shown around a snippet.
 pub const CONTEXT_LINES: usize = 2;
 
+/// Field paths by (document start, document end, offset).
+type FieldPaths = HashMap<(u32, u32, u32), String>;
+
 /// A file that was read and decoded. Findings point into it.
-#[derive(Debug)]
+///
+/// Cloning is cheap: the text and what is derived from it alone (the line index, field paths)
+/// are shared, so a long-lived client keeps a file between runs without copying it, and what one
+/// run derives from the text serves the next.
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     pub id: FileId,
     /// Path as shown to users: relative to the working directory where possible.
     pub path: PathBuf,
-    pub text: String,
+    pub text: Arc<String>,
     /// Built on first use: after parsing, only files with findings need their line index, and a
     /// whole repository's indexes are a fifth of the size of its text.
-    lines: std::sync::OnceLock<LineIndex>,
+    lines: Arc<OnceLock<LineIndex>>,
+    /// Field paths already found in this text, by (document start, document end, offset).
+    field_paths: Arc<Mutex<FieldPaths>>,
+    /// Whether the text is SOPS-encrypted or has Flux variables, once asked.
+    rewritten: Arc<OnceLock<bool>>,
     /// Byte ranges whose text must never be shown (Secret values).
     pub redactions: Vec<Range<usize>>,
     /// Byte ranges in which no snippet may be shown at all (broken documents that mention a Secret).
@@ -164,10 +177,45 @@ impl SourceFile {
         SourceFile {
             id,
             path,
-            text,
-            lines: std::sync::OnceLock::new(),
+            text: Arc::new(text),
+            lines: Arc::default(),
+            field_paths: Arc::default(),
+            rewritten: Arc::default(),
             redactions,
             no_snippet,
+        }
+    }
+
+    /// True when something rewrites this text before it is applied (SOPS decrypts it, Flux
+    /// substitutes `${…}` variables): an edit to it is not an edit of what is deployed. Asked
+    /// of every file by some rules, so found once per text.
+    pub fn rewritten_before_apply(&self) -> bool {
+        *self
+            .rewritten
+            .get_or_init(|| self.text.contains("sops:") || self.text.contains("${"))
+    }
+
+    /// The field paths this text is known to have at `offsets` within the document `doc`
+    /// (None where not known yet).
+    pub fn known_field_paths(&self, doc: (u32, u32), offsets: &[u32]) -> Vec<Option<String>> {
+        // A poisoned memo is only a lost shortcut: the paths are found again.
+        let Ok(memo) = self.field_paths.lock() else {
+            return vec![None; offsets.len()];
+        };
+        offsets
+            .iter()
+            .map(|&o| memo.get(&(doc.0, doc.1, o)).cloned())
+            .collect()
+    }
+
+    /// Remembers field paths found in this text (see [`SourceFile::known_field_paths`]).
+    pub fn remember_field_paths(
+        &self,
+        doc: (u32, u32),
+        found: impl Iterator<Item = (u32, String)>,
+    ) {
+        if let Ok(mut memo) = self.field_paths.lock() {
+            memo.extend(found.map(|(o, p)| ((doc.0, doc.1, o), p)));
         }
     }
 

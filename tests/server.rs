@@ -454,7 +454,9 @@ fn same_findings_as_check() {
 }
 
 /// A lint that reuses the cache after an edit finds what a lint from nothing finds for the same
-/// contents (the per-file stages reused are those of unchanged files only).
+/// contents (the per-file stages reused are those of unchanged files only), and what the batch
+/// lint (`gwlint check`) finds with the same overlay; so does a run that changes nothing (all
+/// shared: stages, Flux remodels, field paths), and one after the edit is undone.
 #[test]
 fn incremental_lint_matches_a_fresh_one() {
     let corpus = Path::new("../shared/corpus");
@@ -464,14 +466,16 @@ fn incremental_lint_matches_a_fresh_one() {
         println!("note: ../shared/corpus is missing; comparing on testdata only");
         std::fs::canonicalize("testdata").expect("abs")
     };
-    let opts = gwlint::Options {
+    let mut opts = gwlint::Options {
         paths: vec![root.clone()],
         ..gwlint::Options::default()
     };
     let mut cache = gwlint::incremental::Cache::new();
     let (first, _) = gwlint::lint_incremental(&opts, &mut cache, |_, _| ());
     assert_eq!(cache.reused, 0);
-    // Edit a route: misspell its first parentRef.
+    let cwd = std::env::current_dir().expect("cwd");
+    // Edit a route: misspell its first parentRef; and a file modelled with Flux variables, when
+    // there is one: give it a variable-free comment.
     let parent = regex::Regex::new(r"parentRefs:\n(\s*)- name: ").expect("regex");
     let (path, text) = first
         .files
@@ -479,27 +483,140 @@ fn incremental_lint_matches_a_fresh_one() {
         .find(|f| f.text.contains("kind: HTTPRoute") && parent.is_match(&f.text))
         .map(|f| {
             (
-                gwlint::discover::lexical_abs(&f.path, &std::env::current_dir().expect("cwd")),
-                f.text.clone(),
+                gwlint::discover::lexical_abs(&f.path, &cwd),
+                f.text.to_string(),
             )
         })
         .expect("a route file");
     let edited = parent
         .replacen(&text, 1, "parentRefs:\n${1}- name: zz-")
         .into_owned();
-    cache.set_buffer(path.clone(), edited.clone());
+    let mut overlay = gwlint::overlay::Overlay::new();
+    overlay.insert(&path, edited.clone());
+    let flux = first
+        .files
+        .iter()
+        .find(|f| f.text.contains("${") && f.path != path)
+        .map(|f| gwlint::discover::lexical_abs(&f.path, &cwd));
+    if let Some(flux) = &flux {
+        let text = std::fs::read_to_string(flux).expect("read");
+        overlay.insert(flux, format!("# edited\n{text}"));
+    }
+    let edits = overlay.len();
+    opts.overlay = Some(std::sync::Arc::new(overlay));
     let (again, _) = gwlint::lint_incremental(&opts, &mut cache, |_, _| ());
-    assert_eq!(cache.parsed, 1, "only the edited file is parsed again");
+    assert_eq!(
+        cache.parsed, edits,
+        "only the edited files are parsed again"
+    );
     let mut fresh_cache = gwlint::incremental::Cache::new();
-    fresh_cache.set_buffer(path, edited);
     let (fresh, _) = gwlint::lint_incremental(&opts, &mut fresh_cache, |_, _| ());
     assert_eq!(fresh_cache.reused, 0);
     assert_ne!(
         first.diagnostics, fresh.diagnostics,
         "the edit changes the findings"
     );
-    assert_eq!(again.diagnostics.len(), fresh.diagnostics.len());
-    for (a, b) in again.diagnostics.iter().zip(&fresh.diagnostics) {
-        assert_eq!(a, b);
+    let same = |a: &gwlint::Outcome, b: &gwlint::Outcome, what: &str| {
+        assert_eq!(a.diagnostics.len(), b.diagnostics.len(), "{what}");
+        for (x, y) in a.diagnostics.iter().zip(&b.diagnostics) {
+            assert_eq!(x, y, "{what}");
+        }
+        assert_eq!(a.notes, b.notes, "{what}");
+    };
+    same(&again, &fresh, "incremental after the edit == fresh");
+    let batch = gwlint::lint(&opts, None);
+    same(
+        &again,
+        &batch,
+        "incremental == gwlint check with the same overlay",
+    );
+    let (unchanged, _) = gwlint::lint_incremental(&opts, &mut cache, |_, _| ());
+    assert_eq!(cache.parsed, 0, "nothing changed, nothing parsed");
+    same(&unchanged, &fresh, "a run that changes nothing");
+    opts.overlay = None;
+    let (undone, _) = gwlint::lint_incremental(&opts, &mut cache, |_, _| ());
+    assert_eq!(
+        cache.parsed, edits,
+        "the edited files are read from disk again"
+    );
+    same(&undone, &first, "after the edit is undone");
+}
+
+/// A client that can watch files is asked to (YAML files and `.gitignore`); a file created
+/// outside the editor and reported by the watcher is linted.
+#[test]
+fn watches_files_when_the_client_can() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::canonicalize(dir.path()).expect("abs");
+    for f in ["gateway.yaml", "certificate.yaml"] {
+        std::fs::copy(Path::new("testdata/lsp/workspace").join(f), root.join(f)).expect("copy");
+    }
+    let (server_side, client_side) = Connection::memory();
+    let server = std::thread::spawn(move || {
+        gwlint::server::serve(server_side).expect("the server ends cleanly");
+    });
+    let mut c = Client {
+        conn: client_side,
+        next: 0,
+        server: Some(server),
+        pending: Vec::new(),
+    };
+    c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+            "workspaceFolders": [{"uri": uri(&root), "name": "ws"}],
+        }),
+    );
+    c.notify("initialized", json!({}));
+    let registration = loop {
+        match c.conn.receiver.recv_timeout(TIMEOUT).expect("a message") {
+            Message::Request(r) if r.method == "client/registerCapability" => break r,
+            Message::Notification(n) => c.pending.push(n),
+            _ => {}
+        }
+    };
+    assert_eq!(
+        registration.params,
+        json!({"registrations": [{
+            "id": "gwlint/watch",
+            "method": "workspace/didChangeWatchedFiles",
+            "registerOptions": {"watchers": [
+                {"globPattern": "**/*.{yaml,yml}"},
+                {"globPattern": "**/.gitignore"},
+            ]},
+        }]})
+    );
+    c.conn
+        .sender
+        .send(Message::Response(lsp_server::Response::new_ok(
+            registration.id,
+            Value::Null,
+        )))
+        .expect("send");
+    let before = c.lint_done();
+    assert!(before.iter().all(|(u, _)| !u.ends_with("broken.yaml")));
+    // A route whose parentRef is misspelt.
+    let route = root.join("broken.yaml");
+    std::fs::copy("testdata/lsp/workspace/broken.yaml", &route).expect("copy");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&route), "type": 1}]}),
+    );
+    let published = c.lint_done();
+    let on_route: Vec<&Value> = published
+        .iter()
+        .filter(|(u, _)| *u == uri(&route))
+        .flat_map(|(_, d)| d.as_array().into_iter().flatten())
+        .collect();
+    assert!(
+        on_route.iter().any(|d| d["code"] == "GW101"),
+        "{published:?}"
+    );
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    if let Some(s) = c.server.take() {
+        s.join().expect("server thread");
     }
 }

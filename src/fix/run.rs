@@ -162,7 +162,7 @@ pub fn run(opts: &Options, unsafe_fixes: bool, lint: &mut dyn FnMut(&Options) ->
             let key = abs(&f.path);
             if !states.contains_key(&key) {
                 match read_disk(&f.path) {
-                    Some((text, bom, hash)) if text == f.text => {
+                    Some((text, bom, hash)) if *text == *f.text => {
                         states.insert(
                             key.clone(),
                             FileChange {
@@ -188,7 +188,7 @@ pub fn run(opts: &Options, unsafe_fixes: bool, lint: &mut dyn FnMut(&Options) ->
                     }
                 }
             } else {
-                before.insert(key.clone(), Some(f.text.clone()));
+                before.insert(key.clone(), Some(f.text.to_string()));
             }
             if let Some(s) = states.get_mut(&key) {
                 s.text = apply(&f.text, edits);
@@ -210,7 +210,7 @@ pub fn run(opts: &Options, unsafe_fixes: bool, lint: &mut dyn FnMut(&Options) ->
             }
             continue;
         }
-        let overlay: HashMap<PathBuf, String> = states
+        let overlay: crate::overlay::Overlay = states
             .iter()
             .map(|(k, s)| (k.clone(), s.text.clone()))
             .collect();

@@ -71,7 +71,7 @@ struct Server {
     cache: Option<Cache>,
     /// Bumped when the configuration changes: a cache built under an older one is dropped.
     generation: u64,
-    open: HashMap<PathBuf, String>,
+    open: crate::overlay::Overlay,
     snap: Arc<Snapshot>,
     /// Something changed since the last lint started; lint at `due`.
     dirty: bool,
@@ -137,6 +137,13 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         .and_then(|w| w.workspace_edit.as_ref())
         .and_then(|e| e.resource_operations.as_ref())
         .is_some_and(|ops| ops.contains(&lsp_types::ResourceOperationKind::Create));
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|c| c.dynamic_registration)
+        .unwrap_or(false);
     let root = workspace_root(&params);
     let (settings, settings_error) = match &params.initialization_options {
         Some(v) => match Settings::from_json(v) {
@@ -163,7 +170,7 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         opts: Arc::new(Options::default()),
         cache: Some(Cache::new()),
         generation: 0,
-        open: HashMap::new(),
+        open: crate::overlay::Overlay::new(),
         snap: Arc::new(Snapshot::empty()),
         dirty: true,
         rediscover: true,
@@ -177,8 +184,51 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         server.show_warning(&e);
     }
     server.reload_options();
+    if watch {
+        server.watch_files();
+    }
     server.due = Instant::now();
     server.run(&conn)
+}
+
+/// The id of the server's one request to the client (its answer is not needed).
+const WATCH_REGISTRATION: &str = "gwlint/watch";
+
+impl Server {
+    /// Asks the client to report files created, changed or deleted outside the editor: without
+    /// it, a new or deleted file counts only from the next open, save or configuration change.
+    fn watch_files(&self) {
+        use lsp_types::{
+            DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration,
+            RegistrationParams,
+        };
+        // What discovery reads: YAML files (the configuration among them), `.gitignore` files,
+        // and with an `include` list any file.
+        let mut globs = vec!["**/*.{yaml,yml}", "**/.gitignore"];
+        if !self.opts.config.include.is_empty() {
+            globs.push("**/*");
+        }
+        let watchers = globs
+            .into_iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.into()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: WATCH_REGISTRATION.into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        self.send(Request::new(
+            WATCH_REGISTRATION.to_string().into(),
+            "client/registerCapability".into(),
+            params,
+        ));
+    }
 }
 
 impl Server {
@@ -264,11 +314,13 @@ impl Server {
         };
         self.dirty = false;
         self.building = true;
-        cache.set_buffers(self.open.clone());
         if std::mem::take(&mut self.rediscover) {
             cache.rediscover();
         }
-        let opts = Arc::clone(&self.opts);
+        // The open buffers stand for their files, as `--fix`'s edits do (the texts are shared,
+        // not copied).
+        let mut opts = (*self.opts).clone();
+        opts.overlay = Some(Arc::new(self.open.clone()));
         let tx = self.built_tx.clone();
         let generation = self.generation;
         let spawned = std::thread::Builder::new()
@@ -446,7 +498,7 @@ impl Server {
                     serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
                 {
                     if let Some(path) = uri::to_path(&p.text_document.uri) {
-                        self.open.insert(path, p.text_document.text);
+                        self.open.insert(&path, p.text_document.text);
                         self.rediscover = true;
                         self.schedule(DEBOUNCE);
                     }
@@ -461,7 +513,7 @@ impl Server {
                         uri::to_path(&p.text_document.uri),
                         p.content_changes.into_iter().last(),
                     ) {
-                        self.open.insert(path, change.text);
+                        self.open.insert(&path, change.text);
                         self.schedule(DEBOUNCE);
                     }
                 }

@@ -279,8 +279,7 @@ impl GrantFiles {
                     .is_some_and(|e| e == "yaml" || e == "yml");
                 yaml && !tainted.contains(&f)
                     && !crate::model::is_kustomization_file(&src.path)
-                    && !src.text.contains("sops:")
-                    && !src.text.contains("${")
+                    && !src.rewritten_before_apply()
             });
         }
         // The first file by path, once per namespace: a crowded namespace has thousands of
