@@ -701,7 +701,7 @@ fn run<T>(
     attach_objects(&mut diags[first_load..], &objects);
     let unlinted = |f: FileId| test_data.binary_search(&f).is_ok();
     if !test_data.is_empty() {
-        diags.retain(|d| !unlinted(d.span.file));
+        diags.retain(|d| !unlinted(d.span.file) && !purpose::conflict_only_with(d, &unlinted));
     }
     for d in &mut diags {
         d.close_related();

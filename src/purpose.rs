@@ -90,6 +90,25 @@ pub(crate) fn sample_files(
         .collect()
 }
 
+/// Rules whose finding is a clash between objects deployed together: the others are the
+/// finding's related locations.
+const CLASH_RULES: &[&str] = &[
+    "SEC401", "TLS212", "IST605", "IST606", "IST613", "IST618", "API510",
+];
+
+/// A clash whose other parties all lie in test data that is not linted: test data is not
+/// deployed beside the rest, so there is no clash. (References into test data still resolve:
+/// a manifest may use what a test's setup file defines, and saying it is missing would be
+/// the worse error.)
+pub(crate) fn conflict_only_with(
+    d: &crate::diagnostic::Diagnostic,
+    unlinted: &impl Fn(FileId) -> bool,
+) -> bool {
+    CLASH_RULES.contains(&d.rule)
+        && !d.related.is_empty()
+        && d.related.iter().all(|r| unlinted(r.span.file))
+}
+
 /// Whether a file's name says it is invalid on purpose: `invalid`, `bad`, `broken` or
 /// `malformed` as a word of its stem (`invalid_http_rules.yaml`, `route-bad-port.yaml`), as
 /// validation tests and docs name the inputs they expect to be rejected.
