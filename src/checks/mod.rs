@@ -51,6 +51,24 @@ impl<'g, 'm> Ctx<'g, 'm> {
         self.samples.binary_search(&file).is_ok()
     }
 
+    /// `d` as an info when its object lies in a test or example directory (see `samples`),
+    /// where `usually` (e.g. "credentials are often dummies") says why it may not matter:
+    /// whether it does cannot be told there.
+    pub fn info_in_samples(
+        &self,
+        mut d: crate::diagnostic::Diagnostic,
+        file: crate::source::FileId,
+        usually: &str,
+    ) -> crate::diagnostic::Diagnostic {
+        if self.in_sample(file) {
+            d.message.push_str(&format!(
+                " (in a test or example directory, where {usually}: info)"
+            ));
+            d.severity = crate::config::Severity::Info;
+        }
+        d
+    }
+
     /// With the files' texts, so rules can offer fixes.
     pub fn with_files(mut self, files: &'g [crate::source::SourceFile]) -> Self {
         self.files = files;

@@ -30,30 +30,16 @@ impl Check for Rule {
             let Some(span) = s.data_span.or(s.string_data_span) else {
                 continue;
             };
-            // Tests and examples ship dummy credentials on purpose; whether these are dummies
-            // cannot be told, so they are reported, as info.
-            let sample = cx.in_sample(o.file);
-            let mut d = Diagnostic::new(
+            // Tests and examples ship dummy credentials on purpose.
+            let d = Diagnostic::new(
                 self.id(),
                 span,
-                format!(
-                    "{} holds values for {} in the repository in plain text{}",
-                    o.key,
-                    keys.join(", "),
-                    if sample {
-                        " (in a test or example directory, where they are often dummies: info)"
-                    } else {
-                        ""
-                    }
-                ),
+                format!("{} holds values for {} in the repository in plain text", o.key, keys.join(", ")),
             )
             .label("plaintext secret values")
             .help("keep secret values out of Git: use External Secrets, SOPS or sealed secrets, or leave the values empty as placeholders")
             .on(o);
-            if sample {
-                d = d.severity(crate::config::Severity::Info);
-            }
-            out.push(d);
+            out.push(cx.info_in_samples(d, o.file, "credentials are often dummies"));
         }
     }
 }

@@ -43,30 +43,22 @@ impl Check for Rule {
             if c.not_after >= now {
                 continue;
             }
-            // Tests and examples embed throwaway certificates that nobody renews: whether one
-            // still matters cannot be told, so it is reported, as info.
-            let sample = cx.in_sample(o.file);
-            let mut d = Diagnostic::new(
+            // Tests and examples embed throwaway certificates that nobody renews.
+            let d = Diagnostic::new(
                 self.id(),
                 c.key_span,
                 format!(
-                    "{}: the certificate in tls.crt expired on {}{}",
+                    "{}: the certificate in tls.crt expired on {}",
                     o.key,
-                    date(c.not_after),
-                    if sample {
-                        " (in a test or example directory, where certificates are often throwaway: info)"
-                    } else {
-                        ""
-                    }
+                    date(c.not_after)
                 ),
             )
             .label("expired certificate")
-            .help("renew the certificate, or let cert-manager or External Secrets manage this Secret")
+            .help(
+                "renew the certificate, or let cert-manager or External Secrets manage this Secret",
+            )
             .on(o);
-            if sample {
-                d = d.severity(crate::config::Severity::Info);
-            }
-            out.push(d);
+            out.push(cx.info_in_samples(d, o.file, "certificates are often throwaway"));
         }
     }
 }
