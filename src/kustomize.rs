@@ -102,11 +102,11 @@ struct Index<'a> {
     files: &'a [SourceFile],
     /// Normalised paths have one spelling, so they are keyed by their bytes: hashing a `Path`
     /// walks its components.
-    by_path: foldhash::HashMap<std::ffi::OsString, FileId>,
+    by_path: foldhash::HashMap<&'a std::ffi::OsStr, FileId>,
     /// Normalised paths in sorted order: the files under a directory are one contiguous run.
-    sorted: Vec<(PathBuf, FileId)>,
+    sorted: Vec<(&'a Path, FileId)>,
     /// Every directory that holds a file, at any depth.
-    dirs: foldhash::HashSet<std::ffi::OsString>,
+    dirs: foldhash::HashSet<&'a std::ffi::OsStr>,
     kustomizations: HashMap<PathBuf, usize>,
 }
 
@@ -116,8 +116,8 @@ impl Index<'_> {
     }
 
     /// The files under a directory, in path order.
-    fn run_under(&self, dir: &Path) -> &[(PathBuf, FileId)] {
-        let start = self.sorted.partition_point(|(p, _)| p.as_path() < dir);
+    fn run_under(&self, dir: &Path) -> &[(&Path, FileId)] {
+        let start = self.sorted.partition_point(|(p, _)| *p < dir);
         let len = self.sorted[start..]
             .iter()
             .take_while(|(p, _)| p.starts_with(dir))
@@ -214,23 +214,25 @@ fn walk(
 /// Computes each file's namespace and variables from the kustomizations in the input.
 pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     use rayon::prelude::*;
-    let mut sorted: Vec<(PathBuf, FileId)> = files
-        .par_iter()
-        .map(|f| (normalize(&f.path), f.id))
+    // Each file's normalised path is found once per file, not once per run (see
+    // `SourceFile::normalized_path`); the index borrows them.
+    let normalized: Vec<std::borrow::Cow<'_, Path>> =
+        files.iter().map(|f| f.normalized_path()).collect();
+    let mut sorted: Vec<(&Path, FileId)> = normalized
+        .iter()
+        .zip(files)
+        .map(|(p, f)| (p.as_ref(), f.id))
         .collect();
     sorted.par_sort_unstable();
     let mut dirs = foldhash::HashSet::default();
     for (p, _) in &sorted {
         for a in p.ancestors().skip(1) {
-            if !dirs.insert(a.as_os_str().to_os_string()) {
+            if !dirs.insert(a.as_os_str()) {
                 break;
             }
         }
     }
-    let by_path = sorted
-        .iter()
-        .map(|(p, id)| (p.as_os_str().to_os_string(), *id))
-        .collect();
+    let by_path = sorted.iter().map(|(p, id)| (p.as_os_str(), *id)).collect();
     let mut idx = Index {
         files,
         by_path,
@@ -509,7 +511,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     if !transforming.is_empty() {
         builds.retain(|b| {
             !b.files.iter().any(|&f| {
-                normalize(&files[f as usize].path)
+                files[f as usize]
+                    .normalized_path()
                     .ancestors()
                     .skip(1)
                     .take(64)
@@ -1022,8 +1025,9 @@ pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
     files
         .iter()
         .filter(|f| {
-            let p = normalize(&f.path);
-            patches.binary_search(&p).is_ok() && resources.binary_search(&p).is_err()
+            let p = f.normalized_path();
+            patches.binary_search_by(|x| x.as_path().cmp(&p)).is_ok()
+                && resources.binary_search_by(|x| x.as_path().cmp(&p)).is_err()
         })
         .map(|f| f.id)
         .collect()
@@ -1048,7 +1052,10 @@ pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
     wanted.sort_unstable();
     files
         .iter()
-        .filter(|f| wanted.binary_search(&normalize(&f.path)).is_ok())
+        .filter(|f| {
+            let p = f.normalized_path();
+            wanted.binary_search_by(|x| x.as_path().cmp(&p)).is_ok()
+        })
         .map(|f| f.id)
         .collect()
 }
