@@ -83,7 +83,8 @@ pub struct Build {
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
 pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
+    // The result is never longer than the input: sized once rather than grown per component.
+    let mut out = PathBuf::with_capacity(p.as_os_str().len());
     for c in p.components() {
         match c {
             Component::CurDir => {}
@@ -502,21 +503,30 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     }
     // A build in which some kustomization renames or patches objects is not judged: what it
     // deploys is not the files as written.
-    let transforming: HashSet<&Path> = idx
+    // Normalised directories have one spelling: keyed by their bytes, which hash faster than
+    // a `Path`'s components.
+    let transforming: foldhash::HashSet<&std::ffi::OsStr> = idx
         .kustomizations
         .iter()
         .filter(|(_, k)| matches!(&objects[**k].spec, Spec::Kustomization(k) if k.transforms))
-        .map(|(d, _)| d.as_path())
+        .map(|(d, _)| d.as_os_str())
         .collect();
     if !transforming.is_empty() {
+        // A file is in many builds (every overlay of a base): each is looked at once.
+        let mut under: Vec<Option<bool>> = vec![None; files.len()];
         builds.retain(|b| {
             !b.files.iter().any(|&f| {
-                files[f as usize]
-                    .normalized_path()
-                    .ancestors()
-                    .skip(1)
-                    .take(64)
-                    .any(|d| transforming.contains(d))
+                let Some(known) = under.get_mut(f as usize) else {
+                    return false;
+                };
+                *known.get_or_insert_with(|| {
+                    files[f as usize]
+                        .normalized_path()
+                        .ancestors()
+                        .skip(1)
+                        .take(64)
+                        .any(|d| transforming.contains(d.as_os_str()))
+                })
             })
         });
     }
@@ -1020,14 +1030,18 @@ pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
     if patches.is_empty() {
         return Vec::new();
     }
-    patches.sort_unstable();
-    resources.sort_unstable();
+    // Normalised paths have one spelling: compared by their bytes, not their components.
+    patches.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    resources.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    let has = |v: &[PathBuf], p: &Path| {
+        v.binary_search_by(|x| x.as_os_str().cmp(p.as_os_str()))
+            .is_ok()
+    };
     files
         .iter()
         .filter(|f| {
             let p = f.normalized_path();
-            patches.binary_search_by(|x| x.as_path().cmp(&p)).is_ok()
-                && resources.binary_search_by(|x| x.as_path().cmp(&p)).is_err()
+            has(&patches, &p) && !has(&resources, &p)
         })
         .map(|f| f.id)
         .collect()
@@ -1049,12 +1063,14 @@ pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
     if wanted.is_empty() {
         return Vec::new();
     }
-    wanted.sort_unstable();
+    wanted.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     files
         .iter()
         .filter(|f| {
             let p = f.normalized_path();
-            wanted.binary_search_by(|x| x.as_path().cmp(&p)).is_ok()
+            wanted
+                .binary_search_by(|x| x.as_os_str().cmp(p.as_os_str()))
+                .is_ok()
         })
         .map(|f| f.id)
         .collect()
