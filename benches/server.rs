@@ -1,7 +1,8 @@
 //! The language server's latencies, in process over an in-memory connection:
 //! cold start (initialize to the first complete lint), edit to diagnostics (a change to one
 //! route file to the end of the lint it starts, less the debounce delay), go to definition and
-//! hover on a parentRef, and resident memory.
+//! hover on a parentRef, and resident memory. The client declares a file watcher, as VS Code
+//! and Neovim do (`GWLINT_BENCH_WATCH=0`: it does not).
 //!
 //! usage: cargo bench --bench server [-- DIR...]
 //! Default folders: ../shared/corpus and target/bench-corpus/10000 (made by
@@ -152,9 +153,18 @@ fn bench(root: &Path) {
     };
     let root_uri = gwlint::server::uri::from_path(&root).expect("uri");
     let start = Instant::now();
+    // Editors that watch files for the server (VS Code, Neovim) say so; GWLINT_BENCH_WATCH=0
+    // measures a client that does not.
+    let watch = std::env::var("GWLINT_BENCH_WATCH").map_or(true, |v| v != "0");
+    let capabilities = if watch {
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}})
+    } else {
+        json!({})
+    };
+    println!("client watches files: {watch}");
     c.request(
         "initialize",
-        json!({"processId": null, "capabilities": {},
+        json!({"processId": null, "capabilities": capabilities,
                "workspaceFolders": [{"uri": root_uri.as_str(), "name": "bench"}]}),
     );
     c.notify("initialized", json!({}));

@@ -66,6 +66,10 @@ pub struct Cache {
     pub(crate) catalog: Option<std::sync::Arc<Option<crate::schema::embedded::Catalog>>>,
     /// The last discovery, reused until [`Cache::rediscover`] is called.
     discovered: Option<crate::discover::Discovered>,
+    /// The client reports every change on disk to the files discovery may find (the server's
+    /// file watcher): a run that does not walk the folder again then takes a file read from disk
+    /// as unchanged without asking the file system for its size and time.
+    pub disk_watched: bool,
     /// Files whose load and model stages the last run reused, and those it ran.
     pub reused: usize,
     pub parsed: usize,
@@ -81,6 +85,13 @@ impl Cache {
     /// does not change which files there are.
     pub fn rediscover(&mut self) {
         self.discovered = None;
+    }
+
+    /// Whether the next run may reuse the files read from disk without looking at them: the
+    /// client reports changes on disk, and the run does not walk the folder again (every report
+    /// of a change on disk makes the server ask for a new walk).
+    pub(crate) fn disk_unchanged(&self) -> bool {
+        self.disk_watched && self.discovered.is_some()
     }
 
     pub(crate) fn discovered(

@@ -83,7 +83,8 @@ pub struct Build {
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
 pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
+    // The result is never longer than the input: sized once rather than grown per component.
+    let mut out = PathBuf::with_capacity(p.as_os_str().len());
     for c in p.components() {
         match c {
             Component::CurDir => {}
@@ -102,11 +103,11 @@ struct Index<'a> {
     files: &'a [SourceFile],
     /// Normalised paths have one spelling, so they are keyed by their bytes: hashing a `Path`
     /// walks its components.
-    by_path: foldhash::HashMap<std::ffi::OsString, FileId>,
+    by_path: foldhash::HashMap<&'a std::ffi::OsStr, FileId>,
     /// Normalised paths in sorted order: the files under a directory are one contiguous run.
-    sorted: Vec<(PathBuf, FileId)>,
+    sorted: Vec<(&'a Path, FileId)>,
     /// Every directory that holds a file, at any depth.
-    dirs: foldhash::HashSet<std::ffi::OsString>,
+    dirs: foldhash::HashSet<&'a std::ffi::OsStr>,
     kustomizations: HashMap<PathBuf, usize>,
 }
 
@@ -116,8 +117,8 @@ impl Index<'_> {
     }
 
     /// The files under a directory, in path order.
-    fn run_under(&self, dir: &Path) -> &[(PathBuf, FileId)] {
-        let start = self.sorted.partition_point(|(p, _)| p.as_path() < dir);
+    fn run_under(&self, dir: &Path) -> &[(&Path, FileId)] {
+        let start = self.sorted.partition_point(|(p, _)| *p < dir);
         let len = self.sorted[start..]
             .iter()
             .take_while(|(p, _)| p.starts_with(dir))
@@ -214,23 +215,25 @@ fn walk(
 /// Computes each file's namespace and variables from the kustomizations in the input.
 pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     use rayon::prelude::*;
-    let mut sorted: Vec<(PathBuf, FileId)> = files
-        .par_iter()
-        .map(|f| (normalize(&f.path), f.id))
+    // Each file's normalised path is found once per file, not once per run (see
+    // `SourceFile::normalized_path`); the index borrows them.
+    let normalized: Vec<std::borrow::Cow<'_, Path>> =
+        files.iter().map(|f| f.normalized_path()).collect();
+    let mut sorted: Vec<(&Path, FileId)> = normalized
+        .iter()
+        .zip(files)
+        .map(|(p, f)| (p.as_ref(), f.id))
         .collect();
     sorted.par_sort_unstable();
     let mut dirs = foldhash::HashSet::default();
     for (p, _) in &sorted {
         for a in p.ancestors().skip(1) {
-            if !dirs.insert(a.as_os_str().to_os_string()) {
+            if !dirs.insert(a.as_os_str()) {
                 break;
             }
         }
     }
-    let by_path = sorted
-        .iter()
-        .map(|(p, id)| (p.as_os_str().to_os_string(), *id))
-        .collect();
+    let by_path = sorted.iter().map(|(p, id)| (p.as_os_str(), *id)).collect();
     let mut idx = Index {
         files,
         by_path,
@@ -500,20 +503,30 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     }
     // A build in which some kustomization renames or patches objects is not judged: what it
     // deploys is not the files as written.
-    let transforming: HashSet<&Path> = idx
+    // Normalised directories have one spelling: keyed by their bytes, which hash faster than
+    // a `Path`'s components.
+    let transforming: foldhash::HashSet<&std::ffi::OsStr> = idx
         .kustomizations
         .iter()
         .filter(|(_, k)| matches!(&objects[**k].spec, Spec::Kustomization(k) if k.transforms))
-        .map(|(d, _)| d.as_path())
+        .map(|(d, _)| d.as_os_str())
         .collect();
     if !transforming.is_empty() {
+        // A file is in many builds (every overlay of a base): each is looked at once.
+        let mut under: Vec<Option<bool>> = vec![None; files.len()];
         builds.retain(|b| {
             !b.files.iter().any(|&f| {
-                normalize(&files[f as usize].path)
-                    .ancestors()
-                    .skip(1)
-                    .take(64)
-                    .any(|d| transforming.contains(d))
+                let Some(known) = under.get_mut(f as usize) else {
+                    return false;
+                };
+                *known.get_or_insert_with(|| {
+                    files[f as usize]
+                        .normalized_path()
+                        .ancestors()
+                        .skip(1)
+                        .take(64)
+                        .any(|d| transforming.contains(d.as_os_str()))
+                })
             })
         });
     }
@@ -1017,13 +1030,18 @@ pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
     if patches.is_empty() {
         return Vec::new();
     }
-    patches.sort_unstable();
-    resources.sort_unstable();
+    // Normalised paths have one spelling: compared by their bytes, not their components.
+    patches.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    resources.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    let has = |v: &[PathBuf], p: &Path| {
+        v.binary_search_by(|x| x.as_os_str().cmp(p.as_os_str()))
+            .is_ok()
+    };
     files
         .iter()
         .filter(|f| {
-            let p = normalize(&f.path);
-            patches.binary_search(&p).is_ok() && resources.binary_search(&p).is_err()
+            let p = f.normalized_path();
+            has(&patches, &p) && !has(&resources, &p)
         })
         .map(|f| f.id)
         .collect()
@@ -1045,10 +1063,15 @@ pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
     if wanted.is_empty() {
         return Vec::new();
     }
-    wanted.sort_unstable();
+    wanted.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     files
         .iter()
-        .filter(|f| wanted.binary_search(&normalize(&f.path)).is_ok())
+        .filter(|f| {
+            let p = f.normalized_path();
+            wanted
+                .binary_search_by(|x| x.as_os_str().cmp(p.as_os_str()))
+                .is_ok()
+        })
         .map(|f| f.id)
         .collect()
 }

@@ -488,6 +488,9 @@ fn run<T>(
                 .unwrap_or_else(|| PathBuf::from("<stdin>")),
         ));
     }
+    let disk_unchanged = cache
+        .as_deref()
+        .is_some_and(incremental::Cache::disk_unchanged);
     if !fs_paths.is_empty() {
         let found = match cache.as_deref_mut() {
             Some(c) => c.discovered(|| discover::discover_explained(&fs_paths, cfg, false)),
@@ -569,9 +572,23 @@ fn run<T>(
                     // makes the next run read it again rather than keep the older content.
                     let (key, text) = match cache.as_deref() {
                         Some(c) => {
+                            let cached = c
+                                .files
+                                .get(i)
+                                .and_then(Option::as_ref)
+                                .filter(|e| e.path == *read);
+                            // Reported changes on disk come with a new walk: without one, a
+                            // file last read from disk and not open in a buffer is as it was.
+                            if disk_unchanged {
+                                if let Some(e) = cached.filter(|e| {
+                                    matches!(e.key, incremental::ContentKey::Disk { .. })
+                                        && overlay.and_then(|o| o.get(read)).is_none()
+                                }) {
+                                    return (e.result.duplicate(), true, Some(e.key.clone()));
+                                }
+                            }
                             let (key, text) = incremental::Cache::key_of(read, overlay);
-                            let cached = c.files.get(i).and_then(Option::as_ref);
-                            if let Some(e) = cached.filter(|e| e.key == key && e.path == *read) {
+                            if let Some(e) = cached.filter(|e| e.key == key) {
                                 return (e.result.duplicate(), true, Some(key));
                             }
                             (Some(key), text)

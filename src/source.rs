@@ -1,8 +1,9 @@
 //! Source files, byte spans and their line/column positions.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Index of a file in the run's file table.
@@ -160,6 +161,10 @@ pub struct SourceFile {
     field_paths: Arc<Mutex<FieldPaths>>,
     /// Whether the text is SOPS-encrypted or has Flux variables, once asked.
     rewritten: Arc<OnceLock<bool>>,
+    /// The path it was found for and its lexically normalised form: the resolve stage looks every
+    /// file up by the latter on every run. Kept with the path it came from because `path` is
+    /// public and a copy may be given another (the server shows absolute paths).
+    normalized: Arc<OnceLock<(PathBuf, PathBuf)>>,
     /// Byte ranges whose text must never be shown (Secret values).
     pub redactions: Vec<Range<usize>>,
     /// Byte ranges in which no snippet may be shown at all (broken documents that mention a Secret).
@@ -181,6 +186,7 @@ impl SourceFile {
             lines: Arc::default(),
             field_paths: Arc::default(),
             rewritten: Arc::default(),
+            normalized: Arc::default(),
             redactions,
             no_snippet,
         }
@@ -216,6 +222,18 @@ impl SourceFile {
     ) {
         if let Ok(mut memo) = self.field_paths.lock() {
             memo.extend(found.map(|(o, p)| ((doc.0, doc.1, o), p)));
+        }
+    }
+
+    /// The path lexically normalised ([`crate::kustomize::normalize`]), found once per file.
+    pub fn normalized_path(&self) -> Cow<'_, Path> {
+        let (from, norm) = self
+            .normalized
+            .get_or_init(|| (self.path.clone(), crate::kustomize::normalize(&self.path)));
+        if from.as_os_str() == self.path.as_os_str() {
+            Cow::Borrowed(norm)
+        } else {
+            Cow::Owned(crate::kustomize::normalize(&self.path))
         }
     }
 

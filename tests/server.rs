@@ -614,6 +614,39 @@ fn watches_files_when_the_client_can() {
         on_route.iter().any(|d| d["code"] == "GW101"),
         "{published:?}"
     );
+    // An edit to another buffer (after which the files on disk are not looked at again: the
+    // watcher reports their changes) publishes nothing new for the route.
+    let gateway = root.join("gateway.yaml");
+    let gateway_text = std::fs::read_to_string(&gateway).expect("read");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&gateway), "languageId": "yaml", "version": 1,
+                                "text": gateway_text}}),
+    );
+    c.lint_done();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&gateway), "version": 2},
+               "contentChanges": [{"text": format!("{gateway_text}\n# edited\n")}]}),
+    );
+    let published = c.lint_done();
+    assert!(
+        published.iter().all(|(u, _)| *u != uri(&route)),
+        "{published:?}"
+    );
+    // A change on disk that the watcher reports is linted: the route, emptied, has no findings.
+    std::fs::write(&route, "# nothing here yet\n").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&route), "type": 2}]}),
+    );
+    let published = c.lint_done();
+    assert!(
+        published
+            .iter()
+            .any(|(u, d)| *u == uri(&route) && *d == json!([])),
+        "{published:?}"
+    );
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     if let Some(s) = c.server.take() {

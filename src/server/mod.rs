@@ -77,11 +77,70 @@ struct Server {
     dirty: bool,
     /// Files may have appeared or gone since the last walk of the folder.
     rediscover: bool,
+    /// The globs registered with the client's file watcher (empty: none).
+    watched: Vec<&'static str>,
     due: Instant,
     building: bool,
     built_tx: Sender<Built>,
     built_rx: Receiver<Built>,
-    published: HashMap<String, Vec<lsp_types::Diagnostic>>,
+    /// What was last published, by file.
+    published: HashMap<PathBuf, Published>,
+}
+
+/// The diagnostics last published for a file, and what they were converted from.
+#[derive(Clone)]
+struct Published {
+    /// A hash of the findings' fields that the conversion reads.
+    fingerprint: u64,
+    /// The texts their positions are in (the file's, then those of related locations). Kept so
+    /// that the same allocation means the same text: it cannot be freed and reused meanwhile.
+    texts: Vec<Arc<String>>,
+    diags: Vec<lsp_types::Diagnostic>,
+}
+
+impl Published {
+    fn same_input(&self, fingerprint: u64, texts: &[Arc<String>]) -> bool {
+        self.fingerprint == fingerprint
+            && self.texts.len() == texts.len()
+            && self.texts.iter().zip(texts).all(|(a, b)| Arc::ptr_eq(a, b))
+    }
+}
+
+/// What the LSP form of one file's findings is made of: a hash of the fields the conversion
+/// reads (and of the paths of related locations) and the texts of the files their positions are
+/// in, in order of first use.
+fn fingerprint<'a>(
+    files: &[crate::source::SourceFile],
+    diags: impl Iterator<Item = &'a crate::diagnostic::Diagnostic>,
+) -> (u64, Vec<Arc<String>>) {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::with_seed(0x6777_6c69_6e74).build_hasher();
+    let mut texts: Vec<Arc<String>> = Vec::new();
+    let mut text_of = |id: crate::source::FileId, h: &mut dyn Hasher| {
+        let Some(f) = files.get(id as usize) else {
+            h.write_u8(0);
+            return;
+        };
+        h.write(f.path.as_os_str().as_encoded_bytes());
+        if !texts.iter().any(|t| Arc::ptr_eq(t, &f.text)) {
+            texts.push(Arc::clone(&f.text));
+        }
+    };
+    for d in diags {
+        d.rule.hash(&mut h);
+        d.severity.hash(&mut h);
+        d.message.hash(&mut h);
+        d.help.hash(&mut h);
+        d.span.hash(&mut h);
+        text_of(d.span.file, &mut h);
+        d.related.len().hash(&mut h);
+        for r in &d.related {
+            r.span.hash(&mut h);
+            r.message.hash(&mut h);
+            text_of(r.span.file, &mut h);
+        }
+    }
+    (h.finish(), texts)
 }
 
 fn capabilities(enc: Encoding) -> ServerCapabilities {
@@ -174,6 +233,7 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         snap: Arc::new(Snapshot::empty()),
         dirty: true,
         rediscover: true,
+        watched: Vec::new(),
         due: Instant::now(),
         building: false,
         built_tx,
@@ -197,7 +257,7 @@ const WATCH_REGISTRATION: &str = "gwlint/watch";
 impl Server {
     /// Asks the client to report files created, changed or deleted outside the editor: without
     /// it, a new or deleted file counts only from the next open, save or configuration change.
-    fn watch_files(&self) {
+    fn watch_files(&mut self) {
         use lsp_types::{
             DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration,
             RegistrationParams,
@@ -208,6 +268,7 @@ impl Server {
         if !self.opts.config.include.is_empty() {
             globs.push("**/*");
         }
+        self.watched = globs.clone();
         let watchers = globs
             .into_iter()
             .map(|g| FileSystemWatcher {
@@ -317,6 +378,10 @@ impl Server {
         if std::mem::take(&mut self.rediscover) {
             cache.rediscover();
         }
+        // Files on disk need not be looked at when the watcher covers every file discovery may
+        // find (any file once the configuration has an `include` list).
+        cache.disk_watched = !self.watched.is_empty()
+            && (self.opts.config.include.is_empty() || self.watched.contains(&"**/*"));
         // The open buffers stand for their files, as `--fix`'s edits do (the texts are shared,
         // not copied).
         let mut opts = (*self.opts).clone();
@@ -390,47 +455,62 @@ impl Server {
     fn publish(&mut self) {
         let snap = Arc::clone(&self.snap);
         let files = &snap.outcome.files;
-        // By the URI's text: `Uri` has interior cells and makes a poor key.
-        let mut now: HashMap<String, (Uri, Vec<lsp_types::Diagnostic>)> = HashMap::new();
         let mut ids: Vec<_> = snap.files_with_findings().collect();
         ids.sort_unstable();
+        let mut now: HashMap<PathBuf, Published> = HashMap::with_capacity(ids.len());
+        // By the URI's text: `Uri` has interior cells and makes a poor key.
+        let mut changed: Vec<(String, Uri, Vec<lsp_types::Diagnostic>)> = Vec::new();
         for id in ids {
             let Some(f) = files.get(id as usize) else {
                 continue;
             };
-            let Some(u) = uri::from_path(&f.path) else {
+            let (fingerprint, texts) = fingerprint(files, snap.diagnostics_of(id));
+            let old = self.published.remove(&f.path);
+            // Converting every file's findings on each edit cost more than most rules: a file
+            // whose findings and texts are those last published keeps what was sent.
+            if let Some(old) = old.as_ref().filter(|o| o.same_input(fingerprint, &texts)) {
+                now.insert(f.path.clone(), old.clone());
+                continue;
+            }
+            let Some(uri) = uri::from_path(&f.path) else {
                 continue;
             };
             let diags: Vec<lsp_types::Diagnostic> = snap
                 .diagnostics_of(id)
                 .filter_map(|d| diagnostics::convert(files, d, self.enc))
                 .collect();
-            now.insert(u.as_str().to_string(), (u, diags));
-        }
-        let mut gone: Vec<&String> = self
-            .published
-            .keys()
-            .filter(|u| !now.contains_key(*u))
-            .collect();
-        gone.sort();
-        for u in gone {
-            if let Ok(u) = u.parse::<Uri>() {
-                self.notify::<lsp_types::notification::PublishDiagnostics>(
-                    PublishDiagnosticsParams::new(u, Vec::new(), None),
-                );
+            if old.as_ref().is_none_or(|o| o.diags != diags) {
+                changed.push((uri.as_str().to_string(), uri, diags.clone()));
             }
-        }
-        let mut changed: Vec<(&String, &(Uri, Vec<lsp_types::Diagnostic>))> = now
-            .iter()
-            .filter(|(k, (_, d))| self.published.get(*k) != Some(d))
-            .collect();
-        changed.sort_by(|a, b| a.0.cmp(b.0));
-        for (_, (u, d)) in changed {
-            self.notify::<lsp_types::notification::PublishDiagnostics>(
-                PublishDiagnosticsParams::new(u.clone(), d.clone(), None),
+            now.insert(
+                f.path.clone(),
+                Published {
+                    fingerprint,
+                    texts,
+                    diags,
+                },
             );
         }
-        self.published = now.into_iter().map(|(k, (_, d))| (k, d)).collect();
+        // What is left of the last publication are files without findings now.
+        let mut gone: Vec<(String, Uri)> = self
+            .published
+            .keys()
+            .filter_map(|p| uri::from_path(p))
+            .map(|u| (u.as_str().to_string(), u))
+            .collect();
+        gone.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, u) in gone {
+            self.notify::<lsp_types::notification::PublishDiagnostics>(
+                PublishDiagnosticsParams::new(u, Vec::new(), None),
+            );
+        }
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, u, d) in changed {
+            self.notify::<lsp_types::notification::PublishDiagnostics>(
+                PublishDiagnosticsParams::new(u, d, None),
+            );
+        }
+        self.published = now;
     }
 
     fn request(&mut self, req: Request) {
