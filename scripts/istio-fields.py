@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes src/schema/istio-fields.yaml: every field Istio's CRDs declare for the networking kinds
 gwlint models (Gateway, VirtualService, DestinationRule, ServiceEntry), as the union over the
-newest patch of each Istio minor release from 1.22 on and the tip of the given ref, every served
+newest patch of each Istio minor release from 1.6 on and the tip of the given ref, every served
 version (v1, v1beta1, v1alpha3 share one schema). gwlint lays it over its constraint
 transcription (istio.yaml) so that an undeclared field in these kinds is API509, and nothing any
 of those releases declares is.
@@ -20,10 +20,10 @@ import yaml
 
 GROUP = "networking.istio.io"
 KINDS = ["Gateway", "VirtualService", "DestinationRule", "ServiceEntry"]
-# Where the generated CRD bundle lives: the second path before 1.24.
+# Where the generated CRD bundle lives: the second path in older releases.
 CRD_PATHS = ["manifests/charts/base/files/crd-all.gen.yaml",
              "manifests/charts/base/crds/crd-all.gen.yaml"]
-FIRST_MINOR = 22
+FIRST_MINOR = 6
 
 
 def git(repo, *args, check=True):
