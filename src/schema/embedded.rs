@@ -6,6 +6,8 @@
 //! where they differ between releases or channels; they are pruned for the configured target
 //! before the schemas are built. The field lists of `gateway-api-fields.yaml` are then laid
 //! over each kind (`fields::overlay`), so the schemas know every field a bundle declares.
+//! Istio's networking kinds (`istio.yaml`, with `istio-fields.yaml` laid over it) come with
+//! every catalog.
 
 use std::sync::Arc;
 
@@ -55,7 +57,7 @@ impl Catalog {
             return Catalog::default();
         };
         let keep = |n: &Node| applies(n, bundle, channel);
-        let fields = super::fields::FieldLists::load();
+        let fields = super::fields::FieldLists::gateway_api();
         let mut kinds = Vec::new();
         for entry in root.get("kinds").and_then(Node::as_seq).unwrap_or_default() {
             if !keep(entry) {
@@ -96,7 +98,8 @@ impl Catalog {
     }
 }
 
-/// The embedded schemas of Istio's networking kinds.
+/// The embedded schemas of Istio's networking kinds: the transcription (partial) with Istio's
+/// field lists laid over it.
 fn istio_kinds() -> Vec<Arc<KindSchema>> {
     let loaded = load::load_bytes(
         0,
@@ -107,6 +110,7 @@ fn istio_kinds() -> Vec<Arc<KindSchema>> {
     let Some(root) = loaded.docs.first().map(|d| &d.root) else {
         return Vec::new();
     };
+    let fields = super::fields::FieldLists::istio();
     let mut out = Vec::new();
     for entry in root.get("kinds").and_then(Node::as_seq).unwrap_or_default() {
         let (Some(kind), Some(schema)) = (
@@ -115,13 +119,21 @@ fn istio_kinds() -> Vec<Arc<KindSchema>> {
         ) else {
             continue;
         };
+        let tree = fields.kind(kind);
+        let build = || {
+            let mut s = Schema::parse_partial(schema);
+            if let Some(t) = tree {
+                super::fields::overlay(&mut s, t);
+            }
+            s
+        };
         let versions = entry
             .get("versions")
             .and_then(Node::as_seq)
             .unwrap_or_default()
             .iter()
             .filter_map(Node::as_str)
-            .map(|v| (v.to_string(), Schema::parse(schema)))
+            .map(|v| (v.to_string(), build()))
             .collect();
         out.push(Arc::new(KindSchema {
             group: ISTIO_NETWORKING_GROUP.to_string(),

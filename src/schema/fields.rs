@@ -1,16 +1,18 @@
-//! The field lists of the Gateway API kinds (`gateway-api-fields.yaml`, generated from the
-//! released CRDs by `scripts/gateway-api-fields.py`), laid over gwlint's constraint
-//! transcription: every field a bundle declares is added where the transcription does not name
-//! it, and each object node whose fields are all listed becomes complete, so that an undeclared
-//! field there is API509. The lists are the union over bundles, channels and versions: a field
-//! that any release declares is never called unknown.
+//! The field lists of the embedded kinds, laid over gwlint's constraint transcriptions: the
+//! Gateway API kinds (`gateway-api-fields.yaml`, generated from the released CRDs by
+//! `scripts/gateway-api-fields.py`) and Istio's networking kinds (`istio-fields.yaml`, from
+//! Istio's CRDs by `scripts/istio-fields.py`). Every field a CRD declares is added where the
+//! transcription does not name it, and each object node whose fields are all listed becomes
+//! complete, so that an undeclared field there is API509. The lists are the union over
+//! releases, channels and versions: a field that any release declares is never called unknown.
 
 use crate::load::tree::{Node, Value};
 use crate::load::{self, LoadOptions};
 
 use super::openapi::Schema;
 
-const SOURCE: &str = include_str!("gateway-api-fields.yaml");
+const GATEWAY_API: &str = include_str!("gateway-api-fields.yaml");
+const ISTIO: &str = include_str!("istio-fields.yaml");
 
 /// Array items, map values and "any field" in the generated tree.
 const ITEMS: &str = "[]";
@@ -23,11 +25,21 @@ pub struct FieldLists {
 }
 
 impl FieldLists {
-    pub fn load() -> FieldLists {
+    /// The lists of the Gateway API kinds.
+    pub fn gateway_api() -> FieldLists {
+        FieldLists::load("gateway-api-fields.yaml", GATEWAY_API)
+    }
+
+    /// The lists of Istio's networking kinds.
+    pub fn istio() -> FieldLists {
+        FieldLists::load("istio-fields.yaml", ISTIO)
+    }
+
+    fn load(name: &str, source: &str) -> FieldLists {
         let loaded = load::load_bytes(
             0,
-            std::path::Path::new("gateway-api-fields.yaml"),
-            SOURCE.as_bytes().to_vec(),
+            std::path::Path::new(name),
+            source.as_bytes().to_vec(),
             &LoadOptions::default(),
         );
         FieldLists {
