@@ -36,22 +36,6 @@ fn rss() -> String {
     format!("VmRSS {}, VmHWM {}", get("VmRSS:"), get("VmHWM:"))
 }
 
-/// CPU time of every thread of this process so far (user + system), from /proc/self/stat: less
-/// sensitive to other processes' load than wall time.
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<u64> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0))
-        .collect();
-    // utime and stime, in the kernel's 100 Hz user ticks.
-    let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
-    Duration::from_millis(ticks * 10)
-}
-
 fn percentile(v: &mut [Duration], p: f64) -> Duration {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
@@ -183,7 +167,7 @@ fn bench(root: &Path) {
     c.lint_done();
     let mut lat = Vec::new();
     let mut last = String::new();
-    let cpu = cpu_time();
+    let cpu = gwlint::process::cpu_time();
     let edits = edits();
     for i in 0..edits {
         // A comment line that changes each time: the file is re-parsed, the findings stay.
@@ -197,7 +181,7 @@ fn bench(root: &Path) {
         last = c.lint_done();
         lat.push(t.elapsed().saturating_sub(gwlint::server::DEBOUNCE));
     }
-    let cpu = cpu_time().saturating_sub(cpu);
+    let cpu = gwlint::process::cpu_time().saturating_sub(cpu);
     println!(
         "edit to diagnostics after the {} debounce ({edits} edits): p50 {}, p95 {}, max {}; CPU time per edit {} (last: {last}); {}",
         ms(gwlint::server::DEBOUNCE),

@@ -450,22 +450,11 @@ fn run<T>(
                 .lines()
                 .find(|l| l.starts_with("VmRSS"))
                 .unwrap_or("");
-            // CPU time of all threads so far (utime + stime, in the kernel's fixed 100 Hz user
-            // ticks): a stage whose CPU time is not about twice its wall time runs serially.
-            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-            let fields: Vec<u64> = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .map(|f| f.parse().unwrap_or(0))
-                .collect();
-            let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+            let cpu = process::cpu_time().as_millis();
             // A closed standard error must not panic a run (nor must this aid).
             let _ = writeln!(
                 std::io::stderr(),
-                "gwlint: after {stage}: {rss}, CPU {} ms",
-                ticks * 10
+                "gwlint: after {stage}: {rss}, CPU {cpu} ms"
             );
         }
         let now = std::time::Instant::now();
