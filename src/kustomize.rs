@@ -858,8 +858,31 @@ fn kustomizations_deploying_test_data(
 }
 
 /// Whether a path lies in a directory whose name says it holds test inputs or expected
-/// outputs (`testdata`, `fixtures`, …): files that tests read, not manifests a cluster runs.
+/// outputs (`testdata`, `fixtures`, …), or is named as a test's expected output (see
+/// [`is_golden_output`]): files that tests read, not manifests a cluster runs.
 pub fn in_test_data_dir(path: &Path) -> bool {
+    is_golden_output(path) || in_test_data_named_dir(path)
+}
+
+/// Whether a file's name says it is the output a test expects: `<case>.out.yaml` (beside its
+/// `<case>.in.yaml`), `<case>.golden.yaml`, `<case>_golden.yaml`, `<case>-golden.yaml`. Golden
+/// outputs hold what a renderer printed, duplicates and all; nobody applies them.
+pub fn is_golden_output(path: &Path) -> bool {
+    let Some(stem) = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    let yaml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    yaml && [".out", ".golden", "_golden", "-golden"]
+        .iter()
+        .any(|end| stem.len() > end.len() && stem.ends_with(end))
+}
+
+fn in_test_data_named_dir(path: &Path) -> bool {
     path.parent().is_some_and(|dir| {
         dir.components().any(|c| {
             let Component::Normal(name) = c else {

@@ -657,6 +657,13 @@ fn run<T>(
         purpose::unlinted_test_data(&mut outcome, &opts.paths, &test_data)
     };
     let samples = purpose::sample_files(&outcome.files, &opts.paths, flux_reached.as_ref());
+    let units = purpose::deploy_units(
+        &outcome.files,
+        &opts.paths,
+        flux_reached.as_ref(),
+        &test_data,
+        &builds,
+    );
     outcome.objects = objects.len();
     lap(&mut outcome, "load+model");
 
@@ -685,6 +692,7 @@ fn run<T>(
     let mut graph = graph::Graph::build(&objects, cfg);
     graph.by_hand = by_hand;
     graph.clusters = clusters;
+    graph.units = units;
     graph.builds = builds;
     graph.flux = flux;
     lap(&mut outcome, "graph");
@@ -693,7 +701,9 @@ fn run<T>(
         .with_samples(&samples);
     let enabled = |id: &str| rule_enabled(opts, id);
     let mut diags = checks::run(&cx, &enabled);
+    let first_schema = diags.len();
     diags.extend(schema_diags.into_iter().filter(|d| enabled(d.rule)));
+    purpose::soften_foreign_crd_findings(&graph, &outcome.files, &mut diags[first_schema..]);
     lap(&mut outcome, "checks");
     let first_load = diags.len();
     diags.extend(issues.into_iter().filter(|i| enabled(i.rule)).map(|i| {
@@ -707,7 +717,7 @@ fn run<T>(
     attach_objects(&mut diags[first_load..], &objects);
     let unlinted = |f: FileId| test_data.binary_search(&f).is_ok();
     if !test_data.is_empty() {
-        diags.retain(|d| !unlinted(d.span.file) && !purpose::conflict_only_with(d, &unlinted));
+        diags.retain(|d| !unlinted(d.span.file));
     }
     for d in &mut diags {
         d.close_related();

@@ -24,7 +24,14 @@ pub(crate) fn unlinted_test_data(
         return Vec::new();
     }
     let roots = given_roots(roots);
-    let below_root = |p: &Path| in_dir_below_root(&roots, p, crate::kustomize::is_test_data_name);
+    // A golden output counts when it is not itself the path given.
+    let below_root = |p: &Path| {
+        in_dir_below_root(&roots, p, crate::kustomize::is_test_data_name)
+            || (crate::kustomize::is_golden_output(p)
+                && !roots
+                    .iter()
+                    .any(|r| r.as_path() == crate::kustomize::normalize(p)))
+    };
     let mut held: Vec<FileId> = deployers
         .iter()
         .filter(|(f, by)| {
@@ -41,7 +48,7 @@ pub(crate) fn unlinted_test_data(
     held.sort_unstable();
     outcome.test_data_withheld = held.len();
     outcome.notes.push(format!(
-        "{} files in test-data directories (testdata, fixtures, …) that no kustomization deploys, not linted",
+        "{} files of test data (testdata and fixtures directories, golden outputs, …) that no kustomization deploys, not linted",
         held.len()
     ));
     held
@@ -81,32 +88,167 @@ pub(crate) fn sample_files(
     roots: &[PathBuf],
     flux_reached: Option<&HashSet<FileId>>,
 ) -> Vec<FileId> {
-    let roots = given_roots(roots);
+    let bases = sample_bases(roots);
     files
         .iter()
         .filter(|f| !flux_reached.is_some_and(|r| r.contains(&f.id)))
-        .filter(|f| in_dir_below_root(&roots, &f.path, crate::kustomize::is_sample_name))
+        .filter(|f| in_dir_below_root(&bases, &f.path, crate::kustomize::is_sample_name))
         .map(|f| f.id)
         .collect()
 }
 
-/// Rules whose finding is a clash between objects deployed together: the others are the
-/// finding's related locations.
-const CLASH_RULES: &[&str] = &[
-    "SEC401", "TLS212", "IST605", "IST606", "IST613", "IST618", "API510",
-];
+/// The paths given, as directories below which names of test and example directories count:
+/// a path given inside a repository whose own name is one (`gwlint check samples/`) lints
+/// samples, which are samples still; the directory a repository is checked out in never
+/// counts (a clone under `~/examples/`).
+fn sample_bases(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let shown = given_roots(roots);
+    roots
+        .iter()
+        .zip(shown)
+        .map(|(given, shown)| {
+            let named = shown
+                .file_name()
+                .is_some_and(|n| crate::kustomize::is_sample_name(&n.to_string_lossy()));
+            let inside_repository = || {
+                std::fs::canonicalize(given).ok().is_some_and(|abs| {
+                    crate::config::repository_above(&abs).is_some_and(|repo| repo != abs)
+                })
+            };
+            match shown.parent() {
+                Some(parent) if named && inside_repository() => parent.to_path_buf(),
+                _ => shown,
+            }
+        })
+        .collect()
+}
 
-/// A clash whose other parties all lie in test data that is not linted: test data is not
-/// deployed beside the rest, so there is no clash. (References into test data still resolve:
-/// a manifest may use what a test's setup file defines, and saying it is missing would be
-/// the worse error.)
-pub(crate) fn conflict_only_with(
-    d: &crate::diagnostic::Diagnostic,
-    unlinted: &impl Fn(FileId) -> bool,
-) -> bool {
-    CLASH_RULES.contains(&d.rule)
-        && !d.related.is_empty()
-        && d.related.iter().all(|r| unlinted(r.span.file))
+/// Files applied on their own, never beside the rest of the repository, each with the number
+/// of its unit: rules about objects that clash when deployed together (two writers of a Secret,
+/// two Gateways on one host) pair only objects of the same unit, or of none
+/// ([`crate::graph::Graph::apart`]).
+/// - Test data that is not linted (`unlinted`): each file is a unit of its own; test data is
+///   not deployed beside the rest (references into it still resolve: a manifest may use what a
+///   test's setup file defines, and saying it is missing would be the worse error).
+/// - Files in test and example directories that no Flux Kustomization deploys: each example is
+///   applied on its own, so the unit is the directory just below the innermost such directory
+///   (`samples/bookinfo` for `samples/bookinfo/networking/gateway.yaml`), or the file when it
+///   lies directly in it (directories named as for [`sample_files`]). A kustomize build that holds
+///   files of several units (or files of none) deploys them together: its files are no
+///   example's alone.
+pub(crate) fn deploy_units(
+    files: &[SourceFile],
+    roots: &[PathBuf],
+    flux_reached: Option<&HashSet<FileId>>,
+    unlinted: &[FileId],
+    builds: &[crate::kustomize::Build],
+) -> HashMap<FileId, u32> {
+    let bases = sample_bases(roots);
+    let mut units: HashMap<FileId, u32> = HashMap::new();
+    let mut by_dir: HashMap<PathBuf, u32> = HashMap::new();
+    let mut next = 0u32;
+    for f in files {
+        if unlinted.binary_search(&f.id).is_ok() {
+            units.insert(f.id, next);
+            next += 1;
+            continue;
+        }
+        if flux_reached.is_some_and(|r| r.contains(&f.id)) {
+            continue;
+        }
+        let Some(unit) = sample_unit(&bases, &f.normalized_path()) else {
+            continue;
+        };
+        let id = *by_dir.entry(unit).or_insert_with(|| {
+            next += 1;
+            next - 1
+        });
+        units.insert(f.id, id);
+    }
+    if units.is_empty() {
+        return units;
+    }
+    let mixed: Vec<FileId> = builds
+        .iter()
+        .filter(|b| {
+            let first = b.files.first().and_then(|f| units.get(f));
+            b.files.iter().any(|f| units.get(f) != first)
+        })
+        .flat_map(|b| b.files.iter().copied())
+        .collect();
+    for f in mixed {
+        // Unlinted test data stays apart: nothing of it is reported, and a build that
+        // deployed it would have made it linted.
+        if unlinted.binary_search(&f).is_err() {
+            units.remove(&f);
+        }
+    }
+    units
+}
+
+/// The example a file in a test or example directory belongs to (see [`deploy_units`]), below
+/// the deepest of `bases` that holds it.
+fn sample_unit(bases: &[PathBuf], p: &Path) -> Option<PathBuf> {
+    let base = bases
+        .iter()
+        .filter(|r| p.starts_with(r) && r.as_path() != p)
+        .max_by_key(|r| r.components().count())
+        .map_or(Path::new(""), PathBuf::as_path);
+    let rel = p.strip_prefix(base).unwrap_or(p);
+    let parts: Vec<_> = rel.components().collect();
+    let last_sample = parts[..parts.len().saturating_sub(1)]
+        .iter()
+        .rposition(|c| match c {
+            std::path::Component::Normal(n) => {
+                crate::kustomize::is_sample_name(&n.to_string_lossy())
+            }
+            _ => false,
+        })?;
+    let unit: PathBuf = parts[..(last_sample + 2).min(parts.len())].iter().collect();
+    Some(base.join(unit))
+}
+
+/// Findings of a repository CRD's schema (API504, API505, API509) on an object that no copy of
+/// the CRD is deployed with (another example, another cluster): the CRD there may be a stale
+/// reference copy, not what the cluster runs, so they are infos that say so.
+pub(crate) fn soften_foreign_crd_findings(
+    graph: &crate::graph::Graph,
+    files: &[SourceFile],
+    diags: &mut [crate::diagnostic::Diagnostic],
+) {
+    if graph.units.is_empty() && graph.clusters.is_empty() {
+        return;
+    }
+    let mut crds: HashMap<(&str, &str), Vec<FileId>> = HashMap::new();
+    for o in graph.objects {
+        if let crate::model::Spec::Crd(c) = &o.spec {
+            crds.entry((c.group.as_str(), c.kind.as_str()))
+                .or_default()
+                .push(o.file);
+        }
+    }
+    for d in diags.iter_mut() {
+        if !matches!(d.rule, "API504" | "API505" | "API509")
+            || d.severity <= crate::config::Severity::Info
+        {
+            continue;
+        }
+        let Some(key) = &d.object else { continue };
+        let Some(at) = crds.get(&(key.group.as_ref(), key.kind.as_ref())) else {
+            continue;
+        };
+        if at.iter().all(|&crd| graph.files_apart(crd, d.span.file)) {
+            let crd = at
+                .first()
+                .and_then(|&f| files.get(f as usize))
+                .map(SourceFile::display_path)
+                .unwrap_or_default();
+            d.severity = crate::config::Severity::Info;
+            d.message.push_str(&format!(
+                " (judged by the CustomResourceDefinition in {crd}, which is not deployed with this file and may not be what the cluster runs: info)"
+            ));
+        }
+    }
 }
 
 /// Whether a file's name says it is invalid on purpose: `invalid`, `bad`, `broken` or
@@ -169,6 +311,31 @@ mod tests {
         ] {
             assert!(!named_invalid(Path::new(no)), "{no}");
         }
+    }
+
+    #[test]
+    fn each_example_is_a_unit_of_its_own() {
+        // `samples` given inside a repository: its base is the repository.
+        let roots = vec![PathBuf::from("repo")];
+        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        assert_eq!(
+            unit("repo/samples/bookinfo/networking/gw.yaml").as_deref(),
+            Some("repo/samples/bookinfo")
+        );
+        assert_eq!(
+            unit("repo/samples/gw.yaml").as_deref(),
+            Some("repo/samples/gw.yaml")
+        );
+        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        assert_eq!(
+            unit("repo/docs/examples/tls/a.yaml").as_deref(),
+            Some("repo/docs/examples/tls")
+        );
+        assert_eq!(unit("repo/apps/gw.yaml"), None);
+        // Above the given path, names do not count.
+        let roots = vec![PathBuf::from("examples/repo")];
+        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        assert_eq!(unit("examples/repo/apps/gw.yaml"), None);
     }
 
     #[test]

@@ -384,7 +384,9 @@ fn test_data_is_left_out_and_examples_are_info() {
     let text = gwlint_in(dir.path(), &["check", ".", "--no-config"]);
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
-        text.contains("1 file in test-data directories (testdata, fixtures, …) not linted"),
+        text.contains(
+            "1 file of test data (testdata and fixtures directories, golden outputs, …) not linted"
+        ),
         "{text}"
     );
     // Named on the command line, the test data is meant.

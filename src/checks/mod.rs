@@ -264,6 +264,12 @@ pub fn run(cx: &Ctx, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
         .collect()
 }
 
+/// Why a reference to something missing is an info in tests and examples
+/// ([`Ctx::info_in_samples`]): their instructions create Secrets, Services and ConfigMaps with
+/// `kubectl create` or a test's setup code.
+pub const CREATED_BY_COMMAND: &str =
+    "what a tutorial step or test harness creates by command is often not in the repository";
+
 /// For a "a Gateway named X exists in namespace Y" hint on a dangling reference: the first
 /// object of that kind and name, in any namespace.
 pub fn same_name_elsewhere<'m>(

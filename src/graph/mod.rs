@@ -181,6 +181,9 @@ pub struct Graph<'m> {
     /// The cluster of each file, when the repository deploys several clusters with Flux and
     /// the file goes to one of them (`kustomize::clusters`).
     pub clusters: std::collections::HashMap<crate::source::FileId, u32>,
+    /// Files applied on their own, by unit: unlinted test data, each example of a test or
+    /// example directory (`purpose::deploy_units`). They meet only files of their own unit.
+    pub units: std::collections::HashMap<crate::source::FileId, u32>,
     /// The files of each kustomize build (`kustomize::Layout::builds`).
     pub builds: Vec<crate::kustomize::Build>,
     /// What Flux's post-build substitution reaches (`kustomize::FluxReach`).
@@ -322,6 +325,7 @@ impl<'m> Graph<'m> {
             dns: dns::Dns::default(),
             by_hand: Vec::new(),
             clusters: Default::default(),
+            units: Default::default(),
             builds: Vec::new(),
             flux: Default::default(),
             istio: istio::Istio::default(),
@@ -355,15 +359,58 @@ impl<'m> Graph<'m> {
                 .is_empty()
     }
 
+    /// Whether two objects are never deployed together: they go to different clusters, or one
+    /// is applied on its own (an example, test data; see `units`) and the other is not of its
+    /// unit. Rules about clashes pair only objects that are not apart.
+    pub fn apart(&self, a: ObjId, b: ObjId) -> bool {
+        self.files_apart(self.obj(a).file, self.obj(b).file)
+    }
+
+    /// `apart`, for the objects of two files.
+    pub fn files_apart(&self, fa: crate::source::FileId, fb: crate::source::FileId) -> bool {
+        if fa == fb {
+            return false;
+        }
+        let (ua, ub) = (self.units.get(&fa), self.units.get(&fb));
+        if ua.is_some() || ub.is_some() {
+            return ua != ub;
+        }
+        matches!(
+            (self.clusters.get(&fa), self.clusters.get(&fb)),
+            (Some(x), Some(y)) if x != y
+        )
+    }
+
     /// Splits objects that could meet in one cluster into groups: one group per cluster the
     /// items are deployed to, each also holding the items of no known cluster (a shared base,
     /// or a repository of one cluster: then all items are one group). Two writers of one
-    /// Secret in different clusters never meet.
+    /// Secret in different clusters never meet. Items applied on their own (`units`) form a
+    /// group per unit, after the others.
     pub fn cluster_groups<T: Clone>(
         &self,
         items: Vec<T>,
         obj: impl Fn(&T) -> ObjId,
     ) -> Vec<Vec<T>> {
+        if self.units.is_empty() {
+            return self.split_by_cluster(items, &obj);
+        }
+        let unit = |t: &T| self.units.get(&self.obj(obj(t)).file).copied();
+        let (mut alone, rest): (Vec<T>, Vec<T>) =
+            items.into_iter().partition(|t| unit(t).is_some());
+        let mut groups = if rest.is_empty() {
+            Vec::new()
+        } else {
+            self.split_by_cluster(rest, &obj)
+        };
+        // Stable: items keep their order within a unit.
+        alone.sort_by_key(|t| unit(t));
+        for chunk in alone.chunk_by(|a, b| unit(a) == unit(b)) {
+            groups.push(chunk.to_vec());
+        }
+        groups
+    }
+
+    fn split_by_cluster<T: Clone>(&self, items: Vec<T>, obj: &impl Fn(&T) -> ObjId) -> Vec<Vec<T>> {
         if self.clusters.is_empty() {
             return vec![items];
         }

@@ -389,7 +389,7 @@ pub fn render(
     if outcome.test_data_withheld > 0 {
         writeln!(
             out,
-            "{} file{} in test-data directories (testdata, fixtures, …) not linted: no kustomization deploys {}; set `lintTestData: true` or name the directory to lint {}.",
+            "{} file{} of test data (testdata and fixtures directories, golden outputs, …) not linted: no kustomization deploys {}; set `lintTestData: true` or name the directory to lint {}.",
             outcome.test_data_withheld,
             if outcome.test_data_withheld == 1 {
                 ""

@@ -60,6 +60,7 @@ impl Check for Rule {
                     "fix the name, add the {} to the repository, or declare it under `externals.services` in .gwlint.yaml",
                     t.kind
                 ));
+                d = cx.info_in_samples(d, from.file, crate::checks::CREATED_BY_COMMAND);
             }
             if t.kind == "Service" && t.group.is_empty() {
                 let names = services.get_or_insert_with(|| {

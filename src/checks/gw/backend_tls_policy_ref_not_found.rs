@@ -36,7 +36,9 @@ impl Check for Rule {
             .label(format!("no {} named `{}`", r.target.kind, r.target.name))
             .help(format!("add the {} in namespace `{}` or fix the name", r.target.kind, r.target.namespace))
             .on(from);
-            super::helm_may_create(cx, &r.target, &mut d);
+            if !super::helm_may_create(cx, &r.target, &mut d) {
+                d = cx.info_in_samples(d, from.file, crate::checks::CREATED_BY_COMMAND);
+            }
             out.push(d);
         }
     }

@@ -69,7 +69,11 @@ impl Check for Rule {
                     continue;
                 };
                 for &(j, jspan) in list.iter().take(2000) {
-                    if j == *i || mesh[j].1.key == mesh[*i].1.key || !compatible(*i, j) {
+                    if j == *i
+                        || mesh[j].1.key == mesh[*i].1.key
+                        || !compatible(*i, j)
+                        || g.apart(mesh[j].0, mesh[*i].0)
+                    {
                         continue;
                     }
                     note(*i, host, *span, (j, jspan));

@@ -87,23 +87,43 @@ impl Check for Rule {
             {
                 all.extend(everywhere.iter().copied());
             }
+            for all in g.cluster_groups(all, |e| e.se) {
+                self.report(g, (scope, host, port), &all, &mut reported, out);
+            }
+        }
+    }
+}
+
+impl Rule {
+    /// Reports the ServiceEntries of one (scope, host, port) that may meet in one cluster.
+    fn report(
+        &self,
+        g: &crate::graph::Graph,
+        (scope, host, port): (&str, &str, i64),
+        all: &[Entry],
+        reported: &mut [bool],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        {
             // The same object defined twice (two copies of one manifest) is one ServiceEntry.
-            let first = g.obj(all[0].se);
+            let Some(first) = all.first().map(|e| g.obj(e.se)) else {
+                return;
+            };
             if all.iter().all(|e| g.obj(e.se).key == first.key) {
-                continue;
+                return;
             }
             let mut protocols: Vec<String> = all.iter().map(|e| protocol(e.port)).collect();
             protocols.sort_unstable();
             protocols.dedup();
             if protocols.len() < 2 {
-                continue;
+                return;
             }
             let listed = protocols
                 .iter()
                 .map(|p| shown(p))
                 .collect::<Vec<_>>()
                 .join(", ");
-            for e in &all {
+            for e in all {
                 if std::mem::replace(&mut reported[e.se], true) {
                     continue;
                 }

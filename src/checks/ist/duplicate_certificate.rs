@@ -44,6 +44,7 @@ impl Check for Rule {
                     .filter(|&o| {
                         o != gi
                             && gws[o].1.key != gws[gi].1.key
+                            && !g.apart(gws[o].0, gws[gi].0)
                             && super::selector_subset(&gws[gi].2.selector, &gws[o].2.selector)
                     })
                     .collect();

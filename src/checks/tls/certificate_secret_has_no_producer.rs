@@ -97,6 +97,7 @@ impl Check for Rule {
                     "add a Certificate with `secretName: {}` (or an ExternalSecret targeting it) in namespace `{}`, or list `{}/{}` under `externals.secrets` in .gwlint.yaml",
                     t.name, t.namespace, t.namespace, t.name
                 ));
+                d = cx.info_in_samples(d, from.file, crate::checks::CREATED_BY_COMMAND);
             }
             out.push(d);
         }
