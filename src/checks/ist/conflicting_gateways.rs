@@ -20,8 +20,9 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         // Servers by port and host (lower case): (gateway, span of the port).
-        let mut by_host: HashMap<(i64, String), Vec<(usize, crate::source::Span)>> = HashMap::new();
-        let mut entries: Vec<(usize, i64, String, crate::source::Span)> = Vec::new();
+        let mut by_host: HashMap<(i64, String), Vec<(usize, crate::source::Span, bool)>> =
+            HashMap::new();
+        let mut entries: Vec<(usize, i64, String, crate::source::Span, bool)> = Vec::new();
         let gws: Vec<_> = super::gateways(g).collect();
         for (gi, (_, _, gw)) in gws.iter().enumerate() {
             if gw
@@ -33,6 +34,7 @@ impl Check for Rule {
             }
             for s in &gw.servers {
                 let Some(port) = &s.port else { continue };
+                let plain = plain_http(s);
                 for h in s.hosts.iter().filter(|h| !opaque(&h.v)) {
                     let host = server_host(&h.v)
                         .1
@@ -41,23 +43,28 @@ impl Check for Rule {
                     by_host
                         .entry((port.v, host.clone()))
                         .or_default()
-                        .push((gi, port.span));
-                    entries.push((gi, port.v, host, port.span));
+                        .push((gi, port.span, plain));
+                    entries.push((gi, port.v, host, port.span, plain));
                 }
             }
         }
         // Gateway index → conflicts. Each server host meets the servers of the same port whose
         // host is equal or a wildcard covering it; the pair is noted on both sides.
         let mut found: Vec<Vec<Conflict>> = vec![Vec::new(); gws.len()];
-        for (a, port, host, a_span) in &entries {
+        for (a, port, host, a_span, a_plain) in &entries {
             for pattern in covering(host) {
                 let Some(list) = by_host.get(&(*port, pattern)) else {
                     continue;
                 };
-                for &(b, b_span) in list.iter().take(2000) {
+                for &(b, b_span, b_plain) in list.iter().take(2000) {
                     // The same object defined twice (overlays, copies) does not conflict with
-                    // itself.
-                    if *a == b || gws[*a].1.key == gws[b].1.key {
+                    // itself. Plain-text HTTP servers of one port are merged into one server
+                    // whose virtual hosts take every Gateway's routes: nothing is lost.
+                    if *a == b
+                        || gws[*a].1.key == gws[b].1.key
+                        || (*a_plain && b_plain)
+                        || g.apart(gws[*a].0, gws[b].0)
+                    {
                         continue;
                     }
                     let (sa, sb) = (&gws[*a].2.selector, &gws[b].2.selector);
@@ -105,4 +112,18 @@ impl Check for Rule {
             );
         }
     }
+}
+
+/// Whether a server is plain-text HTTP (HTTP, HTTP2, gRPC; no TLS but a redirect): Istio
+/// merges such servers of one port into one, whatever Gateway declares them.
+fn plain_http(s: &crate::model::istio::Server) -> bool {
+    let http = s.protocol.as_ref().is_some_and(|p| {
+        ["HTTP", "HTTP2", "GRPC", "GRPC-WEB"]
+            .iter()
+            .any(|h| p.v.eq_ignore_ascii_case(h))
+    });
+    http && s
+        .tls
+        .as_ref()
+        .is_none_or(|t| t.mode.is_none() && t.credential_names.is_empty())
 }
