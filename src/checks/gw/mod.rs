@@ -226,6 +226,26 @@ pub(crate) fn namespace_unknown(
     d: &mut crate::diagnostic::Diagnostic,
 ) -> bool {
     let from = cx.obj(r.from);
+    if let Some(unset) = namespace_set_nowhere(cx, r) {
+        d.severity = crate::config::Severity::Info;
+        d.message.push_str(&format!(
+            "; but {} `{}` is defined with no namespace, and no kustomization or Flux Kustomization sets one: applied in namespace `{}`, it resolves",
+            r.target.kind, r.target.name, r.target.namespace
+        ));
+        // First among the related locations: it is what the finding now rests on.
+        d.related.insert(
+            0,
+            crate::diagnostic::Related {
+                span: unset.name_span(),
+                message: format!("{} (namespace not set)", unset.key),
+            },
+        );
+        if d.related.len() > crate::diagnostic::MAX_RELATED {
+            d.related.pop();
+            d.omitted_related += 1;
+        }
+        return true;
+    }
     if !from.namespace_defaulted || !r.namespace_defaulted {
         return false;
     }
@@ -240,6 +260,35 @@ pub(crate) fn namespace_unknown(
         from.key, r.target.kind, r.target.name, other.key.namespace
     ));
     true
+}
+
+/// An object of the reference's kind and name whose namespace the repository sets nowhere (no
+/// `metadata.namespace`, kustomization or Flux Kustomization): it goes where `kubectl apply -n`
+/// puts it, perhaps the namespace the reference names. One in the referrer's directory is
+/// preferred, as tests apply a directory at a time.
+fn namespace_set_nowhere<'m>(
+    cx: &crate::checks::Ctx<'_, 'm>,
+    r: &crate::graph::Reference,
+) -> Option<&'m Object> {
+    let g = cx.graph;
+    let flux = !g.flux.deploys.is_empty();
+    let dir = |o: &Object| {
+        cx.files
+            .get(o.file as usize)
+            .and_then(|f| f.path.parent().map(std::path::Path::to_path_buf))
+    };
+    let from_dir = dir(cx.obj(r.from));
+    let mut unset = g
+        .same_name(&r.target.group, &r.target.kind, &r.target.name)
+        .iter()
+        .map(|&id| g.obj(id))
+        // Flux applies what it deploys in the default namespace when none is set.
+        .filter(|o| o.namespace_defaulted && (!flux || g.by_hand.binary_search(&o.file).is_ok()));
+    let first = unset.next()?;
+    if from_dir.is_none() || dir(first) == from_dir {
+        return Some(first);
+    }
+    Some(unset.find(|o| dir(o) == from_dir).unwrap_or(first))
 }
 
 /// Files a new ReferenceGrant can be appended to, by namespace: YAML files (not
