@@ -206,6 +206,9 @@ pub struct Targets {
     /// versions the repository's own HelmReleases install are used (`crate::installed`).
     pub external_secrets_set: bool,
     pub cert_manager_set: bool,
+    /// Whether the configuration (or its profile) set the Gateway API bundle or channel: when
+    /// it did not, what the repository installs is used (`crate::installed`).
+    pub gateway_api_set: bool,
 }
 
 impl Default for Targets {
@@ -219,6 +222,7 @@ impl Default for Targets {
             istio_revisions: Vec::new(),
             external_secrets_set: false,
             cert_manager_set: false,
+            gateway_api_set: false,
         }
     }
 }
@@ -878,6 +882,7 @@ pub fn load(
                                 ));
                             }
                             cfg.targets.gateway_api = v;
+                            cfg.targets.gateway_api_set = true;
                             explicit_bundle = true;
                         }
                         "gatewayAPIChannel" => {
@@ -892,6 +897,7 @@ pub fn load(
                                     ));
                                 }
                             };
+                            cfg.targets.gateway_api_set = true;
                             explicit_channel = true;
                         }
                         "externalSecrets" => {
@@ -978,6 +984,7 @@ pub fn load(
 /// namespaces exist, and the class `istio` is served (it is built in already). Its revisions
 /// (`asm-1-<minor>`) are checked by DNS314 when `targets.istioRevisions` is not given.
 fn apply_aks_istio(cfg: &mut Config, explicit_bundle: bool, explicit_channel: bool) {
+    cfg.targets.gateway_api_set = true;
     if !explicit_channel {
         cfg.targets.gateway_api_channel = Some(Channel::Standard);
     }
