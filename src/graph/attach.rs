@@ -262,25 +262,46 @@ pub fn listener_sets(g: &Graph) -> HashMap<ObjId, ListenerSetParent> {
         let (RefKind::ListenerSetParent, Resolution::Object(gw)) = (r.kind, &r.resolution) else {
             continue;
         };
-        let gateway = g.obj(*gw);
-        let Spec::Gateway(spec) = &gateway.spec else {
+        let ls = g.obj(r.from);
+        let admits = |id: ObjId| {
+            let gateway = g.obj(id);
+            let Spec::Gateway(spec) = &gateway.spec else {
+                return None;
+            };
+            let al = &spec.allowed_listeners;
+            let from = al.from.as_ref().map(|f| f.v.as_str()).unwrap_or("None");
+            Some(namespace_admits(
+                g,
+                from,
+                al.selector.as_ref(),
+                &gateway.key.namespace,
+                &ls.key.namespace,
+            ))
+        };
+        let Some(admitted) = admits(*gw) else {
             continue;
         };
-        let ls = g.obj(r.from);
-        let al = &spec.allowed_listeners;
-        let from = al.from.as_ref().map(|f| f.v.as_str()).unwrap_or("None");
-        let admitted = namespace_admits(
-            g,
-            from,
-            al.selector.as_ref(),
-            &gateway.key.namespace,
-            &ls.key.namespace,
-        );
+        // A Gateway defined several times (tests, overlays): the ListenerSet is admitted when
+        // one definition admits it, as the one deployed with it may be that one.
+        let other = (admitted != Admit::Yes)
+            .then(|| {
+                g.all(&g.obj(*gw).key)
+                    .iter()
+                    .copied()
+                    .find(|&id| id != *gw && admits(id) == Some(Admit::Yes))
+            })
+            .flatten();
         out.insert(
             r.from,
-            ListenerSetParent {
-                gateway: *gw,
-                admitted,
+            match other {
+                Some(id) => ListenerSetParent {
+                    gateway: id,
+                    admitted: Admit::Yes,
+                },
+                None => ListenerSetParent {
+                    gateway: *gw,
+                    admitted,
+                },
             },
         );
     }
