@@ -309,6 +309,10 @@ impl<'m> Collector<'_, 'm> {
                     }
                     let namespaces = g.istio.workload_namespaces(id);
                     for (i, (_, cred)) in gw.credentials().enumerate() {
+                        // `$CREDENTIAL_NAME`, `${VAR}`: filled in before it is applied.
+                        if super::istio::opaque(&cred.v) {
+                            continue;
+                        }
                         for wns in &namespaces {
                             let target = ObjKey::new("", "Secret", wns, &cred.v);
                             self.push(
