@@ -426,6 +426,10 @@ impl Server {
             Some(snap) => {
                 let reused = self.cache.as_ref().map_or(0, |c| c.reused);
                 let parsed = self.cache.as_ref().map_or(0, |c| c.parsed);
+                let layout = match self.cache.as_ref().is_some_and(Cache::layout_reused) {
+                    true => "kept",
+                    false => "computed",
+                };
                 let stages: Vec<String> = snap
                     .outcome
                     .timings
@@ -433,10 +437,11 @@ impl Server {
                     .map(|(s, t)| format!("{s} {:.1}", t.as_secs_f64() * 1000.0))
                     .collect();
                 self.log(&format!(
-                    "linted {} files ({} parsed, {} reused) in {} ms: {} findings ({} ms)",
+                    "linted {} files ({} parsed, {} reused, layout {}) in {} ms: {} findings ({} ms)",
                     snap.outcome.files.len(),
                     parsed,
                     reused,
+                    layout,
                     snap.took.as_millis(),
                     snap.outcome.diagnostics.len(),
                     stages.join(", ")
