@@ -121,7 +121,7 @@ impl Client {
                         .as_str()
                         .is_some_and(|m| m.starts_with("gwlint: linted")) =>
                 {
-                    // The publications of a lint follow its log message.
+                    // A lint publishes before its log message; late ones are drained.
                     self.drain(&mut published);
                     return published;
                 }
