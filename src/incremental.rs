@@ -3,9 +3,12 @@
 //! variables) keyed by each file's content, so a run after an edit re-parses only the files that
 //! changed. A file's text, line index and field paths are shared between runs
 //! ([`crate::source::SourceFile`]), not copied. Unsaved editor buffers are not kept here: they
-//! are the options' [`crate::overlay::Overlay`], as for any run. Discovery, the resolve stage
-//! (kustomize, Flux), the graph and the checks always run on the whole set: they are what an edit
-//! to one file can change anywhere.
+//! are the options' [`crate::overlay::Overlay`], as for any run. The resolve stage's layout
+//! (which namespaces, variables and builds kustomizations and Flux give each file) is kept while
+//! no file it reads changed ([`layout`]). Discovery, the rest of the resolve stage, the graph and
+//! the checks run on the whole set: they are what an edit to one file can change anywhere.
+
+mod layout;
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -62,6 +65,8 @@ pub struct Cache {
     pub(crate) crd_generation: u64,
     /// Files modelled again with Flux variables, by file id.
     pub(crate) remodelled: HashMap<FileId, Remodelled>,
+    /// The resolve stage's layout of the last run (see [`layout`]).
+    pub(crate) layout: layout::LayoutMemo,
     /// The embedded schemas the options select (None: every schema rule is off).
     pub(crate) catalog: Option<std::sync::Arc<Option<crate::schema::embedded::Catalog>>>,
     /// The last discovery, reused until [`Cache::rediscover`] is called.
@@ -94,6 +99,19 @@ impl Cache {
         self.disk_watched && self.discovered.is_some()
     }
 
+    /// What the resolve stage keeps between runs.
+    pub(crate) fn resolve_memos(&mut self) -> ResolveMemos<'_> {
+        ResolveMemos {
+            remodelled: &mut self.remodelled,
+            layout: &mut self.layout,
+        }
+    }
+
+    /// Whether the last run reused the resolve stage's layout.
+    pub fn layout_reused(&self) -> bool {
+        self.layout.reused
+    }
+
     pub(crate) fn discovered(
         &mut self,
         walk: impl FnOnce() -> crate::discover::Discovered,
@@ -116,6 +134,12 @@ impl Cache {
         };
         (key, None)
     }
+}
+
+/// The caches of the resolve stage, borrowed together.
+pub(crate) struct ResolveMemos<'c> {
+    pub remodelled: &'c mut HashMap<FileId, Remodelled>,
+    pub layout: &'c mut layout::LayoutMemo,
 }
 
 fn buffer_key(text: &str) -> ContentKey {

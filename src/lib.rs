@@ -642,7 +642,7 @@ fn run<T>(
         &load_opts,
         cfg,
         &mut outcome.notes,
-        cache.as_deref_mut().map(|c| &mut c.remodelled),
+        cache.as_deref_mut().map(incremental::Cache::resolve_memos),
     );
     withhold_archived(
         &mut outcome,
@@ -927,9 +927,12 @@ fn resolve(
     opts: &LoadOptions,
     cfg: &Config,
     notes: &mut Vec<String>,
-    mut memo: Option<&mut std::collections::HashMap<FileId, incremental::Remodelled>>,
+    memos: Option<incremental::ResolveMemos<'_>>,
 ) -> Resolved {
-    let mut layout = kustomize::layout(objects, files);
+    let (mut memo, layout) = match memos {
+        Some(m) => (Some(m.remodelled), m.layout.layout(objects, files)),
+        None => (None, std::sync::Arc::new(kustomize::layout(objects, files))),
+    };
     let by_hand: Vec<FileId> = match &layout.flux_reached {
         Some(reached) => files
             .iter()
@@ -1003,13 +1006,24 @@ fn resolve(
     notes.extend(kustomize::apply(&layout, objects, files));
     // Charts render into the release's namespace, known only once kustomize and Flux applied.
     notes.extend(helm::render(objects));
-    Resolved {
-        flux_reached: layout.flux_reached.take(),
-        by_hand,
-        clusters: std::mem::take(&mut layout.clusters),
-        builds: std::mem::take(&mut layout.builds),
-        test_data: std::mem::take(&mut layout.test_data_deployers),
-        flux: std::mem::take(&mut layout.flux),
+    // A layout the cache keeps is copied; one made for this run alone is taken apart.
+    match std::sync::Arc::try_unwrap(layout) {
+        Ok(mut layout) => Resolved {
+            flux_reached: layout.flux_reached.take(),
+            by_hand,
+            clusters: std::mem::take(&mut layout.clusters),
+            builds: std::mem::take(&mut layout.builds),
+            test_data: std::mem::take(&mut layout.test_data_deployers),
+            flux: std::mem::take(&mut layout.flux),
+        },
+        Err(layout) => Resolved {
+            flux_reached: layout.flux_reached.clone(),
+            by_hand,
+            clusters: layout.clusters.clone(),
+            builds: layout.builds.clone(),
+            test_data: layout.test_data_deployers.clone(),
+            flux: layout.flux.clone(),
+        },
     }
 }
 

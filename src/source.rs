@@ -143,6 +143,16 @@ pub const CONTEXT_LINES: usize = 2;
 /// Field paths by (document start, document end, offset).
 type FieldPaths = HashMap<(u32, u32, u32), String>;
 
+/// Values derived from one text, one per type.
+#[derive(Default)]
+struct Derived(Vec<Arc<dyn std::any::Any + Send + Sync>>);
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} derived values", self.0.len())
+    }
+}
+
 /// A file that was read and decoded. Findings point into it.
 ///
 /// Cloning is cheap: the text and what is derived from it alone (the line index, field paths)
@@ -165,6 +175,8 @@ pub struct SourceFile {
     /// file up by the latter on every run. Kept with the path it came from because `path` is
     /// public and a copy may be given another (the server shows absolute paths).
     normalized: Arc<OnceLock<(PathBuf, PathBuf)>>,
+    /// What rules derive from the text alone, found once per text (see [`SourceFile::derived`]).
+    derived: Arc<Mutex<Derived>>,
     /// Byte ranges whose text must never be shown (Secret values).
     pub redactions: Vec<Range<usize>>,
     /// Byte ranges in which no snippet may be shown at all (broken documents that mention a Secret).
@@ -186,6 +198,7 @@ impl SourceFile {
             lines: Arc::default(),
             field_paths: Arc::default(),
             rewritten: Arc::default(),
+            derived: Arc::default(),
             normalized: Arc::default(),
             redactions,
             no_snippet,
@@ -199,6 +212,34 @@ impl SourceFile {
         *self
             .rewritten
             .get_or_init(|| self.text.contains("sops:") || self.text.contains("${"))
+    }
+
+    /// The value of type `T` derived from this file (its text and id), made by `make` on first
+    /// use. A long-lived client keeps a file whose text did not change, and with it what rules
+    /// derived from it in earlier runs; a file keeps its id while it is kept.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        make: impl FnOnce(&SourceFile) -> T,
+    ) -> Arc<T> {
+        // A poisoned memo is only a lost shortcut: the value is made again.
+        if let Ok(memo) = self.derived.lock() {
+            if let Some(v) = memo
+                .0
+                .iter()
+                .find_map(|v| Arc::clone(v).downcast::<T>().ok())
+            {
+                return v;
+            }
+        }
+        // Made outside the lock: `make` may ask for another derived value of this file.
+        let v = Arc::new(make(self));
+        if let Ok(mut memo) = self.derived.lock() {
+            if !memo.0.iter().any(|v| v.is::<T>()) {
+                memo.0
+                    .push(Arc::clone(&v) as Arc<dyn std::any::Any + Send + Sync>);
+            }
+        }
+        v
     }
 
     /// The field paths this text is known to have at `offsets` within the document `doc`

@@ -121,7 +121,7 @@ impl Client {
                         .as_str()
                         .is_some_and(|m| m.starts_with("gwlint: linted")) =>
                 {
-                    // The publications of a lint follow its log message.
+                    // A lint publishes before its log message; late ones are drained.
                     self.drain(&mut published);
                     return published;
                 }
@@ -652,4 +652,126 @@ fn watches_files_when_the_client_can() {
     if let Some(s) = c.server.take() {
         s.join().expect("server thread");
     }
+}
+
+/// The resolve stage's layout is kept between runs only while nothing it reads changed: an
+/// edit to a route's spec keeps it; a kustomization's `namespace:`, a renamed object, a patch
+/// file, a new file and a CRD make the run compute it (or apply it) again. After each edit the
+/// findings are those of a lint from nothing.
+#[test]
+fn kept_layout_matches_a_fresh_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::canonicalize(dir.path()).expect("abs");
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+        p
+    };
+    write(
+        "infra/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: infra\nresources:\n  - gateway.yaml\n  - crd.yaml\n",
+    );
+    write(
+        "infra/gateway.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: public\nspec:\n  gatewayClassName: example\n  listeners:\n    - name: http\n      protocol: HTTP\n      port: 80\n      allowedRoutes:\n        namespaces:\n          from: All\n",
+    );
+    let crd_text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    kind: Widget\n    plural: widgets\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n          x-kubernetes-preserve-unknown-fields: true\n";
+    let crd = write("infra/crd.yaml", crd_text);
+    let kustomization_text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: apps\nresources:\n  - route.yaml\n";
+    let kustomization = write("apps/kustomization.yaml", kustomization_text);
+    let route_text = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\nspec:\n  parentRefs:\n    - name: public\n  rules:\n    - backendRefs:\n        - name: web\n          port: 80\n";
+    let route = write("apps/route.yaml", route_text);
+    let patch = write(
+        "apps/patch.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\nspec:\n  hostnames: [a.example.com]\n",
+    );
+
+    let mut opts = gwlint::Options {
+        paths: vec![root.clone()],
+        ..gwlint::Options::default()
+    };
+    let mut cache = gwlint::incremental::Cache::new();
+    let rules =
+        |o: &gwlint::Outcome| -> Vec<&str> { o.diagnostics.iter().map(|d| d.rule).collect() };
+    // Lints with these buffers, checks the run against one from nothing, and says whether the
+    // layout was kept.
+    fn step(
+        cache: &mut gwlint::incremental::Cache,
+        opts: &gwlint::Options,
+        what: &str,
+    ) -> (bool, gwlint::Outcome) {
+        let (again, _) = gwlint::lint_incremental(opts, cache, |_, _| ());
+        let (fresh, _) =
+            gwlint::lint_incremental(opts, &mut gwlint::incremental::Cache::new(), |_, _| ());
+        assert_eq!(again.diagnostics, fresh.diagnostics, "{what}");
+        assert_eq!(again.notes, fresh.notes, "{what}");
+        (cache.layout_reused(), again)
+    }
+    let (kept, first) = step(&mut cache, &opts, "first run");
+    assert!(!kept);
+    assert!(rules(&first).contains(&"GW101"), "{:?}", rules(&first));
+
+    let mut buffers = gwlint::overlay::Overlay::new();
+    let mut edit = |opts: &mut gwlint::Options, path: &Path, text: String| {
+        buffers.insert(path, text);
+        opts.overlay = Some(std::sync::Arc::new(buffers.clone()));
+    };
+    edit(
+        &mut opts,
+        &route,
+        route_text.replace("port: 80", "port: 8080"),
+    );
+    let (kept, _) = step(&mut cache, &opts, "the route's spec edited");
+    assert!(kept, "an edit to a route's spec keeps the layout");
+
+    edit(
+        &mut opts,
+        &kustomization,
+        kustomization_text.replace("namespace: apps", "namespace: infra"),
+    );
+    let (kept, moved) = step(&mut cache, &opts, "the kustomization's namespace edited");
+    assert!(!kept);
+    assert!(
+        !rules(&moved).contains(&"GW101"),
+        "the route moved into the Gateway's namespace: {:?}",
+        rules(&moved)
+    );
+
+    edit(
+        &mut opts,
+        &route,
+        route_text.replace("name: web\nspec", "name: site\nspec"),
+    );
+    let (kept, _) = step(&mut cache, &opts, "the route renamed");
+    assert!(!kept, "a renamed object may be a replacement's source");
+
+    edit(
+        &mut opts,
+        &kustomization,
+        format!("{kustomization_text}patches:\n  - path: patch.yaml\n"),
+    );
+    let (kept, _) = step(&mut cache, &opts, "a patch listed");
+    assert!(!kept);
+    edit(
+        &mut opts,
+        &patch,
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\n"
+            .into(),
+    );
+    let (kept, _) = step(&mut cache, &opts, "the patch file edited");
+    assert!(!kept, "a patch file is read as text");
+
+    edit(&mut opts, &crd, crd_text.replace("Namespaced", "Cluster"));
+    step(&mut cache, &opts, "the CRD's scope edited");
+
+    write(
+        "apps/other.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: 80\n",
+    );
+    cache.rediscover();
+    let (kept, _) = step(&mut cache, &opts, "a file added");
+    assert!(!kept, "a new file changes the file table");
+    let (kept, _) = step(&mut cache, &opts, "nothing changed");
+    assert!(kept);
 }

@@ -72,25 +72,34 @@ struct Use {
     span: Span,
 }
 
+/// The values of the `StrictPostBuildSubstitutions=` flags a file sets (not in comments), in
+/// order. Found once per text: every file is looked through on every run.
+struct StrictFlags(Vec<bool>);
+
+fn strict_flags(f: &crate::source::SourceFile) -> StrictFlags {
+    const FLAG: &str = "StrictPostBuildSubstitutions=";
+    let mut out = Vec::new();
+    for (at, _) in f.text.match_indices(FLAG) {
+        let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if f.text[line_start..at].trim_start().starts_with('#') {
+            continue;
+        }
+        let rest = &f.text[at + FLAG.len()..];
+        if rest.starts_with("true") {
+            out.push(true);
+        } else if rest.starts_with("false") {
+            out.push(false);
+        }
+    }
+    StrictFlags(out)
+}
+
 /// Strict substitution as the repository sets it: `Some((on, where))` when every
 /// `StrictPostBuildSubstitutions=` flag in it agrees.
 fn strictness(files: &[crate::source::SourceFile]) -> Option<(bool, String)> {
-    const FLAG: &str = "StrictPostBuildSubstitutions=";
     let mut seen: Option<(bool, String)> = None;
     for f in files {
-        for (at, _) in f.text.match_indices(FLAG) {
-            let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
-            if f.text[line_start..at].trim_start().starts_with('#') {
-                continue;
-            }
-            let rest = &f.text[at + FLAG.len()..];
-            let on = if rest.starts_with("true") {
-                true
-            } else if rest.starts_with("false") {
-                false
-            } else {
-                continue;
-            };
+        for &on in &f.derived(strict_flags).0 {
             match &seen {
                 None => seen = Some((on, escape::display(&f.display_path()).into_owned())),
                 Some((was, _)) if *was != on => return None,
@@ -415,6 +424,39 @@ fn plural(n: usize) -> (&'static str, &'static str) {
     if n == 1 { ("", "s") } else { ("s", "") }
 }
 
+/// The uses of variables in each document of a file's text, by the document's start; `None`
+/// for a document with a malformed expression. Found once per text: the file is parsed again
+/// for them, and a long-lived client's next run over the same text needs them again.
+struct TextUses {
+    /// The file id the spans are in.
+    file: FileId,
+    docs: Vec<(usize, Option<Vec<Use>>)>,
+}
+
+fn text_uses(src: &crate::source::SourceFile) -> TextUses {
+    let parsed = crate::load::parse::parse(
+        &src.text,
+        src.lines(),
+        src.id,
+        crate::load::parse::Limits::default(),
+    );
+    let docs = parsed
+        .docs
+        .iter()
+        .map(|doc| {
+            let mut uses = Vec::new();
+            if collect(&src.text, &doc.root, &mut uses).is_err() {
+                return (doc.start, None);
+            }
+            // An alias repeats its anchor's uses at the alias.
+            uses.sort_by_key(|u: &Use| (u.span.start, u.span.end, u.name.clone()));
+            uses.dedup_by(|a, b| a.span == b.span && a.name == b.name);
+            (doc.start, Some(uses))
+        })
+        .collect();
+    TextUses { file: src.id, docs }
+}
+
 /// The uses of variables in the objects of a file, by object. Documents that are not objects,
 /// kustomize's own files, objects marked `kustomize.toolkit.fluxcd.io/substitute: disabled`,
 /// and objects with a malformed expression (Flux fails their substitution outright) give none.
@@ -428,15 +470,16 @@ fn uses_in<'m>(cx: &Ctx<'_, 'm>, file: FileId) -> Vec<(&'m Object, Vec<Use>)> {
         .iter()
         .take_while(|o| o.file == file)
         .collect();
-    let parsed = crate::load::parse::parse(
-        &src.text,
-        src.lines(),
-        file,
-        crate::load::parse::Limits::default(),
-    );
+    let mut parsed = src.derived(text_uses);
+    if parsed.file != file {
+        // Not this file's spans (a copy given another id): found again, not remembered.
+        let mut copy = src.clone();
+        copy.id = file;
+        parsed = std::sync::Arc::new(text_uses(&copy));
+    }
     let mut out = Vec::new();
-    for doc in &parsed.docs {
-        let Some(obj) = mine.iter().find(|o| o.doc.start as usize == doc.start) else {
+    for (start, uses) in &parsed.docs {
+        let Some(obj) = mine.iter().find(|o| o.doc.start as usize == *start) else {
             continue;
         };
         if matches!(obj.spec, Spec::Kustomization(_)) {
@@ -452,15 +495,9 @@ fn uses_in<'m>(cx: &Ctx<'_, 'm>, file: FileId) -> Vec<(&'m Object, Vec<Use>)> {
         {
             continue;
         }
-        let mut uses = Vec::new();
-        if collect(&src.text, &doc.root, &mut uses).is_err() {
-            continue;
-        }
-        // An alias repeats its anchor's uses at the alias.
-        uses.sort_by_key(|u: &Use| (u.span.start, u.span.end, u.name.clone()));
-        uses.dedup_by(|a, b| a.span == b.span && a.name == b.name);
+        let Some(uses) = uses else { continue };
         if !uses.is_empty() {
-            out.push((*obj, uses));
+            out.push((*obj, uses.clone()));
         }
     }
     out

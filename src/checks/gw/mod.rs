@@ -94,13 +94,13 @@ pub const ROUTE_KINDS: &[&str] = &["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRou
 
 /// A RefNotPermitted finding with the grants that almost matched as related locations and a
 /// help line that spells out the grant to add.
-pub(crate) fn grant_finding(
-    cx: &crate::checks::Ctx,
+pub(crate) fn grant_finding<'m>(
+    cx: &crate::checks::Ctx<'_, 'm>,
     rule: &'static str,
     span: crate::source::Span,
     r: &Reference,
     message: String,
-    files: &mut Option<GrantFiles>,
+    files: &mut Option<GrantFiles<'m>>,
 ) -> crate::diagnostic::Diagnostic {
     let g = cx.graph;
     let from = g.obj(r.from);
@@ -295,13 +295,14 @@ fn namespace_set_nowhere<'m>(
 /// kustomizations) that hold objects of that namespace and nothing that may be a Secret (a
 /// SOPS-encrypted file would no longer decrypt with a document added). A file in which a
 /// kustomization or Flux finds the namespace's objects is already deployed, so the grant is too.
-pub(crate) struct GrantFiles(
-    std::collections::HashMap<String, (Vec<crate::source::FileId>, Option<crate::source::FileId>)>,
+/// Keyed by the namespace as the objects spell it: borrowed, not copied once per object.
+pub(crate) struct GrantFiles<'m>(
+    std::collections::HashMap<&'m str, (Vec<crate::source::FileId>, Option<crate::source::FileId>)>,
 );
 
-impl GrantFiles {
-    pub(crate) fn new(cx: &crate::checks::Ctx) -> GrantFiles {
-        let mut by_ns: std::collections::HashMap<String, Vec<crate::source::FileId>> =
+impl<'m> GrantFiles<'m> {
+    pub(crate) fn new(cx: &crate::checks::Ctx<'_, 'm>) -> GrantFiles<'m> {
+        let mut by_ns: std::collections::HashMap<&'m str, Vec<crate::source::FileId>> =
             std::collections::HashMap::new();
         let mut tainted = std::collections::HashSet::new();
         for o in cx.graph.objects {
@@ -310,7 +311,7 @@ impl GrantFiles {
             }
             if !o.key.namespace.is_empty() {
                 by_ns
-                    .entry(o.key.namespace.to_string())
+                    .entry(o.key.namespace.as_str())
                     .or_default()
                     .push(o.file);
             }
