@@ -115,6 +115,15 @@ fn find_route(root: &Path) -> Option<(PathBuf, String, u32, u32)> {
             }
             if after {
                 if let Some(col) = line.find("- name: ") {
+                    // A parentRef that resolves: to a Gateway the same file defines, not a
+                    // placeholder (`${sub}-gateway`), so navigation is measured answering.
+                    let name = line[col + 8..].trim().trim_matches(['"', '\'']);
+                    let defined =
+                        text.contains(&format!("kind: Gateway\nmetadata:\n  name: {name}\n"));
+                    if name.contains(['$', '{']) || !defined {
+                        after = false;
+                        continue;
+                    }
                     let abs = std::fs::canonicalize(&p).ok()?;
                     return Some((abs, text.clone(), i as u32, (col + 9) as u32));
                 }
