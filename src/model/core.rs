@@ -62,6 +62,98 @@ pub struct SecretKey {
     /// or a placeholder for the reader to fill in (`<YOUR_TOKEN>`, `OPENAI_API_KEY`), not the
     /// secret itself. Under `data`, judged on the decoded value.
     pub reference: bool,
+    /// The value is a well-known dummy word (`password`, `changeme`) or repeats its own key:
+    /// what samples write so that the manifest applies, not a credential anyone chose.
+    pub dummy: bool,
+    /// The value is a URI without a password (in its userinfo or its query): it says where to
+    /// connect, not how to authenticate.
+    pub locator: bool,
+}
+
+/// Words that authors write where a credential goes when they have none: a value that is
+/// exactly one of them (ignoring case) protects nothing, so committing it leaks nothing.
+const DUMMY_WORDS: &[&str] = &[
+    "username",
+    "user",
+    "password",
+    "passwd",
+    "changeme",
+    "changeit",
+    "admin",
+    "secret",
+    "test",
+    "example",
+    "dummy",
+    "placeholder",
+];
+
+/// A dummy word, a redaction mark (`xxxx`, `****`), or the key's own name.
+fn is_dummy(key: &str, v: &str) -> bool {
+    let v = v.trim();
+    DUMMY_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+        || (v.len() >= 3
+            && (v.chars().all(|c| c == 'x' || c == 'X') || v.chars().all(|c| c == '*')))
+        || (!v.is_empty() && v.eq_ignore_ascii_case(key.trim()))
+}
+
+/// A URI (`scheme://…`) that carries no password: none after a colon in its userinfo, and no
+/// query parameter named like a password, token or signature.
+fn is_locator(v: &str) -> bool {
+    let v = v.trim();
+    let Some((scheme, rest)) = v.split_once("://") else {
+        return false;
+    };
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | ':'));
+    if !scheme_ok || v.contains(char::is_whitespace) {
+        return false;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..end).unwrap_or(rest);
+    if let Some((userinfo, _)) = authority.rsplit_once('@') {
+        if userinfo.contains(':') {
+            return false;
+        }
+    }
+    let query = v.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let query = query.split('#').next().unwrap_or("");
+    !query.split('&').any(|param| {
+        let name = param.split('=').next().unwrap_or("").to_ascii_lowercase();
+        [
+            "pass",
+            "pwd",
+            "secret",
+            "token",
+            "apikey",
+            "api_key",
+            "sig",
+            "credential",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+    })
+}
+
+/// The value as the reader sees it: under `data` the decoded text when it decodes to text
+/// (short values only: dummies are short), and the value as written in every case.
+fn readings(v: &str, encoded: bool) -> Vec<String> {
+    use base64::Engine;
+    let mut out = vec![v.to_string()];
+    if encoded {
+        let b64: String = v.split_whitespace().collect();
+        if b64.len() <= 4096 {
+            if let Some(s) = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+            {
+                out.push(s);
+            }
+        }
+    }
+    out
 }
 
 /// A value that stands for a secret rather than being one: what samples and test harnesses
@@ -176,7 +268,11 @@ impl Secret {
                 .unwrap_or(&[])
                 .iter()
                 .filter_map(|(k, v)| {
+                    let texts = v.as_str().map(|x| readings(x, encoded)).unwrap_or_default();
                     k.as_str().map(|s| SecretKey {
+                        dummy: texts.iter().any(|t| is_dummy(s, t)),
+                        // Under `data` a URI is judged decoded: its raw form never has `://`.
+                        locator: texts.last().is_some_and(|t| is_locator(t)),
                         name: Sp::new(s.into(), k.span),
                         empty: match &v.value {
                             Value::Null => true,

@@ -3,7 +3,10 @@
 
 use crate::checks::{Check, Ctx};
 use crate::diagnostic::Diagnostic;
-use crate::model::{GATEWAY_GROUP, Spec};
+use crate::graph::ObjId;
+use crate::model::{GATEWAY_GROUP, Object, Spec};
+use crate::source::{Sp, Text};
+use std::collections::HashMap;
 
 pub struct Rule;
 
@@ -33,18 +36,32 @@ impl Check for Rule {
                 }
             })
             .collect();
-        for o in cx.graph.objects {
+        // Each route's parents (Gateways and ListenerSets of the input), one entry per
+        // parentRef; `None` where a parentRef resolves to nothing in the input.
+        let mut parents: HashMap<ObjId, Vec<Option<ObjId>>> = HashMap::new();
+        for a in &cx.graph.attachments {
+            parents.entry(a.route).or_default().push(a.parent);
+        }
+        for (id, o) in cx.graph.objects.iter().enumerate() {
             let route = o.is_route();
             let gateway = o.key.group == GATEWAY_GROUP && matches!(o.spec, Spec::Gateway(_));
             if !route && !gateway {
                 continue;
             }
-            for (k, _) in &o.meta.annotations {
+            for (k, v) in &o.meta.annotations {
                 let Some((prefix, name)) = super::external_dns_annotation(&k.v) else {
                     continue;
                 };
                 let (why, help) = match name {
                     "target" if route && filters.iter().any(|f| f.contains(k.v.as_str())) => {
+                        continue;
+                    }
+                    // Ignored, but every parent already publishes this very target: the
+                    // records are what the author wrote, so nothing is lost.
+                    "target"
+                        if route
+                            && parents_agree(cx, o, parents.get(&id).map(Vec::as_slice), v) =>
+                    {
                         continue;
                     }
                     "target" if route => (
@@ -72,4 +89,35 @@ impl Check for Rule {
             }
         }
     }
+}
+
+/// Whether every parentRef of `route` resolves to a Gateway or ListenerSet whose own `target`
+/// annotation (either prefix) is `value`. A value with a variable is not compared: the route
+/// and the Gateway may be substituted by different Flux Kustomizations.
+fn parents_agree(
+    cx: &Ctx,
+    route: &Object,
+    parents: Option<&[Option<ObjId>]>,
+    value: &Sp<Text>,
+) -> bool {
+    let Spec::Route(r) = &route.spec else {
+        return false;
+    };
+    let Some(parents) = parents else {
+        return false;
+    };
+    let value = value.v.trim();
+    if value.is_empty() || crate::model::read::unresolved(value) {
+        return false;
+    }
+    parents.len() == r.parent_refs.len()
+        && !parents.is_empty()
+        && parents.iter().all(|p| {
+            p.is_some_and(|p| {
+                cx.graph.obj(p).meta.annotations.iter().any(|(k, v)| {
+                    super::external_dns_annotation(&k.v).is_some_and(|(_, n)| n == "target")
+                        && v.v.trim().eq_ignore_ascii_case(value)
+                })
+            })
+        })
 }

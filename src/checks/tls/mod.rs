@@ -204,6 +204,7 @@ pub fn coverage_gaps<'c, 'm>(cx: &'c Ctx<'_, 'm>) -> &'c [CoverageGap<'m>] {
 
 fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
     use crate::graph::hostname::{cert_covers, covers};
+    use crate::model::read::unresolved as unknown;
     let g = cx.graph;
     let mut accepted: HashMap<ListenerId, Vec<ObjId>> = HashMap::new();
     for a in &g.attachments {
@@ -281,12 +282,26 @@ fn compute_coverage_gaps<'m>(cx: &Ctx<'_, 'm>) -> Vec<CoverageGap<'m>> {
                 }
             }
         }
+        let listener_wildcard = l
+            .hostname
+            .as_ref()
+            .map(|h| h.v.as_str())
+            .filter(|h| h.starts_with("*."));
         for (host, span, at) in hosts {
             let gap = if host.starts_with("*.") {
-                if names.iter().any(|n| n.eq_ignore_ascii_case(&host)) {
-                    Gap::Wildcard
-                } else {
+                // A name with a placeholder (`*.${DOMAIN}`, `{HOST}`) may be this very wildcard
+                // once substituted: unknown, as in `cert_covers`.
+                if unknown(&host) || names.iter().any(|n| unknown(n)) {
+                    continue;
+                }
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(&host)) {
                     Gap::NotCovered
+                } else if listener_wildcard.is_some_and(|lh| lh.eq_ignore_ascii_case(&host)) {
+                    // The route repeats the listener's own wildcard, which the certificate
+                    // names: the deeper names are the listener's choice, not the route's.
+                    continue;
+                } else {
+                    Gap::Wildcard
                 }
             } else if names.iter().any(|n| cert_covers(n, &host)) {
                 continue;
