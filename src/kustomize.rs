@@ -60,11 +60,16 @@ pub struct PatchUse {
 
 impl Rename {
     fn renames(&self) -> bool {
-        !self.unknown && !(self.prefix.is_empty() && self.suffix.is_empty())
+        !self.unknown && (!self.prefix.is_empty() || !self.suffix.is_empty())
     }
 
     /// What `k` adds on the way down to the files it lists.
-    fn through(&self, file: FileId, k: &crate::model::kustomize::Kustomization) -> Rename {
+    fn through(
+        &self,
+        file: FileId,
+        k: &crate::model::kustomize::Kustomization,
+        component: bool,
+    ) -> Rename {
         let mut out = self.clone();
         out.unknown |= k.renames_unknown;
         if let Some(p) = &k.name_prefix {
@@ -74,19 +79,33 @@ impl Rename {
             out.suffix.insert_str(0, &s.v);
         }
         if out.at.is_none() {
-            out.at = k.name_prefix.as_ref().or(k.name_suffix.as_ref()).map(|s| s.span);
+            out.at = k
+                .name_prefix
+                .as_ref()
+                .or(k.name_suffix.as_ref())
+                .map(|s| s.span);
         }
+        // A component's patches are its includer's (see `with_patches`).
+        if !component {
+            out.with_patches(file, k);
+        }
+        out
+    }
+
+    /// Adds the patches of the kustomization `k` (in `file`): they apply to everything built
+    /// below this point. A component's patches apply to all that the kustomization including
+    /// it builds, its other resources too, after them and before the includer's own.
+    fn with_patches(&mut self, file: FileId, k: &crate::model::kustomize::Kustomization) {
         for (entry, r) in k.patch_refs.iter().enumerate() {
             if !r.vague {
-                out.patches.push(PatchUse {
+                self.patches.push(PatchUse {
                     kustomization: file,
                     entry,
-                    prefix_len: out.prefix.len(),
-                    suffix_len: out.suffix.len(),
+                    prefix_len: self.prefix.len(),
+                    suffix_len: self.suffix.len(),
                 });
             }
         }
-        out
     }
 
     /// The names an object written as `name` has where the patch `u` sees it: as written (the
@@ -119,8 +138,11 @@ impl Variant {
     fn of(c: &Claim) -> Variant {
         let mut rename = c.rename.clone();
         if rename.unknown {
-            // Not renamed, as before renames were modelled: the names stay as written.
-            rename = Rename::default();
+            // Not renamed, as before renames were modelled: the names stay as written (its
+            // patches still apply).
+            rename.prefix.clear();
+            rename.suffix.clear();
+            rename.at = None;
         }
         Variant {
             namespace: c.namespace.clone(),
@@ -291,7 +313,19 @@ fn walk(
         (n.v.to_string(), origin)
     });
     let ns = here.or(inherited);
-    let rename = rename.through(objects[kid].file, k);
+    let component = objects[kid].key.kind == "Component";
+    let mut rename = rename.through(objects[kid].file, k, component);
+    for res in &k.resources {
+        let Some(&cid) = idx.kustomizations.get(&normalize(&dir.join(res))) else {
+            continue;
+        };
+        if let (Spec::Kustomization(c), "Component") =
+            (&objects[cid].spec, objects[cid].key.kind.as_str())
+        {
+            rename.with_patches(objects[cid].file, c);
+        }
+    }
+    let rename = rename;
     for res in &k.resources {
         if res.contains("://") || res.starts_with("github.com/") {
             continue;
@@ -650,7 +684,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         .kustomizations
         .iter()
         .filter(|(_, k)| match &objects[**k].spec {
-            Spec::Kustomization(kz) => kz.transforms || !patches_followed(kz, objects[**k].file, &patches),
+            Spec::Kustomization(kz) => {
+                kz.transforms || !patches_followed(kz, objects[**k].file, &patches)
+            }
             _ => false,
         })
         .map(|(d, _)| d.as_os_str())
@@ -775,8 +811,17 @@ fn renamed_files(
         .map(|(f, mut vs)| {
             vs.sort();
             vs.dedup_by(|a, b| {
-                (&a.namespace, &a.rename.prefix, &a.rename.suffix, &a.rename.patches)
-                    == (&b.namespace, &b.rename.prefix, &b.rename.suffix, &b.rename.patches)
+                (
+                    &a.namespace,
+                    &a.rename.prefix,
+                    &a.rename.suffix,
+                    &a.rename.patches,
+                ) == (
+                    &b.namespace,
+                    &b.rename.prefix,
+                    &b.rename.suffix,
+                    &b.rename.patches,
+                )
             });
             vs.truncate(MAX_NAMESPACES_PER_FILE + 1);
             (f, vs)

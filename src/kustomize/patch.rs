@@ -242,7 +242,9 @@ fn apply_op(root: &mut Node, op: &Op) -> Result<(), Unsure> {
     }
     match &mut node.value {
         Value::Map(m) => {
-            let at = m.iter().position(|(k, _)| k.as_str() == Some(last.as_str()));
+            let at = m
+                .iter()
+                .position(|(k, _)| k.as_str() == Some(last.as_str()));
             match (op.kind, at, &op.value) {
                 (OpKind::Add | OpKind::Replace, Some(i), Some(v)) => m[i].1 = v.clone(),
                 (OpKind::Add, None, Some(v)) => {
@@ -317,12 +319,25 @@ mod tests {
             1,
         );
         let ps = read(&[patch], None).unwrap();
-        assert!(selects(&ps[0], "gateway.networking.k8s.io", "HTTPRoute", &["web"], &[]));
+        assert!(selects(
+            &ps[0],
+            "gateway.networking.k8s.io",
+            "HTTPRoute",
+            &["web"],
+            &[]
+        ));
         apply(&mut root, &ps[0].how, false).unwrap();
         let h = root.pointer("/spec/hostnames/0").unwrap();
         assert_eq!(h.as_str(), Some("b.example.com"));
         assert_eq!(file_of(h), 1);
-        assert_eq!(root.pointer("/spec/hostnames").unwrap().as_seq().unwrap().len(), 1);
+        assert_eq!(
+            root.pointer("/spec/hostnames")
+                .unwrap()
+                .as_seq()
+                .unwrap()
+                .len(),
+            1
+        );
         // Untouched fields stay the object's.
         assert_eq!(file_of(root.pointer("/spec/rules/0").unwrap()), 0);
     }
@@ -330,13 +345,19 @@ mod tests {
     #[test]
     fn merge_patch_null_removes_and_builtin_lists_are_not_followed() {
         let mut root = doc(ROUTE, 0);
-        let patch = doc("kind: HTTPRoute\nmetadata:\n  name: web\nspec:\n  hostnames: null\n", 1);
+        let patch = doc(
+            "kind: HTTPRoute\nmetadata:\n  name: web\nspec:\n  hostnames: null\n",
+            1,
+        );
         let ps = read(&[patch], None).unwrap();
         apply(&mut root, &ps[0].how, false).unwrap();
         assert!(root.pointer("/spec/hostnames").is_none());
         let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 80\n";
         let mut root = doc(svc, 0);
-        let patch = doc("apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 81\n", 1);
+        let patch = doc(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 81\n",
+            1,
+        );
         let ps = read(&[patch], None).unwrap();
         assert!(apply(&mut root, &ps[0].how, true).is_err());
     }
@@ -357,7 +378,10 @@ mod tests {
         let name = root.pointer("/spec/rules/0/backendRefs/0/name").unwrap();
         assert_eq!(name.as_str(), Some("api-v2"));
         assert_eq!(file_of(name), 1);
-        assert_eq!(root.pointer("/spec/hostnames/1").unwrap().as_str(), Some("c.example.com"));
+        assert_eq!(
+            root.pointer("/spec/hostnames/1").unwrap().as_str(),
+            Some("c.example.com")
+        );
         assert!(root.pointer("/spec/rules/0/backendRefs/0/port").is_none());
         // A path that is not there fails kustomize's build: not applied.
         let bad = doc("- op: replace\n  path: /spec/nothing/here\n  value: 1\n", 1);

@@ -55,7 +55,7 @@ impl Check for Rule {
                         format!("this build deploys {} `{}` as `{}`", t.kind, t.name, other.key.name),
                     )
                     .help(format!(
-                        "kustomize renames the {} in this build but does not rewrite Gateway API references: reference `{}` here, patch the route in the overlay, or teach kustomize the reference with a `configurations:` nameReference entry",
+                        "kustomize renames the {} to `{}` in this build but rewrites no Gateway API reference: patch the backendRef's name in the overlay that renames it, or teach kustomize the reference with a `configurations:` nameReference entry",
                         t.kind, other.key.name
                     ));
             } else if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {
