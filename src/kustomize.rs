@@ -1,7 +1,7 @@
 //! Resolve stage, between model and graph: what kustomize and Flux do to objects before they
 //! reach the cluster, computed without running either. A kustomization's `namespace:` sets the
-//! namespace of the objects in the files and directories it lists (recursively; the nearest
-//! kustomization with a namespace wins); a Flux Kustomization's `spec.targetNamespace` does the
+//! namespace of the objects in the files and directories it lists (recursively; the outermost
+//! kustomization with a namespace wins, as an overlay's namespace replaces its bases'); a Flux Kustomization's `spec.targetNamespace` does the
 //! same for its `spec.path`, and its `postBuild` variables are substituted into those files;
 //! CustomResourceDefinitions in the input decide which of their kinds are cluster-scoped.
 
@@ -312,7 +312,9 @@ fn walk(
         let origin = idx.files[objects[kid].file as usize].display_path();
         (n.v.to_string(), origin)
     });
-    let ns = here.or(inherited);
+    // kustomize runs an overlay's namespace transformer after its bases are built: the
+    // outermost kustomization with a namespace wins.
+    let ns = inherited.or(here);
     let component = objects[kid].key.kind == "Component";
     let mut rename = rename.through(objects[kid].file, k, component);
     for res in &k.resources {
@@ -509,9 +511,16 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     let mut flux_dirs: HashSet<PathBuf> = HashSet::new();
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
-    for (file, c) in walked.into_iter().flatten() {
-        note_ns(&mut every, file, &c);
-        claim(&mut claims, file, c);
+    for (dir, found) in dirs.iter().zip(walked) {
+        // Only a root's build is deployed: a base walked on its own has its own namespace,
+        // which its overlays replace.
+        let root = !listed.contains(dir.as_path());
+        for (file, c) in found {
+            if root {
+                note_ns(&mut every, file, &c);
+            }
+            claim(&mut claims, file, c);
+        }
     }
     let mut flux_reached: Option<HashSet<FileId>> = None;
     // The files each Flux Kustomization reaches.
