@@ -243,15 +243,24 @@ impl Kustomization {
                 span: p.span,
             });
         }
-        let name_prefix = r.str(root, "namePrefix");
-        let name_suffix = r.str(root, "nameSuffix");
+        // Read without type findings: a kustomization is kustomize's to validate. A value that
+        // is not a string (`nameSuffix: -1` is an integer) makes the renaming unknown.
+        let affix = |k: &str| {
+            root.get(k)
+                .and_then(|n| Some(Sp::new(Text::from(n.as_str()?), n.span)))
+        };
+        let name_prefix = affix("namePrefix");
+        let name_suffix = affix("nameSuffix");
         let renames_unknown = ["configurations", "transformers"]
             .iter()
             .any(|k| root.get(k).is_some())
+            || ["namePrefix", "nameSuffix"]
+                .iter()
+                .any(|k| root.get(k).is_some_and(|n| n.as_str().is_none()))
             || [&name_prefix, &name_suffix]
                 .iter()
                 .any(|s| s.as_ref().is_some_and(|s| s.v.contains("${")));
-        let renames = name_prefix.is_some() || name_suffix.is_some();
+        let renames = root.get("namePrefix").is_some() || root.get("nameSuffix").is_some();
         let transforms = renames_unknown && renames
             || ["replacements", "transformers"]
                 .iter()
