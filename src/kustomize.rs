@@ -1,9 +1,12 @@
 //! Resolve stage, between model and graph: what kustomize and Flux do to objects before they
 //! reach the cluster, computed without running either. A kustomization's `namespace:` sets the
 //! namespace of the objects in the files and directories it lists (recursively; the outermost
-//! kustomization with a namespace wins, as an overlay's namespace replaces its bases'); a Flux Kustomization's `spec.targetNamespace` does the
-//! same for its `spec.path`, and its `postBuild` variables are substituted into those files;
-//! CustomResourceDefinitions in the input decide which of their kinds are cluster-scoped.
+//! kustomization with a namespace wins, as an overlay's namespace replaces its bases'); a Flux
+//! Kustomization's `spec.targetNamespace` does the same for its `spec.path`, and its
+//! `postBuild` variables are substituted into those files. Each kustomization root and Flux
+//! path is a build of its own: a file some build renames (`namePrefix`/`nameSuffix`) or
+//! patches is one set of objects per build. CustomResourceDefinitions in the input decide
+//! which of their kinds are cluster-scoped.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};

@@ -58,8 +58,9 @@ impl PatchRef {
                 t.as_map().is_none()
                     || t.get("labelSelector").is_some()
                     || t.get("annotationSelector").is_some()
-                    // kustomize reads the name and namespace as regular expressions (matching
-                    // whole names: a dot matches itself in any name that exists).
+                    // kustomize reads the name and namespace as regular expressions matching
+                    // whole names; a dot (any character) is taken as itself, which names that
+                    // differ only there would tell apart.
                     || ["name", "namespace"].iter().any(|k| {
                         t.get(k).is_some_and(|n| {
                             n.as_str().is_none_or(|s| {
