@@ -892,8 +892,8 @@ fn tree_of<'p>(
 }
 
 /// The kustomizations some of whose patches gwlint cannot apply to an object they select
-/// (a list of a built-in kind, a directive, a path that is not there): none of their patches
-/// is applied, so that no build mixes patches applied with patches left out.
+/// (a list of a built-in kind, a directive, a path that is not there, a Secret): none of their
+/// patches is applied, so that no build mixes patches applied with patches left out.
 fn unfollowed_patches(
     layout: &Layout,
     objects: &[Object],
@@ -910,14 +910,18 @@ fn unfollowed_patches(
             if ps.is_empty() {
                 continue;
             }
-            let applied = tree_of(o, files, parsed).is_some_and(|doc| {
-                let mut root = doc.root.clone();
-                let builtin = patch::merges_lists_by_key(&o.key.group);
-                ps.iter().all(|(_, p)| {
-                    matches!(p.how, patch::How::Delete)
-                        || patch::apply(&mut root, &p.how, builtin).is_ok()
-                })
-            });
+            // A patch of a Secret may carry its values in a file that does not say it is a
+            // Secret (a JSON 6902 list), where they would not be redacted: not applied.
+            let secret = crate::model::may_hold_secret(&o.key.kind);
+            let applied = !secret
+                && tree_of(o, files, parsed).is_some_and(|doc| {
+                    let mut root = doc.root.clone();
+                    let builtin = patch::merges_lists_by_key(&o.key.group);
+                    ps.iter().all(|(_, p)| {
+                        matches!(p.how, patch::How::Delete)
+                            || patch::apply(&mut root, &p.how, builtin).is_ok()
+                    })
+                });
             if !applied {
                 out.extend(ps.iter().map(|(k, _)| *k));
             }
