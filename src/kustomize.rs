@@ -891,6 +891,11 @@ fn tree_of<'p>(
         .filter(|d| d.root.get("kind").and_then(|k| k.as_str()) == Some(o.key.kind.as_str()))
 }
 
+/// Objects built from a patched tree, counted over all builds, at most: each is a copy of its
+/// document's tree, and a patch that selects a whole kind in a base many overlays build would
+/// otherwise multiply the run. Past it, the kustomizations still to patch are not followed.
+const MAX_PATCHED: usize = 20_000;
+
 /// The kustomizations some of whose patches gwlint cannot apply to an object they select
 /// (a list of a built-in kind, a directive, a path that is not there, a Secret): none of their
 /// patches is applied, so that no build mixes patches applied with patches left out.
@@ -901,6 +906,7 @@ fn unfollowed_patches(
     parsed: &mut HashMap<FileId, Vec<crate::load::parse::RawDoc>>,
 ) -> HashSet<FileId> {
     let mut out = HashSet::new();
+    let mut budget = MAX_PATCHED;
     for o in objects {
         let Some(vs) = layout.renamed.get(&o.file) else {
             continue;
@@ -913,7 +919,9 @@ fn unfollowed_patches(
             // A patch of a Secret may carry its values in a file that does not say it is a
             // Secret (a JSON 6902 list), where they would not be redacted: not applied.
             let secret = crate::model::may_hold_secret(&o.key.kind);
-            let applied = !secret
+            budget = budget.saturating_sub(1);
+            let applied = budget > 0
+                && !secret
                 && tree_of(o, files, parsed).is_some_and(|doc| {
                     let mut root = doc.root.clone();
                     let builtin = patch::merges_lists_by_key(&o.key.group);
