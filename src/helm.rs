@@ -221,6 +221,7 @@ fn object(
         namespace_defaulted: ns_defaulted,
         channel_fields: Vec::new(),
         from_chart: true,
+        built_by: None,
     }
 }
 

@@ -1,15 +1,20 @@
 //! Resolve stage, between model and graph: what kustomize and Flux do to objects before they
 //! reach the cluster, computed without running either. A kustomization's `namespace:` sets the
-//! namespace of the objects in the files and directories it lists (recursively; the nearest
-//! kustomization with a namespace wins); a Flux Kustomization's `spec.targetNamespace` does the
-//! same for its `spec.path`, and its `postBuild` variables are substituted into those files;
-//! CustomResourceDefinitions in the input decide which of their kinds are cluster-scoped.
+//! namespace of the objects in the files and directories it lists (recursively; the outermost
+//! kustomization with a namespace wins, as an overlay's namespace replaces its bases'); a Flux
+//! Kustomization's `spec.targetNamespace` does the same for its `spec.path`, and its
+//! `postBuild` variables are substituted into those files. Each kustomization root and Flux
+//! path is a build of its own: a file some build renames (`namePrefix`/`nameSuffix`) or
+//! patches is one set of objects per build. CustomResourceDefinitions in the input decide
+//! which of their kinds are cluster-scoped.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
+pub mod patch;
+
 use crate::model::{Object, Spec, is_cluster_scoped};
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, SourceFile, Span};
 
 /// Variables a Flux Kustomization substitutes.
 pub type Vars = HashMap<String, String>;
@@ -22,6 +27,132 @@ struct Claim {
     /// The Flux Kustomization whose variables apply.
     flux: Option<usize>,
     depth: usize,
+    /// What the kustomizations on the way rename the file's objects to.
+    rename: Rename,
+}
+
+/// The `namePrefix`/`nameSuffix` of the kustomizations between a build's root and a file:
+/// kustomize applies the innermost first, so the outer prefix comes first and the outer
+/// suffix last.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rename {
+    pub prefix: String,
+    pub suffix: String,
+    /// The outermost `namePrefix` (or `nameSuffix`) on the way, for findings on the renamed
+    /// objects.
+    pub at: Option<Span>,
+    /// Some kustomization on the way has `configurations:` or `transformers:`, or a Flux
+    /// variable in its prefix: the names it gives cannot be told.
+    pub unknown: bool,
+    /// The patches of the kustomizations on the way, outermost first.
+    pub patches: Vec<PatchUse>,
+}
+
+/// One patch entry of a kustomization on a build's way to a file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PatchUse {
+    /// The kustomization's file and the entry's place in its patch lists (`Layout::patches`).
+    kustomization: FileId,
+    entry: usize,
+    /// Lengths of the prefix and suffix from the root down to this kustomization: what the
+    /// kustomizations below it add is the name the patch sees (kustomize patches before it
+    /// renames).
+    prefix_len: usize,
+    suffix_len: usize,
+}
+
+impl Rename {
+    fn renames(&self) -> bool {
+        !self.unknown && (!self.prefix.is_empty() || !self.suffix.is_empty())
+    }
+
+    /// What `k` adds on the way down to the files it lists.
+    fn through(
+        &self,
+        file: FileId,
+        k: &crate::model::kustomize::Kustomization,
+        component: bool,
+    ) -> Rename {
+        let mut out = self.clone();
+        out.unknown |= k.renames_unknown;
+        if let Some(p) = &k.name_prefix {
+            out.prefix.push_str(&p.v);
+        }
+        if let Some(s) = &k.name_suffix {
+            out.suffix.insert_str(0, &s.v);
+        }
+        if out.at.is_none() {
+            out.at = k
+                .name_prefix
+                .as_ref()
+                .or(k.name_suffix.as_ref())
+                .map(|s| s.span);
+        }
+        // A component's patches are its includer's (see `with_patches`).
+        if !component {
+            out.with_patches(file, k);
+        }
+        out
+    }
+
+    /// Adds the patches of the kustomization `k` (in `file`): they apply to everything built
+    /// below this point. A component's patches apply to all that the kustomization including
+    /// it builds, its other resources too, after them and before the includer's own.
+    fn with_patches(&mut self, file: FileId, k: &crate::model::kustomize::Kustomization) {
+        for (entry, r) in k.patch_refs.iter().enumerate() {
+            if !r.vague {
+                self.patches.push(PatchUse {
+                    kustomization: file,
+                    entry,
+                    prefix_len: self.prefix.len(),
+                    suffix_len: self.suffix.len(),
+                });
+            }
+        }
+    }
+
+    /// The names an object written as `name` has where the patch `u` sees it: as written (the
+    /// id kustomize keeps from the start), and as the kustomizations below `u`'s renamed it.
+    fn names_at<'a>(&self, u: &PatchUse, name: &'a str) -> [std::borrow::Cow<'a, str>; 2] {
+        let inner_prefix = self.prefix.get(u.prefix_len.min(self.prefix.len())..);
+        let inner_suffix = self
+            .suffix
+            .get(..self.suffix.len().saturating_sub(u.suffix_len));
+        let renamed = format!(
+            "{}{name}{}",
+            inner_prefix.unwrap_or(""),
+            inner_suffix.unwrap_or("")
+        );
+        [name.into(), renamed.into()]
+    }
+}
+
+/// One way a file is built: by one kustomization root or one Flux Kustomization.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Variant {
+    /// The namespace it gives the file's namespaced objects (None: as written).
+    pub namespace: Option<String>,
+    pub rename: Rename,
+    /// Who sets the namespace (for --verbose).
+    pub origin: String,
+}
+
+impl Variant {
+    fn of(c: &Claim) -> Variant {
+        let mut rename = c.rename.clone();
+        if rename.unknown {
+            // Not renamed, as before renames were modelled: the names stay as written (its
+            // patches still apply).
+            rename.prefix.clear();
+            rename.suffix.clear();
+            rename.at = None;
+        }
+        Variant {
+            namespace: c.namespace.clone(),
+            rename,
+            origin: c.origin.clone(),
+        }
+    }
 }
 
 impl Claim {
@@ -38,6 +169,13 @@ pub struct Layout {
     /// kustomizations with different `namespace:` include is one set of objects per namespace.
     also: HashMap<FileId, Vec<(String, String)>>,
     pub vars: HashMap<FileId, Vars>,
+    /// The builds of each file that some build renames (`namePrefix`/`nameSuffix`): one set of
+    /// its objects per entry, the first the objects as modelled, the others copies. Such files
+    /// are not in `also`.
+    renamed: HashMap<FileId, Vec<Variant>>,
+    /// The patches of each kustomization patch entry that gwlint follows, by (kustomization
+    /// file, entry).
+    patches: HashMap<(FileId, usize), Vec<patch::Patch>>,
     /// Files that some Flux Kustomization's path reaches; `None` when the repository has no
     /// Flux Kustomization whose path is in it (then what is deployed how cannot be told).
     pub flux_reached: Option<HashSet<FileId>>,
@@ -158,6 +296,7 @@ fn walk(
     objects: &[Object],
     dir: &Path,
     inherited: Option<(String, String)>,
+    rename: &Rename,
     flux: Option<usize>,
     depth: usize,
     visited: &mut HashSet<PathBuf>,
@@ -176,7 +315,22 @@ fn walk(
         let origin = idx.files[objects[kid].file as usize].display_path();
         (n.v.to_string(), origin)
     });
-    let ns = here.or(inherited);
+    // kustomize runs an overlay's namespace transformer after its bases are built: the
+    // outermost kustomization with a namespace wins.
+    let ns = inherited.or(here);
+    let component = objects[kid].key.kind == "Component";
+    let mut rename = rename.through(objects[kid].file, k, component);
+    for res in &k.resources {
+        let Some(&cid) = idx.kustomizations.get(&normalize(&dir.join(res))) else {
+            continue;
+        };
+        if let (Spec::Kustomization(c), "Component") =
+            (&objects[cid].spec, objects[cid].key.kind.as_str())
+        {
+            rename.with_patches(objects[cid].file, c);
+        }
+    }
+    let rename = rename;
     for res in &k.resources {
         if res.contains("://") || res.starts_with("github.com/") {
             continue;
@@ -194,6 +348,7 @@ fn walk(
                     origin,
                     flux,
                     depth,
+                    rename: rename.clone(),
                 },
             ));
         } else if idx.kustomizations.contains_key(&p) {
@@ -202,6 +357,7 @@ fn walk(
                 objects,
                 &p,
                 ns.clone(),
+                &rename,
                 flux,
                 depth + 1,
                 visited,
@@ -270,6 +426,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 objects,
                 dir,
                 None,
+                &Rename::default(),
                 None,
                 0,
                 &mut HashSet::new(),
@@ -345,11 +502,28 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             flux_reach.patched.extend(found.iter().map(|(f, _)| *f));
         }
     }
+    // How each kustomization root builds its files; a root that some Flux Kustomization
+    // builds is that Kustomization's build, recorded below with its target namespace.
+    let mut root_variants: Vec<(&PathBuf, FileId, Variant)> = Vec::new();
+    for (dir, found) in dirs.iter().zip(&walked) {
+        if !listed.contains(dir.as_path()) {
+            root_variants.extend(found.iter().map(|(f, c)| (*dir, *f, Variant::of(c))));
+        }
+    }
+    let mut variants: HashMap<FileId, Vec<Variant>> = HashMap::new();
+    let mut flux_dirs: HashSet<PathBuf> = HashSet::new();
     let mut claims: HashMap<FileId, Claim> = HashMap::new();
     let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
-    for (file, c) in walked.into_iter().flatten() {
-        note_ns(&mut every, file, &c);
-        claim(&mut claims, file, c);
+    for (dir, found) in dirs.iter().zip(walked) {
+        // Only a root's build is deployed: a base walked on its own has its own namespace,
+        // which its overlays replace.
+        let root = !listed.contains(dir.as_path());
+        for (file, c) in found {
+            if root {
+                note_ns(&mut every, file, &c);
+            }
+            claim(&mut claims, file, c);
+        }
     }
     let mut flux_reached: Option<HashSet<FileId>> = None;
     // The files each Flux Kustomization reaches.
@@ -394,13 +568,16 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 objects,
                 dir,
                 ns.clone(),
+                &Rename::default(),
                 Some(fid),
                 depth,
                 &mut HashSet::new(),
                 &mut found,
             );
+            flux_dirs.insert(dir.to_path_buf());
             for (file, c) in found {
                 mine.push(file);
+                variants.entry(file).or_default().push(Variant::of(&c));
                 note_ns(&mut every, file, &c);
                 claim(&mut claims, file, c);
             }
@@ -442,7 +619,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                     origin,
                     flux: Some(fid),
                     depth: 1,
+                    rename: Rename::default(),
                 };
+                variants.entry(file).or_default().push(Variant::of(&c));
                 note_ns(&mut every, file, &c);
                 claim(&mut claims, file, c);
             }
@@ -464,6 +643,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 objects,
                 &dir,
                 None,
+                &Rename::default(),
                 Some(fid),
                 1,
                 &mut HashSet::new(),
@@ -485,6 +665,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         flux_reach.deploys.push(((o.file, o.doc.start), deployed));
     }
     flux_reach.deploys.sort();
+    for (dir, file, v) in root_variants {
+        if !flux_dirs.contains(dir) {
+            variants.entry(file).or_default().push(v);
+        }
+    }
+    let patches = read_patches(&idx, objects);
+    let renamed = renamed_files(variants, objects, &patches);
     flux_reach.passed_over = match &flux_reached {
         Some(reached) => under_paths.difference(reached).copied().collect(),
         None => under_paths,
@@ -508,7 +695,12 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
     let transforming: foldhash::HashSet<&std::ffi::OsStr> = idx
         .kustomizations
         .iter()
-        .filter(|(_, k)| matches!(&objects[**k].spec, Spec::Kustomization(k) if k.transforms))
+        .filter(|(_, k)| match &objects[**k].spec {
+            Spec::Kustomization(kz) => {
+                kz.transforms || !patches_followed(kz, objects[**k].file, &patches)
+            }
+            _ => false,
+        })
         .map(|(d, _)| d.as_os_str())
         .collect();
     if !transforming.is_empty() {
@@ -544,6 +736,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         v.dedup();
     }
     let mut out = Layout {
+        renamed,
+        patches,
         builds,
         clusters: clusters(objects, files, &per_flux),
         flux_reached,
@@ -558,7 +752,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         .map(|(i, o)| ((o.key.namespace.as_str(), o.key.name.as_str()), i))
         .collect();
     for (file, c) in claims {
-        if let Some(ns) = c.namespace {
+        if let (Some(ns), false) = (&c.namespace, out.renamed.contains_key(&file)) {
+            let ns = ns.clone();
             let others: Vec<(String, String)> = every
                 .remove(&file)
                 .unwrap_or_default()
@@ -598,6 +793,283 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         }
     }
     out
+}
+
+/// The files that some build renames or patches, each with all its builds: sorted, one per
+/// distinct namespace, renaming and patches, at most `MAX_NAMESPACES_PER_FILE` copies.
+fn renamed_files(
+    variants: HashMap<FileId, Vec<Variant>>,
+    objects: &[Object],
+    patches: &HashMap<(FileId, usize), Vec<patch::Patch>>,
+) -> HashMap<FileId, Vec<Variant>> {
+    let mut by_file: HashMap<FileId, Vec<&Object>> = HashMap::new();
+    if !patches.is_empty() {
+        for o in objects {
+            if variants.contains_key(&o.file) {
+                by_file.entry(o.file).or_default().push(o);
+            }
+        }
+    }
+    variants
+        .into_iter()
+        .filter(|(f, vs)| {
+            vs.iter().any(|v| {
+                v.rename.renames()
+                    || by_file
+                        .get(f)
+                        .is_some_and(|os| os.iter().any(|o| !patches_for(o, v, patches).is_empty()))
+            })
+        })
+        .map(|(f, mut vs)| {
+            vs.sort();
+            vs.dedup_by(|a, b| {
+                (
+                    &a.namespace,
+                    &a.rename.prefix,
+                    &a.rename.suffix,
+                    &a.rename.patches,
+                ) == (
+                    &b.namespace,
+                    &b.rename.prefix,
+                    &b.rename.suffix,
+                    &b.rename.patches,
+                )
+            });
+            vs.truncate(MAX_NAMESPACES_PER_FILE + 1);
+            (f, vs)
+        })
+        .collect()
+}
+
+/// The patches that build `v` applies to the object `o` (as written), innermost first, each
+/// with its kustomization's file.
+fn patches_for<'a>(
+    o: &Object,
+    v: &Variant,
+    table: &'a HashMap<(FileId, usize), Vec<patch::Patch>>,
+) -> Vec<(FileId, &'a patch::Patch)> {
+    if matches!(o.spec, Spec::Kustomization(_)) || o.key.name.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for u in v.rename.patches.iter().rev() {
+        let Some(ps) = table.get(&(u.kustomization, u.entry)) else {
+            continue;
+        };
+        let names = v.rename.names_at(u, &o.key.name);
+        let names = [names[0].as_ref(), names[1].as_ref()];
+        let mut namespaces = vec![o.key.namespace.as_str()];
+        namespaces.extend(v.namespace.as_deref());
+        out.extend(
+            ps.iter()
+                .filter(|p| patch::selects(p, &o.key.group, &o.key.kind, &names, &namespaces))
+                .map(|p| (u.kustomization, p)),
+        );
+    }
+    out
+}
+
+/// The document of `o` in its file, parsed again (once per file), when it is the object itself
+/// (an item of a List is not patched here).
+fn tree_of<'p>(
+    o: &Object,
+    files: &[SourceFile],
+    parsed: &'p mut HashMap<FileId, Vec<crate::load::parse::RawDoc>>,
+) -> Option<&'p crate::load::parse::RawDoc> {
+    let src = files.get(o.file as usize)?;
+    let docs = parsed.entry(o.file).or_insert_with(|| {
+        crate::load::parse::parse(
+            &src.text,
+            src.lines(),
+            o.file,
+            crate::load::parse::Limits::default(),
+        )
+        .docs
+    });
+    docs.iter()
+        .find(|d| d.start as u32 == o.doc.start)
+        .filter(|d| d.root.get("kind").and_then(|k| k.as_str()) == Some(o.key.kind.as_str()))
+}
+
+/// Objects built from a patched tree, counted over all builds, at most: each is a copy of its
+/// document's tree, and a patch that selects a whole kind in a base many overlays build would
+/// otherwise multiply the run. Past it, the kustomizations still to patch are not followed.
+const MAX_PATCHED: usize = 20_000;
+
+/// The kustomizations some of whose patches gwlint cannot apply to an object they select
+/// (a list of a built-in kind, a directive, a path that is not there, a Secret): none of their
+/// patches is applied, so that no build mixes patches applied with patches left out.
+fn unfollowed_patches(
+    layout: &Layout,
+    objects: &[Object],
+    files: &[SourceFile],
+    parsed: &mut HashMap<FileId, Vec<crate::load::parse::RawDoc>>,
+) -> HashSet<FileId> {
+    let mut out = HashSet::new();
+    let mut budget = MAX_PATCHED;
+    for o in objects {
+        let Some(vs) = layout.renamed.get(&o.file) else {
+            continue;
+        };
+        for v in vs {
+            let ps = patches_for(o, v, &layout.patches);
+            if ps.is_empty() {
+                continue;
+            }
+            // A patch of a Secret may carry its values in a file that does not say it is a
+            // Secret (a JSON 6902 list), where they would not be redacted: not applied.
+            let secret = crate::model::may_hold_secret(&o.key.kind);
+            budget = budget.saturating_sub(1);
+            let applied = budget > 0
+                && !secret
+                && tree_of(o, files, parsed).is_some_and(|doc| {
+                    let mut root = doc.root.clone();
+                    let builtin = patch::merges_lists_by_key(&o.key.group);
+                    ps.iter().all(|(_, p)| {
+                        matches!(p.how, patch::How::Delete)
+                            || patch::apply(&mut root, &p.how, builtin).is_ok()
+                    })
+                });
+            if !applied {
+                out.extend(ps.iter().map(|(k, _)| *k));
+            }
+        }
+    }
+    out
+}
+
+/// The object `o` (as written) with `ps` applied, modelled again from its patched tree; None
+/// where a patch cannot be applied exactly (then kustomize's build is not known).
+fn patched(
+    o: &Object,
+    ps: &[&patch::Patch],
+    files: &[SourceFile],
+    parsed: &mut HashMap<FileId, Vec<crate::load::parse::RawDoc>>,
+    default_namespace: &str,
+    vars: Option<&Vars>,
+) -> Option<Object> {
+    let doc = tree_of(o, files, parsed)?;
+    let mut root = doc.root.clone();
+    let builtin = patch::merges_lists_by_key(&o.key.group);
+    for p in ps {
+        patch::apply(&mut root, &p.how, builtin).ok()?;
+    }
+    let raw = crate::load::parse::RawDoc {
+        root,
+        start: doc.start,
+        end: doc.end,
+        dropped: Vec::new(),
+        dropped_kinds: Vec::new(),
+        anchored: Vec::new(),
+    };
+    let ctx = crate::model::BuildContext {
+        default_namespace,
+        kustomization_file: false,
+        vars,
+        schemas: None,
+        text: "",
+    };
+    let mut out = crate::model::build(o.file, vec![raw], ctx).objects;
+    if out.len() != 1 {
+        return None;
+    }
+    let mut p = out.pop()?;
+    p.built_by = Some(Box::new(crate::model::BuiltBy {
+        renamed: None,
+        patched: true,
+    }));
+    Some(p)
+}
+
+/// Whether gwlint applies every patch of `k` as kustomize does (up to patches that fail to
+/// apply, which fail kustomize's build too) and none deletes an object: then the duplicates of
+/// its build can be judged from the objects.
+fn patches_followed(
+    k: &crate::model::kustomize::Kustomization,
+    file: FileId,
+    table: &HashMap<(FileId, usize), Vec<patch::Patch>>,
+) -> bool {
+    k.patch_refs.iter().enumerate().all(|(i, r)| {
+        !r.vague
+            && table
+                .get(&(file, i))
+                .is_some_and(|ps| !ps.iter().any(|p| matches!(p.how, patch::How::Delete)))
+    })
+}
+
+/// Reads the patch files of every kustomization that lists some, once each.
+fn read_patches(idx: &Index, objects: &[Object]) -> HashMap<(FileId, usize), Vec<patch::Patch>> {
+    let mut out = HashMap::new();
+    let mut roots: HashMap<FileId, Vec<crate::load::tree::Node>> = HashMap::new();
+    for (dir, &kid) in &idx.kustomizations {
+        let Spec::Kustomization(k) = &objects[kid].spec else {
+            continue;
+        };
+        for (entry, r) in k.patch_refs.iter().enumerate() {
+            let (Some(path), false) = (&r.path, r.vague) else {
+                continue;
+            };
+            let p = normalize(&dir.join(path));
+            let Some(&f) = idx.by_path.get(p.as_os_str()) else {
+                continue;
+            };
+            let docs = roots.entry(f).or_insert_with(|| {
+                let src = &idx.files[f as usize];
+                crate::load::parse::parse(
+                    &src.text,
+                    src.lines(),
+                    f,
+                    crate::load::parse::Limits::default(),
+                )
+                .docs
+                .into_iter()
+                .map(|d| d.root)
+                .collect()
+            });
+            if let Some(ps) = patch::read(docs, r.target.as_ref()) {
+                out.insert((objects[kid].file, entry), ps);
+            }
+        }
+    }
+    out
+}
+
+/// Builds one object as `v` builds it: its namespace, and its name with the prefix and suffix
+/// (kustomize leaves the names of Namespaces, CustomResourceDefinitions and APIServices alone).
+fn build_as(o: &mut Object, v: &Variant, cluster: bool) {
+    let namespace_kind = o.key.group.is_empty() && o.key.kind == "Namespace";
+    if cluster {
+        o.key.namespace.clear();
+        if let (true, Some(ns)) = (namespace_kind, &v.namespace) {
+            o.key.name = ns.as_str().into();
+        }
+    } else if let Some(ns) = &v.namespace {
+        if o.key.namespace != *ns {
+            o.key.namespace = ns.as_str().into();
+            o.namespace_defaulted = false;
+        }
+    }
+    let kept = namespace_kind
+        || o.key.kind == "CustomResourceDefinition"
+        || (o.key.group == "apiregistration.k8s.io" && o.key.kind == "APIService");
+    if kept || !v.rename.renames() || o.key.name.is_empty() {
+        return;
+    }
+    let (prefix, suffix) = (&v.rename.prefix, &v.rename.suffix);
+    let written = std::mem::take(&mut o.key.name);
+    o.key.name = format!("{prefix}{written}{suffix}").into();
+    if let Some(span) = v.rename.at {
+        let label = format!(
+            "this kustomize build deploys {} `{written}` as `{}`",
+            o.key.kind, o.key.name
+        );
+        o.built_by.get_or_insert_with(Box::default).renamed = Some(crate::model::Renamed {
+            at: span,
+            label,
+            prefix: prefix.as_str().into(),
+            suffix: suffix.as_str().into(),
+        });
+    }
 }
 
 /// Flux Kustomizations whose `spec.targetNamespace` a kustomize replacement sets (the common
@@ -961,7 +1433,12 @@ pub fn is_archive_name(name: &str) -> bool {
 
 /// Applies the namespaces of the layout and the scopes of CRDs in the input. Returns notes for
 /// --verbose.
-pub fn apply(layout: &Layout, objects: &mut Vec<Object>, files: &[SourceFile]) -> Vec<String> {
+pub fn apply(
+    layout: &Layout,
+    objects: &mut Vec<Object>,
+    files: &[SourceFile],
+    default_namespace: &str,
+) -> Vec<String> {
     let crd_scope: HashMap<(String, String), bool> = objects
         .iter()
         .filter_map(|o| match &o.spec {
@@ -971,12 +1448,83 @@ pub fn apply(layout: &Layout, objects: &mut Vec<Object>, files: &[SourceFile]) -
         .collect();
     let mut notes = BTreeMap::new();
     let mut copies: Vec<Object> = Vec::new();
+    // Target files parsed again for patching, once each.
+    let mut parsed: HashMap<FileId, Vec<crate::load::parse::RawDoc>> = HashMap::new();
+    // Objects every build of their file deletes (`$patch: delete`).
+    let mut deleted: Vec<(FileId, u32, crate::model::ObjKey)> = Vec::new();
+    let unfollowed = match layout.patches.is_empty() {
+        true => HashSet::new(),
+        false => unfollowed_patches(layout, objects, files, &mut parsed),
+    };
     for o in objects.iter_mut() {
         let key = (o.key.group.to_string(), o.key.kind.to_string());
         let cluster = match crd_scope.get(&key) {
             Some(&c) => c,
             None => is_cluster_scoped(&o.key.group, &o.key.kind),
         };
+        // A file some build renames or patches is one set of objects per build
+        // (`Layout::renamed`).
+        if let (Some(vs), false) = (
+            layout.renamed.get(&o.file),
+            matches!(o.spec, Spec::Kustomization(_)),
+        ) {
+            let per_root_vars =
+                layout.vars.contains_key(&o.file) && files[o.file as usize].text.contains("${");
+            let written = o.clone();
+            let mut made: Vec<crate::model::ObjKey> = Vec::new();
+            let mut first: Option<Object> = None;
+            for v in vs {
+                // See below: a file with Flux variables is modelled with one build's only.
+                if per_root_vars && !made.is_empty() {
+                    break;
+                }
+                let ps: Vec<&patch::Patch> = patches_for(&written, v, &layout.patches)
+                    .into_iter()
+                    .filter(|(k, _)| !unfollowed.contains(k))
+                    .map(|(_, p)| p)
+                    .collect();
+                // `$patch: delete`: not in this build.
+                if ps.iter().any(|p| matches!(p.how, patch::How::Delete)) {
+                    continue;
+                }
+                let mut b = match ps.is_empty() {
+                    true => None,
+                    false => patched(
+                        &written,
+                        &ps,
+                        files,
+                        &mut parsed,
+                        default_namespace,
+                        layout.vars.get(&o.file),
+                    ),
+                }
+                .unwrap_or_else(|| written.clone());
+                build_as(&mut b, v, cluster);
+                if made.contains(&b.key) {
+                    continue;
+                }
+                made.push(b.key.clone());
+                match first {
+                    None => first = Some(b),
+                    Some(_) => copies.push(b),
+                }
+            }
+            match first {
+                Some(b) => *o = b,
+                None => deleted.push((o.file, o.doc.start, o.key.clone())),
+            }
+            if written.key != o.key || o.built_by.is_some() {
+                notes.entry(o.file).or_insert_with(|| {
+                    format!(
+                        "{}: built by {} kustomize build{} that rename or patch it",
+                        files[o.file as usize].display_path(),
+                        vs.len(),
+                        if vs.len() == 1 { "" } else { "s" }
+                    )
+                });
+            }
+            continue;
+        }
         if cluster {
             o.key.namespace.clear();
             // kustomize's namespace transformer renames the Namespace objects it builds to its
@@ -1020,6 +1568,14 @@ pub fn apply(layout: &Layout, objects: &mut Vec<Object>, files: &[SourceFile]) -
                 o.namespace_defaulted = false;
             }
         }
+    }
+    if !deleted.is_empty() {
+        deleted.sort();
+        objects.retain(|o| {
+            deleted
+                .binary_search(&(o.file, o.doc.start, o.key.clone()))
+                .is_err()
+        });
     }
     if !copies.is_empty() {
         notes.insert(

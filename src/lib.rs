@@ -277,6 +277,47 @@ fn withhold_secret_sources(
     }
 }
 
+/// A finding on an object that a kustomization renamed points at the field that renamed it
+/// (`namePrefix`/`nameSuffix` of the build's kustomization): the name in the message is not the
+/// one in the file, and a base built by several overlays is reported once per build.
+fn note_builds(diags: &mut [Diagnostic], objects: &[Object]) {
+    let built: std::collections::HashMap<&model::ObjKey, (&model::BuiltBy, FileId)> = objects
+        .iter()
+        .filter_map(|o| Some((&o.key, (o.built_by.as_deref()?, o.file))))
+        .collect();
+    if built.is_empty() {
+        return;
+    }
+    for d in diags {
+        let Some((b, file)) = d.object.as_ref().and_then(|k| built.get(k)) else {
+            continue;
+        };
+        // A field a patch set lies in the patch file: the object's document is not where its
+        // field path can be found.
+        if b.patched && d.span.file != *file {
+            d.doc = None;
+        }
+        let Some(r) = &b.renamed else {
+            continue;
+        };
+        if d.related.iter().any(|x| x.span == r.at) {
+            continue;
+        }
+        // First, so that it is never the one left out when a finding has many.
+        d.related.insert(
+            0,
+            diagnostic::Related {
+                span: r.at,
+                message: r.label.clone(),
+            },
+        );
+        if d.related.len() > diagnostic::MAX_RELATED {
+            d.related.pop();
+            d.omitted_related += 1;
+        }
+    }
+}
+
 /// One finding for the copies of one object that kustomizations build into several namespaces
 /// (`kustomize::apply`): the same field, rule and object name in several namespaces is one
 /// defect of one file, reported once with the other namespaces named. `diags` is sorted, so the
@@ -715,6 +756,7 @@ fn run<T>(
         d
     }));
     attach_objects(&mut diags[first_load..], &objects);
+    note_builds(&mut diags, &objects);
     let unlinted = |f: FileId| test_data.binary_search(&f).is_ok();
     if !test_data.is_empty() {
         diags.retain(|d| !unlinted(d.span.file));
@@ -1003,7 +1045,12 @@ fn resolve(
             remodel.len()
         ));
     }
-    notes.extend(kustomize::apply(&layout, objects, files));
+    notes.extend(kustomize::apply(
+        &layout,
+        objects,
+        files,
+        &cfg.default_namespace,
+    ));
     // Charts render into the release's namespace, known only once kustomize and Flux applied.
     notes.extend(helm::render(objects));
     // A layout the cache keeps is copied; one made for this run alone is taken apart.

@@ -284,6 +284,26 @@ pub fn same_name_elsewhere<'m>(
         .map(|&id| cx.obj(id))
 }
 
+/// The object a reference from `from` would find if it used the name the kustomize build of
+/// `from` gives: the build renamed both (`namePrefix`/`nameSuffix`), and kustomize rewrites no
+/// reference of the kinds gwlint checks, so the reference still names the written name.
+pub fn renamed_by_build<'m>(
+    cx: &Ctx<'_, 'm>,
+    from: &Object,
+    target: &crate::model::ObjKey,
+) -> Option<&'m Object> {
+    let r = from.built_by.as_ref()?.renamed.as_ref()?;
+    let mut key = target.clone();
+    key.name = format!("{}{}{}", r.prefix, target.name, r.suffix).into();
+    let id = cx.graph.get(&key)?;
+    let o = cx.obj(id);
+    o.built_by
+        .as_ref()
+        .and_then(|b| b.renamed.as_ref())
+        .is_some_and(|t| t.at == r.at)
+        .then_some(o)
+}
+
 /// A comma-separated list for a message, cut after a few items: a finding repeated for each of
 /// thousands of references must not list thousands of names each time.
 pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {

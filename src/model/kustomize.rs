@@ -20,9 +20,62 @@ pub struct Kustomization {
     /// Files of `patches`, `patchesStrategicMerge` and `patchesJson6902`, as written: partial
     /// objects kustomize merges into others, not objects of their own.
     pub patches: Vec<String>,
-    /// `namePrefix`, `nameSuffix`, patches or replacements: the objects it builds may be renamed
-    /// or deleted (`$patch: delete`) in ways gwlint does not follow.
+    /// Every entry of `patches`, `patchesStrategicMerge` and `patchesJson6902`, in order.
+    pub patch_refs: Vec<PatchRef>,
+    /// Replacements or custom transformers (or a `namePrefix`/`nameSuffix` that
+    /// `renames_unknown` makes unmodelled): the objects it builds may be changed or renamed in
+    /// ways gwlint does not follow. Patches are followed where `patch_refs` can be.
     pub transforms: bool,
+    /// `namePrefix` and `nameSuffix`: kustomize renames the objects it builds.
+    pub name_prefix: Option<Sp<Text>>,
+    pub name_suffix: Option<Sp<Text>>,
+    /// The kustomization changes which references kustomize rewrites (`configurations:`), or
+    /// runs transformers of its own (`transformers:`), or its prefix/suffix is a Flux variable:
+    /// what the renamed objects are called, and who still finds them, cannot be told.
+    pub renames_unknown: bool,
+}
+
+/// One entry of a kustomization's patch lists.
+#[derive(Clone, Debug)]
+pub struct PatchRef {
+    /// The patch file, relative to the kustomization (None: an inline patch).
+    pub path: Option<String>,
+    /// `target:`; None: the patch's own kind and name.
+    pub target: Option<Selector>,
+    /// What it patches, or how, cannot be followed exactly: an inline patch (its text is a
+    /// string, whose positions are not the file's), or a target chosen by labels,
+    /// annotations or a name pattern.
+    pub vague: bool,
+    /// The entry, for findings.
+    pub span: crate::source::Span,
+}
+
+impl PatchRef {
+    fn read(entry: &Node, path: Option<&str>) -> PatchRef {
+        let target = entry.get("target");
+        let vague = path.is_none()
+            || target.is_some_and(|t| {
+                t.as_map().is_none()
+                    || t.get("labelSelector").is_some()
+                    || t.get("annotationSelector").is_some()
+                    // kustomize reads the name and namespace as regular expressions matching
+                    // whole names; a dot (any character) is taken as itself, which names that
+                    // differ only there would tell apart.
+                    || ["name", "namespace"].iter().any(|k| {
+                        t.get(k).is_some_and(|n| {
+                            n.as_str().is_none_or(|s| {
+                                s.is_empty() || s.contains(|c: char| "\\*+?()[]{}|^$".contains(c))
+                            })
+                        })
+                    })
+            });
+        PatchRef {
+            path: path.map(str::to_string),
+            target: target.map(Selector::read),
+            vague,
+            span: entry.span,
+        }
+    }
 }
 
 /// One entry of a kustomization's `replacements`.
@@ -164,11 +217,14 @@ impl Kustomization {
             })
             .collect();
         let mut patches: Vec<String> = Vec::new();
+        let mut patch_refs: Vec<PatchRef> = Vec::new();
         for key in ["patches", "patchesJson6902"] {
             for p in root.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
-                if let Some(path) = p.get("path").and_then(Node::as_str) {
+                let path = p.get("path").and_then(Node::as_str);
+                if let Some(path) = path {
                     patches.push(path.to_string());
                 }
+                patch_refs.push(PatchRef::read(p, path));
             }
         }
         for p in root
@@ -177,27 +233,50 @@ impl Kustomization {
             .unwrap_or(&[])
         {
             // An entry is a file name or an inline patch; only a one-line entry can be a file.
-            if let Some(path) = p.as_str().filter(|s| !s.contains('\n')) {
+            let path = p.as_str().filter(|s| !s.contains('\n'));
+            if let Some(path) = path {
                 patches.push(path.to_string());
             }
+            patch_refs.push(PatchRef {
+                path: path.map(str::to_string),
+                target: None,
+                vague: path.is_none(),
+                span: p.span,
+            });
         }
-        let transforms = [
-            "namePrefix",
-            "nameSuffix",
-            "patches",
-            "patchesStrategicMerge",
-            "patchesJson6902",
-            "replacements",
-        ]
-        .iter()
-        .any(|k| root.get(k).is_some());
+        // Read without type findings: a kustomization is kustomize's to validate. A value that
+        // is not a string (`nameSuffix: -1` is an integer) makes the renaming unknown.
+        let affix = |k: &str| {
+            root.get(k)
+                .and_then(|n| Some(Sp::new(Text::from(n.as_str()?), n.span)))
+        };
+        let name_prefix = affix("namePrefix");
+        let name_suffix = affix("nameSuffix");
+        let renames_unknown = ["configurations", "transformers"]
+            .iter()
+            .any(|k| root.get(k).is_some())
+            || ["namePrefix", "nameSuffix"]
+                .iter()
+                .any(|k| root.get(k).is_some_and(|n| n.as_str().is_none()))
+            || [&name_prefix, &name_suffix]
+                .iter()
+                .any(|s| s.as_ref().is_some_and(|s| s.v.contains("${")));
+        let renames = root.get("namePrefix").is_some() || root.get("nameSuffix").is_some();
+        let transforms = renames_unknown && renames
+            || ["replacements", "transformers"]
+                .iter()
+                .any(|k| root.get(k).is_some());
         Kustomization {
             namespace: r.str(root, "namespace"),
             resources,
             secret_sources,
             replacements,
             patches,
+            patch_refs,
             transforms,
+            name_prefix,
+            name_suffix,
+            renames_unknown,
         }
     }
 }

@@ -182,6 +182,29 @@ pub struct Object {
     /// Rendered by a Helm chart from a HelmRelease's values (`crate::helm`): the object has no
     /// document of its own; `doc` and the spans are the HelmRelease's, pointing into its values.
     pub from_chart: bool,
+    /// A kustomization renamed or patched the object (`crate::kustomize::apply`): where, for
+    /// findings on it, so the user sees which build and which name.
+    pub built_by: Option<Box<BuiltBy>>,
+}
+
+/// How a kustomize build renamed an object (`namePrefix`/`nameSuffix`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Renamed {
+    /// The field of a kustomization that gave the object the name it is deployed under, and
+    /// what to say there.
+    pub at: Span,
+    pub label: String,
+    /// What the build puts before and after every name it renames.
+    pub prefix: Text,
+    pub suffix: Text,
+}
+
+/// What a kustomize build changed in an object.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct BuiltBy {
+    pub renamed: Option<Renamed>,
+    /// Patches were applied: some of its spans point into patch files.
+    pub patched: bool,
 }
 
 impl Object {
@@ -321,6 +344,7 @@ fn kindless_kustomization(
         namespace_defaulted: false,
         channel_fields: Vec::new(),
         from_chart: false,
+        built_by: None,
     });
 }
 
@@ -509,6 +533,7 @@ fn model_object(
         namespace_defaulted,
         channel_fields,
         from_chart: false,
+        built_by: None,
     });
 }
 

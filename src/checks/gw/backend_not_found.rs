@@ -48,7 +48,17 @@ impl Check for Rule {
                 out.push(d);
                 continue;
             }
-            if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {
+            if let Some(other) = crate::checks::renamed_by_build(cx, from, t) {
+                d = d
+                    .related(
+                        other.name_span(),
+                        format!("this build deploys {} `{}` as `{}`", t.kind, t.name, other.key.name),
+                    )
+                    .help(format!(
+                        "kustomize renames the {} to `{}` in this build but rewrites no Gateway API reference: patch the backendRef's name in the overlay that renames it, or teach kustomize the reference with a `configurations:` nameReference entry",
+                        t.kind, other.key.name
+                    ));
+            } else if let Some(other) = same_name_elsewhere(cx, &t.group, &t.kind, &t.name) {
                 d = d
                     .related(other.name_span(), format!("{} `{}` exists in namespace `{}`", t.kind, t.name, other.key.namespace))
                     .help(format!(
