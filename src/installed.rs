@@ -55,9 +55,11 @@ pub fn targets(cfg: &Config, objects: &[Object], notes: &mut Vec<String>) -> Opt
     out
 }
 
+type MajorMinor = (u32, u32);
+
 /// The Gateway API bundle of Envoy Gateway's chart (`gateway-helm`), whose CRDs it installs,
 /// by Envoy Gateway minor release (read from the chart's CRDs at each tag; experimental channel).
-const ENVOY_GATEWAY_BUNDLES: &[((u32, u32), (u32, u32))] = &[
+const ENVOY_GATEWAY_BUNDLES: &[(MajorMinor, MajorMinor)] = &[
     ((1, 0), (1, 0)),
     ((1, 1), (1, 1)),
     ((1, 2), (1, 2)),

@@ -9,6 +9,9 @@ use crate::graph::istio::{covering, opaque, server_host};
 
 pub struct Rule;
 
+/// (gateway index, span of its port, plain-text HTTP).
+type Server = (usize, crate::source::Span, bool);
+
 /// (other gateway, port, host, own port span, other's port span).
 type Conflict = (usize, i64, String, crate::source::Span, crate::source::Span);
 
@@ -20,8 +23,7 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         // Servers by port and host (lower case): (gateway, span of the port).
-        let mut by_host: HashMap<(i64, String), Vec<(usize, crate::source::Span, bool)>> =
-            HashMap::new();
+        let mut by_host: HashMap<(i64, String), Vec<Server>> = HashMap::new();
         let mut entries: Vec<(usize, i64, String, crate::source::Span, bool)> = Vec::new();
         let gws: Vec<_> = super::gateways(g).collect();
         for (gi, (_, _, gw)) in gws.iter().enumerate() {
