@@ -108,7 +108,8 @@ struct Index<'a> {
     sorted: Vec<(&'a Path, FileId)>,
     /// Every directory that holds a file, at any depth.
     dirs: foldhash::HashSet<&'a std::ffi::OsStr>,
-    kustomizations: HashMap<PathBuf, usize>,
+    /// Looked up for every resource of every kustomization: foldhash rather than SipHash.
+    kustomizations: foldhash::HashMap<PathBuf, usize>,
 }
 
 impl Index<'_> {
@@ -239,7 +240,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         by_path,
         sorted,
         dirs,
-        kustomizations: HashMap::new(),
+        kustomizations: foldhash::HashMap::default(),
     };
     let mut flux = Vec::new();
     for (id, o) in objects.iter().enumerate() {
@@ -279,8 +280,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         })
         .collect();
     let replaced = replaced_target_namespaces(&idx, objects, &dirs, &walked);
-    // Kustomizations no other kustomization lists are roots: each is one build.
-    let listed: HashSet<PathBuf> = dirs
+    // Kustomizations no other kustomization lists are roots: each is one build. (foldhash: a
+    // set of every resource of every kustomization.)
+    let listed: foldhash::HashSet<PathBuf> = dirs
         .iter()
         .filter_map(|d| match &objects[*idx.kustomizations.get(*d)?].spec {
             Spec::Kustomization(k) => Some(
