@@ -246,7 +246,8 @@ struct Index<'a> {
     sorted: Vec<(&'a Path, FileId)>,
     /// Every directory that holds a file, at any depth.
     dirs: foldhash::HashSet<&'a std::ffi::OsStr>,
-    kustomizations: HashMap<PathBuf, usize>,
+    /// Looked up for every resource of every kustomization: foldhash rather than SipHash.
+    kustomizations: foldhash::HashMap<PathBuf, usize>,
 }
 
 impl Index<'_> {
@@ -395,7 +396,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         by_path,
         sorted,
         dirs,
-        kustomizations: HashMap::new(),
+        kustomizations: foldhash::HashMap::default(),
     };
     let mut flux = Vec::new();
     for (id, o) in objects.iter().enumerate() {
@@ -436,8 +437,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         })
         .collect();
     let replaced = replaced_target_namespaces(&idx, objects, &dirs, &walked);
-    // Kustomizations no other kustomization lists are roots: each is one build.
-    let listed: HashSet<PathBuf> = dirs
+    // Kustomizations no other kustomization lists are roots: each is one build. (foldhash: a
+    // set of every resource of every kustomization.)
+    let listed: foldhash::HashSet<PathBuf> = dirs
         .iter()
         .filter_map(|d| match &objects[*idx.kustomizations.get(*d)?].spec {
             Spec::Kustomization(k) => Some(
@@ -1371,42 +1373,52 @@ fn in_test_data_named_dir(path: &Path) -> bool {
 /// `test`, `tests` and `e2e` are not among them: end-to-end manifests are applied to a cluster,
 /// and GitOps repositories name environments `test`.
 pub fn is_test_data_name(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "testdata"
-            | "test-data"
-            | "test_data"
-            | "fixtures"
-            | "__fixtures__"
-            | "test-fixtures"
-            | "test_fixtures"
-            | "__snapshots__"
-            | "golden"
-            | "goldens"
-            | "testutils"
+    named_any_case(
+        name,
+        &[
+            "testdata",
+            "test-data",
+            "test_data",
+            "fixtures",
+            "__fixtures__",
+            "test-fixtures",
+            "test_fixtures",
+            "__snapshots__",
+            "golden",
+            "goldens",
+            "testutils",
+        ],
     )
+}
+
+/// Whether `name` is one of `names` (lower case), ASCII case ignored. Asked of every directory
+/// of every file: compared in place rather than lower-cased into a new string.
+fn named_any_case(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// Directory names of tests and examples: manifests applied to a throwaway cluster, or shown
 /// for readers to copy, whose credentials and certificates are usually dummies.
 pub fn is_sample_name(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "test"
-            | "tests"
-            | "e2e"
-            | "example"
-            | "examples"
-            | "sample"
-            | "samples"
-            | "demo"
-            | "demos"
-            | "doc"
-            | "docs"
-            | "tutorial"
-            | "tutorials"
-            | "quickstart"
-            | "quickstarts"
+    named_any_case(
+        name,
+        &[
+            "test",
+            "tests",
+            "e2e",
+            "example",
+            "examples",
+            "sample",
+            "samples",
+            "demo",
+            "demos",
+            "doc",
+            "docs",
+            "tutorial",
+            "tutorials",
+            "quickstart",
+            "quickstarts",
+        ],
     )
 }
 
@@ -1425,9 +1437,9 @@ pub fn in_archive_dir(path: &Path) -> bool {
 /// Whether a directory name says its manifests are kept, not deployed (`archive`, `_archive`,
 /// `.archived`, `deprecated`, `old`, `attic`, in any case).
 pub fn is_archive_name(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().trim_start_matches(['.', '_']),
-        "archive" | "archived" | "deprecated" | "old" | "attic"
+    named_any_case(
+        name.trim_start_matches(['.', '_']),
+        &["archive", "archived", "deprecated", "old", "attic"],
     )
 }
 

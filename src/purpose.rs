@@ -25,20 +25,16 @@ pub(crate) fn unlinted_test_data(
     }
     let roots = given_roots(roots);
     // A golden output counts when it is not itself the path given.
-    let below_root = |p: &Path| {
-        in_dir_below_root(&roots, p, crate::kustomize::is_test_data_name)
-            || (crate::kustomize::is_golden_output(p)
-                && !roots
-                    .iter()
-                    .any(|r| r.as_path() == crate::kustomize::normalize(p)))
+    let below_root = |f: &SourceFile| {
+        let p = f.normalized_path();
+        in_normalized_dir_below_root(&roots, &p, crate::kustomize::is_test_data_name)
+            || (crate::kustomize::is_golden_output(&p) && !roots.iter().any(|r| *r == *p))
     };
     let mut held: Vec<FileId> = deployers
         .iter()
         .filter(|(f, by)| {
-            below_root(&outcome.files[**f as usize].path)
-                && by
-                    .iter()
-                    .all(|k| below_root(&outcome.files[*k as usize].path))
+            below_root(&outcome.files[**f as usize])
+                && by.iter().all(|k| below_root(&outcome.files[*k as usize]))
         })
         .map(|(f, _)| *f)
         .collect();
@@ -62,16 +58,16 @@ fn given_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Whether a directory named as `named` says holds `p`, counting only directories below the
-/// deepest given path that holds it: a repository checked out under `~/examples/` is not an
-/// example, and naming a directory says it is meant.
-fn in_dir_below_root(roots: &[PathBuf], p: &Path, named: fn(&str) -> bool) -> bool {
-    let p = crate::kustomize::normalize(p);
+/// Whether a directory named as `named` says holds `p` (lexically normalised), counting only
+/// directories below the deepest given path that holds it: a repository checked out under
+/// `~/examples/` is not an example, and naming a directory says it is meant. The callers ask it
+/// of every file, whose normalised path is found once ([`SourceFile::normalized_path`]).
+fn in_normalized_dir_below_root(roots: &[PathBuf], p: &Path, named: fn(&str) -> bool) -> bool {
     let rel = roots
         .iter()
         .filter_map(|r| p.strip_prefix(r).ok())
         .min_by_key(|rel| rel.components().count())
-        .unwrap_or(&p);
+        .unwrap_or(p);
     rel.parent().is_some_and(|dir| {
         dir.components().any(|c| match c {
             std::path::Component::Normal(n) => named(&n.to_string_lossy()),
@@ -92,7 +88,13 @@ pub(crate) fn sample_files(
     files
         .iter()
         .filter(|f| !flux_reached.is_some_and(|r| r.contains(&f.id)))
-        .filter(|f| in_dir_below_root(&bases, &f.path, crate::kustomize::is_sample_name))
+        .filter(|f| {
+            in_normalized_dir_below_root(
+                &bases,
+                &f.normalized_path(),
+                crate::kustomize::is_sample_name,
+            )
+        })
         .map(|f| f.id)
         .collect()
 }
@@ -311,6 +313,10 @@ mod tests {
         ] {
             assert!(!named_invalid(Path::new(no)), "{no}");
         }
+    }
+
+    fn in_dir_below_root(roots: &[PathBuf], p: &Path, named: fn(&str) -> bool) -> bool {
+        in_normalized_dir_below_root(roots, &crate::kustomize::normalize(p), named)
     }
 
     #[test]

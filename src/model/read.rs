@@ -48,7 +48,9 @@ pub fn substitute(s: &str, vars: &std::collections::HashMap<String, String>) -> 
 pub fn unresolved(s: &str) -> bool {
     // `{{ … }}`: a Helm template a chart renders (`tpl` of a value), such as a route hostname
     // in a HelmRelease's values.
-    s.contains("${") || s.contains("{{") || braced_upper(s)
+    // Every placeholder has a brace and nearly no value does: one scan decides most values,
+    // which hostname matching asks about in every comparison.
+    s.contains('{') && (s.contains("${") || s.contains("{{") || braced_upper(s))
 }
 
 /// Whether `s` holds `{NAME}` with `NAME` of upper-case letters, digits and `_`, starting with a
