@@ -96,10 +96,14 @@ impl Client {
     }
 }
 
-/// A route file and the position of the name of its first parentRef.
+/// A route file and the position of the name of its first parentRef: preferably one that
+/// resolves to a Gateway the same file defines, so navigation is measured answering; else the
+/// first parentRef that is not a placeholder (`${sub}-gateway`) (generated repositories keep
+/// Gateways in files of their own).
 fn find_route(root: &Path) -> Option<(PathBuf, String, u32, u32)> {
     let found =
         gwlint::discover::discover(&[root.to_path_buf()], &gwlint::config::Config::default());
+    let mut fallback = None;
     for p in found.files {
         let Ok(text) = std::fs::read_to_string(&p) else {
             continue;
@@ -113,24 +117,25 @@ fn find_route(root: &Path) -> Option<(PathBuf, String, u32, u32)> {
                 after = true;
                 continue;
             }
-            if after {
-                if let Some(col) = line.find("- name: ") {
-                    // A parentRef that resolves: to a Gateway the same file defines, not a
-                    // placeholder (`${sub}-gateway`), so navigation is measured answering.
-                    let name = line[col + 8..].trim().trim_matches(['"', '\'']);
-                    let defined =
-                        text.contains(&format!("kind: Gateway\nmetadata:\n  name: {name}\n"));
-                    if name.contains(['$', '{']) || !defined {
-                        after = false;
-                        continue;
-                    }
-                    let abs = std::fs::canonicalize(&p).ok()?;
-                    return Some((abs, text.clone(), i as u32, (col + 9) as u32));
-                }
+            let Some(col) = line.find("- name: ").filter(|_| after) else {
+                continue;
+            };
+            after = false;
+            let name = line[col + 8..].trim().trim_matches(['"', '\'']);
+            if name.contains(['$', '{']) {
+                continue;
             }
+            let Ok(abs) = std::fs::canonicalize(&p) else {
+                continue;
+            };
+            let at = (abs, text.clone(), i as u32, (col + 9) as u32);
+            if text.contains(&format!("kind: Gateway\nmetadata:\n  name: {name}\n")) {
+                return Some(at);
+            }
+            fallback.get_or_insert(at);
         }
     }
-    None
+    fallback
 }
 
 fn bench(root: &Path) {
