@@ -19,17 +19,22 @@ struct Client {
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Client {
-    fn start(root: &Path, init_options: Value) -> (Client, Value) {
+    /// A client connected to a server running in memory, before `initialize`.
+    fn connect() -> Client {
         let (server_side, client_side) = Connection::memory();
         let server = std::thread::spawn(move || {
             gwlint::server::serve(server_side).expect("the server ends cleanly");
         });
-        let mut c = Client {
+        Client {
             conn: client_side,
             next: 0,
             server: Some(server),
             pending: Vec::new(),
-        };
+        }
+    }
+
+    fn start(root: &Path, init_options: Value) -> (Client, Value) {
+        let mut c = Client::connect();
         let caps = json!({
             "general": {"positionEncodings": ["utf-16"]},
             "workspace": {"workspaceEdit": {"resourceOperations": ["create"]}},
@@ -551,16 +556,7 @@ fn watches_files_when_the_client_can() {
     for f in ["gateway.yaml", "certificate.yaml"] {
         std::fs::copy(Path::new("testdata/lsp/workspace").join(f), root.join(f)).expect("copy");
     }
-    let (server_side, client_side) = Connection::memory();
-    let server = std::thread::spawn(move || {
-        gwlint::server::serve(server_side).expect("the server ends cleanly");
-    });
-    let mut c = Client {
-        conn: client_side,
-        next: 0,
-        server: Some(server),
-        pending: Vec::new(),
-    };
+    let mut c = Client::connect();
     c.request(
         "initialize",
         json!({
