@@ -452,7 +452,10 @@ pub fn lint_then<T>(
     stdin: Option<Vec<u8>>,
     then: impl FnOnce(&Outcome, &graph::Graph) -> T,
 ) -> (Outcome, T) {
-    run(opts, stdin, None, then)
+    run(opts, stdin, None, |outcome, g, _| {
+        let extra = then(&outcome, g);
+        (outcome, extra)
+    })
 }
 
 /// [`lint_then`] for a long-lived client: open buffers in `cache` stand for their files, and the
@@ -463,15 +466,33 @@ pub fn lint_incremental<T>(
     cache: &mut incremental::Cache,
     then: impl FnOnce(&Outcome, &graph::Graph) -> T,
 ) -> (Outcome, T) {
-    run(opts, None, Some(cache), then)
+    run(opts, None, Some(cache), |outcome, g, _| {
+        let extra = then(&outcome, g);
+        (outcome, extra)
+    })
 }
 
-fn run<T>(
+/// [`lint_incremental`] handing the outcome itself to `then`, with the graph and the cache as
+/// this run left it: the language server publishes the findings before it indexes the graph for
+/// navigation.
+pub fn lint_incremental_owned<R>(
+    opts: &Options,
+    cache: &mut incremental::Cache,
+    then: impl FnOnce(Outcome, &graph::Graph, &incremental::Cache) -> R,
+) -> R {
+    run(opts, None, Some(cache), |outcome, g, cache| match cache {
+        Some(c) => then(outcome, g, c),
+        // `run` hands back the cache it was given.
+        None => then(outcome, g, &incremental::Cache::new()),
+    })
+}
+
+fn run<R>(
     opts: &Options,
     stdin: Option<Vec<u8>>,
     mut cache: Option<&mut incremental::Cache>,
-    then: impl FnOnce(&Outcome, &graph::Graph) -> T,
-) -> (Outcome, T) {
+    then: impl FnOnce(Outcome, &graph::Graph, Option<&incremental::Cache>) -> R,
+) -> R {
     let cfg = &opts.config;
     let load_opts = LoadOptions {
         max_file_size: cfg.max_file_size,
@@ -716,7 +737,7 @@ fn run<T>(
             .filter(|(gk, _)| !repo_schemas.contains_key(gk))
             .map(|(_, i)| i),
     );
-    let schema_diags = match cache {
+    let schema_diags = match cache.as_deref_mut() {
         Some(c) => {
             incremental_schemas(c, &repo_schemas, &objects, &outcome.files, load_opts.limits)
         }
@@ -844,7 +865,9 @@ fn run<T>(
         outcome.baselined = dropped;
     }
     outcome.diagnostics = diags;
-    let extra = then(&outcome, &graph);
+    // The stage ends here: what `then` does is the caller's (the server times it apart).
+    lap(&mut outcome, "finish");
+    let extra = then(outcome, &graph, cache.as_deref());
     // Freeing the model is a measurable share of a run, and nothing waits for it: the objects
     // and the graph's owned parts are freed on a thread of their own (at process exit, the CLI
     // does not wait for it either).
@@ -858,8 +881,7 @@ fn run<T>(
     let _ = std::thread::Builder::new()
         .name("gwlint-free".into())
         .spawn(move || drop(garbage));
-    lap(&mut outcome, "finish");
-    (outcome, extra)
+    extra
 }
 
 /// Keeps the load and model stages of the files just read, and drops the entries of files no

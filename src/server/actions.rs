@@ -315,7 +315,7 @@ mod tests {
         let root = std::fs::canonicalize("testdata/lsp/workspace").expect("fixture");
         let (opts, errors) = workspace::options(&root, &workspace::Settings::default());
         assert!(errors.is_empty(), "{errors:?}");
-        let mut snap = workspace::build(&opts, &mut crate::incremental::Cache::new());
+        let mut snap = workspace::build_complete(&opts, &mut crate::incremental::Cache::new());
         let d = snap
             .outcome
             .diagnostics

@@ -31,9 +31,10 @@ use lsp_types::{
 };
 
 use crate::Options;
+use crate::graph::nav::Nav;
 use crate::incremental::Cache;
 pub use position::Encoding;
-use workspace::{Settings, Snapshot};
+use workspace::{PathMemo, Settings, Snapshot};
 
 /// Quiet time after an edit before the workspace is linted again: typing does not start a lint
 /// per keystroke, and a lint of 3,000 files takes a few tens of milliseconds.
@@ -53,12 +54,22 @@ pub fn run_stdio() -> Result<(), Error> {
     Ok(())
 }
 
-/// What a lint thread hands back.
-struct Built {
-    snapshot: Option<Snapshot>,
-    cache: Cache,
-    generation: u64,
+/// What a lint thread hands back: the snapshot as soon as its findings are known, then the
+/// navigation index and the caches once the thread is done.
+enum Built {
+    Findings(Snapshot),
+    Done {
+        /// None when the run panicked (in the pipeline, or while indexing).
+        nav: Option<Nav>,
+        cache: Cache,
+        paths: PathMemo,
+        generation: u64,
+    },
 }
+
+/// How long a navigation request waits for the index of the findings just published before it
+/// answers from the last complete one (indexing takes milliseconds).
+const NAV_WAIT: Duration = Duration::from_secs(2);
 
 struct Server {
     sender: Sender<Message>,
@@ -67,12 +78,17 @@ struct Server {
     root: PathBuf,
     settings: Settings,
     opts: Arc<Options>,
-    /// `None` while a lint thread holds it.
+    /// `None` while a lint thread holds it (with the paths).
     cache: Option<Cache>,
+    paths: PathMemo,
     /// Bumped when the configuration changes: a cache built under an older one is dropped.
     generation: u64,
     open: crate::overlay::Overlay,
+    /// The last findings published; its navigation index may still be on its way.
     snap: Arc<Snapshot>,
+    /// The last snapshot with its navigation index: navigation answers from it while the newer
+    /// one's index is built (and does not come within [`NAV_WAIT`]).
+    nav_snap: Arc<Snapshot>,
     /// Something changed since the last lint started; lint at `due`.
     dirty: bool,
     /// Files may have appeared or gone since the last walk of the folder.
@@ -228,9 +244,11 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         settings,
         opts: Arc::new(Options::default()),
         cache: Some(Cache::new()),
+        paths: PathMemo::default(),
         generation: 0,
         open: crate::overlay::Overlay::new(),
         snap: Arc::new(Snapshot::empty()),
+        nav_snap: Arc::new(Snapshot::empty()),
         dirty: true,
         rediscover: true,
         watched: Vec::new(),
@@ -319,7 +337,7 @@ impl Server {
                 }
                 recv(self.built_rx) -> built => {
                     if let Ok(built) = built {
-                        self.finished(built);
+                        self.built(built);
                     }
                 }
                 default(wait) => {}
@@ -388,23 +406,26 @@ impl Server {
         opts.overlay = Some(Arc::new(self.open.clone()));
         let tx = self.built_tx.clone();
         let generation = self.generation;
+        let mut paths = std::mem::take(&mut self.paths);
         let spawned = std::thread::Builder::new()
             .name("gwlint-lint".into())
             .spawn(move || {
                 let mut cache = cache;
-                let snapshot = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    workspace::build(&opts, &mut cache)
+                let nav = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    workspace::build(&opts, &mut cache, &mut paths, |snap| {
+                        let _ = tx.send(Built::Findings(snap));
+                    })
                 }))
                 .ok();
-                // A panic may leave the cache half updated: start from nothing next time.
-                let cache = if snapshot.is_some() {
-                    cache
-                } else {
-                    Cache::new()
+                // A panic may leave the caches half updated: start from nothing next time.
+                let (cache, paths) = match nav {
+                    Some(_) => (cache, paths),
+                    None => (Cache::new(), PathMemo::default()),
                 };
-                let _ = tx.send(Built {
-                    snapshot,
+                let _ = tx.send(Built::Done {
+                    nav,
                     cache,
+                    paths,
                     generation,
                 });
             });
@@ -415,51 +436,84 @@ impl Server {
         }
     }
 
-    fn finished(&mut self, built: Built) {
+    fn built(&mut self, built: Built) {
+        match built {
+            Built::Findings(snap) => self.findings(snap),
+            Built::Done {
+                nav,
+                cache,
+                paths,
+                generation,
+            } => self.finished(nav, cache, paths, generation),
+        }
+    }
+
+    /// Publishes the findings of a lint whose graph is being indexed.
+    fn findings(&mut self, snap: Snapshot) {
+        let stages: Vec<String> = snap
+            .outcome
+            .timings
+            .iter()
+            .map(|(s, t)| format!("{s} {:.1}", t.as_secs_f64() * 1000.0))
+            .collect();
+        let layout = match snap.stats.layout_reused {
+            true => "kept",
+            false => "computed",
+        };
+        let done = format!(
+            "linted {} files ({} parsed, {} reused, layout {}) in {} ms: {} findings ({} ms)",
+            snap.outcome.files.len(),
+            snap.stats.parsed,
+            snap.stats.reused,
+            layout,
+            snap.took.as_millis(),
+            snap.outcome.diagnostics.len(),
+            stages.join(", ")
+        );
+        let old = std::mem::replace(&mut self.snap, Arc::new(snap));
+        self.publish();
+        // Sent once the diagnostics are: the log marks the end of what an edit costs
+        // (the benchmark and the tests wait for it).
+        self.log(&done);
+        free_later(old);
+    }
+
+    /// The lint thread is done: its caches come back, and the index of the findings it
+    /// published is set.
+    fn finished(&mut self, nav: Option<Nav>, cache: Cache, paths: PathMemo, generation: u64) {
         self.building = false;
-        self.cache = Some(if built.generation == self.generation {
-            built.cache
-        } else {
-            Cache::new()
-        });
-        match built.snapshot {
-            Some(snap) => {
-                let reused = self.cache.as_ref().map_or(0, |c| c.reused);
-                let parsed = self.cache.as_ref().map_or(0, |c| c.parsed);
-                let layout = match self.cache.as_ref().is_some_and(Cache::layout_reused) {
-                    true => "kept",
-                    false => "computed",
-                };
-                let stages: Vec<String> = snap
-                    .outcome
-                    .timings
-                    .iter()
-                    .map(|(s, t)| format!("{s} {:.1}", t.as_secs_f64() * 1000.0))
-                    .collect();
-                let done = format!(
-                    "linted {} files ({} parsed, {} reused, layout {}) in {} ms: {} findings ({} ms)",
-                    snap.outcome.files.len(),
-                    parsed,
-                    reused,
-                    layout,
-                    snap.took.as_millis(),
-                    snap.outcome.diagnostics.len(),
-                    stages.join(", ")
-                );
-                let old = std::mem::replace(&mut self.snap, Arc::new(snap));
-                self.publish();
-                // Sent once the diagnostics are: the log marks the end of what an edit costs
-                // (the benchmark and the tests wait for it).
-                self.log(&done);
-                // Freeing the last snapshot is a few milliseconds nothing waits for: on a thread
-                // of its own, as the run frees its model (should the spawn fail, right here).
-                let _ = std::thread::Builder::new()
-                    .name("gwlint-free".into())
-                    .spawn(move || drop(old));
-            }
-            None => self.show_warning(
+        let current = generation == self.generation;
+        self.cache = Some(if current { cache } else { Cache::new() });
+        self.paths = if current { paths } else { PathMemo::default() };
+        let Some(nav) = nav else {
+            // The findings may have been published: navigation stays with the last index.
+            self.show_warning(
                 "internal error while linting the workspace (a bug: please report it); the last results stay",
-            ),
+            );
+            return;
+        };
+        if !self.snap.has_nav() {
+            self.snap.set_nav(nav);
+            let old = std::mem::replace(&mut self.nav_snap, Arc::clone(&self.snap));
+            free_later(old);
+        }
+    }
+
+    /// The snapshot navigation answers from: the last one published, once its index is set
+    /// (waited for a little while the lint thread builds it).
+    fn nav_snapshot(&mut self) -> Arc<Snapshot> {
+        let deadline = Instant::now() + NAV_WAIT;
+        while self.building && !self.snap.has_nav() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.built_rx.recv_timeout(left) {
+                Ok(built) => self.built(built),
+                Err(_) => break,
+            }
+        }
+        if self.snap.has_nav() {
+            Arc::clone(&self.snap)
+        } else {
+            Arc::clone(&self.nav_snap)
         }
     }
 
@@ -552,8 +606,22 @@ impl Server {
             CodeActionRequest, DocumentSymbolRequest, GotoDefinition, HoverRequest, References,
             Request as _,
         };
+        // Navigation answers from a snapshot with its index; code actions from the findings
+        // last published.
+        let navigates = matches!(
+            req.method.as_str(),
+            GotoDefinition::METHOD
+                | References::METHOD
+                | HoverRequest::METHOD
+                | DocumentSymbolRequest::METHOD
+        );
+        let snap = if navigates {
+            self.nav_snapshot()
+        } else {
+            Arc::clone(&self.snap)
+        };
         let ctx = requests::Ctx {
-            snap: &self.snap,
+            snap: &snap,
             enc: self.enc,
             can_create: self.can_create,
         };
@@ -665,6 +733,14 @@ impl Server {
             self.log(&format!("internal error handling {method}"));
         }
     }
+}
+
+/// Frees a snapshot on a thread of its own: a few milliseconds nothing waits for (should the
+/// spawn fail, right here).
+fn free_later(snap: Arc<Snapshot>) {
+    let _ = std::thread::Builder::new()
+        .name("gwlint-free".into())
+        .spawn(move || drop(snap));
 }
 
 fn is_config(u: &Uri) -> bool {

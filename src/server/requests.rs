@@ -37,7 +37,7 @@ impl Ctx<'_> {
 
     fn anchor(&self, p: &TextDocumentPositionParams) -> Option<&Anchor> {
         let (f, at) = self.locate(p)?;
-        self.snap.nav.at(f.id, at)
+        self.snap.nav().at(f.id, at)
     }
 
     fn location(&self, t: &Target) -> Option<Location> {
@@ -77,7 +77,7 @@ impl Ctx<'_> {
         let (text, span) = match rule_at(f, at) {
             Some(found) => found,
             None => {
-                let a = self.snap.nav.at(f.id, at)?;
+                let a = self.snap.nav().at(f.id, at)?;
                 (a.hover.clone()?, a.span)
             }
         };
@@ -95,7 +95,7 @@ impl Ctx<'_> {
         #[allow(deprecated)]
         let symbols = self
             .snap
-            .nav
+            .nav()
             .symbols_of(f.id)
             .iter()
             .map(|s| DocumentSymbol {

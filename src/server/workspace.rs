@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
@@ -82,29 +83,61 @@ pub fn options(root: &Path, settings: &Settings) -> (Options, Vec<String>) {
     (opts, errors)
 }
 
-/// One complete lint of the workspace.
+/// One complete lint of the workspace. Its findings are published as soon as the lint ends; its
+/// navigation index is built after that (see [`build`]) and set once ready.
 pub struct Snapshot {
     /// The folder linted.
     pub root: PathBuf,
     pub outcome: Outcome,
-    pub nav: Nav,
-    by_path: HashMap<PathBuf, FileId>,
+    nav: OnceLock<Nav>,
+    by_path: Arc<HashMap<PathBuf, FileId>>,
     /// Indexes into `outcome.diagnostics`, by file.
     by_file: HashMap<FileId, Vec<usize>>,
-    /// Wall time of the run.
+    /// Wall time of the run, to the findings.
     pub took: std::time::Duration,
+    pub stats: Stats,
 }
+
+/// What the run reused of the last one (for the log).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub parsed: usize,
+    pub reused: usize,
+    pub layout_reused: bool,
+}
+
+/// What navigation answers from before an index is set: nothing.
+static NO_NAV: Nav = Nav {
+    anchors: Vec::new(),
+    symbols: Vec::new(),
+};
 
 impl Snapshot {
     pub fn empty() -> Snapshot {
         Snapshot {
             root: PathBuf::new(),
             outcome: Outcome::default(),
-            nav: Nav::default(),
-            by_path: HashMap::new(),
+            nav: OnceLock::from(Nav::default()),
+            by_path: Arc::default(),
             by_file: HashMap::new(),
             took: std::time::Duration::ZERO,
+            stats: Stats::default(),
         }
+    }
+
+    /// The navigation index, or an empty one while it is being built.
+    pub fn nav(&self) -> &Nav {
+        self.nav.get().unwrap_or(&NO_NAV)
+    }
+
+    /// Whether the navigation index is set.
+    pub fn has_nav(&self) -> bool {
+        self.nav.get().is_some()
+    }
+
+    /// Sets the navigation index (the first one set stays).
+    pub fn set_nav(&self, nav: Nav) {
+        let _ = self.nav.set(nav);
     }
 
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
@@ -128,31 +161,90 @@ impl Snapshot {
     }
 }
 
-/// Lints the workspace, reusing what `cache` holds.
-pub fn build(opts: &Options, cache: &mut Cache) -> Snapshot {
+/// The absolute paths of the last run's files, kept between runs: the files of a workspace are
+/// the same from one edit to the next, and making 3,000 paths absolute and hashing them again
+/// cost as much as a rule.
+#[derive(Default)]
+pub struct PathMemo {
+    cwd: PathBuf,
+    /// The paths as the run shows them, then made absolute.
+    shown: Vec<PathBuf>,
+    abs: Vec<PathBuf>,
+    by_path: Arc<HashMap<PathBuf, FileId>>,
+}
+
+impl PathMemo {
+    /// Makes the files' paths absolute; returns the files by path.
+    fn absolute(
+        &mut self,
+        files: &mut [crate::source::SourceFile],
+    ) -> Arc<HashMap<PathBuf, FileId>> {
+        // Paths are shown relative to the working directory, as `gwlint check` shows them; the
+        // protocol's URIs need them absolute.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        // Compared as bytes: `Path`'s equality walks components.
+        let same = cwd == self.cwd
+            && files.len() == self.shown.len()
+            && files
+                .iter()
+                .zip(&self.shown)
+                .all(|(f, p)| f.path.as_os_str() == p.as_os_str());
+        if same {
+            for (f, abs) in files.iter_mut().zip(&self.abs) {
+                f.path.clone_from(abs);
+            }
+            return Arc::clone(&self.by_path);
+        }
+        self.shown = files.iter().map(|f| f.path.clone()).collect();
+        for f in files.iter_mut() {
+            f.path = crate::discover::lexical_abs(&f.path, &cwd);
+        }
+        self.abs = files.iter().map(|f| f.path.clone()).collect();
+        self.by_path = Arc::new(files.iter().map(|f| (f.path.clone(), f.id)).collect());
+        self.cwd = cwd;
+        Arc::clone(&self.by_path)
+    }
+}
+
+/// Lints the workspace, reusing what `cache` and `paths` hold. The snapshot goes to `publish`
+/// once the findings are known, before the navigation index (a sizeable share of a run that no
+/// finding waits for) is built from the graph; the index is returned.
+pub fn build(
+    opts: &Options,
+    cache: &mut Cache,
+    paths: &mut PathMemo,
+    publish: impl FnOnce(Snapshot),
+) -> Nav {
     let start = std::time::Instant::now();
-    let (mut outcome, nav) = crate::lint_incremental(opts, cache, |_, g| nav::index(g));
-    // Paths are shown relative to the working directory, as `gwlint check` shows them; the
-    // protocol's URIs need them absolute.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    for f in &mut outcome.files {
-        f.path = crate::discover::lexical_abs(&f.path, &cwd);
-    }
-    let by_path = outcome
-        .files
-        .iter()
-        .map(|f| (f.path.clone(), f.id))
-        .collect();
-    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
-    for (i, d) in outcome.diagnostics.iter().enumerate() {
-        by_file.entry(d.span.file).or_default().push(i);
-    }
-    Snapshot {
-        root: opts.paths.first().cloned().unwrap_or_default(),
-        outcome,
-        nav,
-        by_path,
-        by_file,
-        took: start.elapsed(),
-    }
+    crate::lint_incremental_owned(opts, cache, |mut outcome, g, cache| {
+        let by_path = paths.absolute(&mut outcome.files);
+        let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        for (i, d) in outcome.diagnostics.iter().enumerate() {
+            by_file.entry(d.span.file).or_default().push(i);
+        }
+        publish(Snapshot {
+            root: opts.paths.first().cloned().unwrap_or_default(),
+            outcome,
+            nav: OnceLock::new(),
+            by_path,
+            by_file,
+            took: start.elapsed(),
+            stats: Stats {
+                parsed: cache.parsed,
+                reused: cache.reused,
+                layout_reused: cache.layout_reused(),
+            },
+        });
+        nav::index(g)
+    })
+}
+
+/// [`build`] for a caller that wants the snapshot whole, with its navigation index.
+#[cfg(test)]
+pub fn build_complete(opts: &Options, cache: &mut Cache) -> Snapshot {
+    let mut snap = None;
+    let nav = build(opts, cache, &mut PathMemo::default(), |s| snap = Some(s));
+    let snap = snap.unwrap_or_else(Snapshot::empty);
+    snap.set_nav(nav);
+    snap
 }
