@@ -9,6 +9,7 @@
 //! the checks run on the whole set: they are what an edit to one file can change anywhere.
 
 mod layout;
+mod purpose;
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -67,6 +68,8 @@ pub struct Cache {
     pub(crate) remodelled: HashMap<FileId, Remodelled>,
     /// The resolve stage's layout of the last run (see [`layout`]).
     pub(crate) layout: layout::LayoutMemo,
+    /// The example files and deploy units of the last run (see [`purpose`]).
+    pub(crate) purpose: purpose::PurposeMemo,
     /// The embedded schemas the options select (None: every schema rule is off).
     pub(crate) catalog: Option<std::sync::Arc<Option<crate::schema::embedded::Catalog>>>,
     /// The last discovery, reused until [`Cache::rediscover`] is called.

@@ -718,14 +718,25 @@ fn run<R>(
     } else {
         purpose::unlinted_test_data(&mut outcome, &opts.paths, &test_data)
     };
-    let samples = purpose::sample_files(&outcome.files, &opts.paths, flux_reached.as_ref());
-    let units = purpose::deploy_units(
-        &outcome.files,
-        &opts.paths,
-        flux_reached.as_ref(),
-        &test_data,
-        &builds,
-    );
+    let (samples, units) = match cache.as_deref_mut() {
+        Some(c) => c.purpose.get(
+            &outcome.files,
+            &opts.paths,
+            flux_reached.as_ref(),
+            &test_data,
+            &builds,
+        ),
+        None => (
+            purpose::sample_files(&outcome.files, &opts.paths, flux_reached.as_ref()),
+            purpose::deploy_units(
+                &outcome.files,
+                &opts.paths,
+                flux_reached.as_ref(),
+                &test_data,
+                &builds,
+            ),
+        ),
+    };
     outcome.objects = objects.len();
     lap(&mut outcome, "load+model");
 
@@ -845,11 +856,13 @@ fn run<R>(
         .then_some(0 as FileId);
     let rendered_sources = origin::map(&outcome.files, &mut diags, stdin_file);
     outcome.files.extend(rendered_sources);
+    // By path, then place: the paths are ranked once (files with one path share a rank), not
+    // compared component by component in every comparison of the sort.
+    let rank = path_ranks(&outcome.files, &diags);
+    let rank_of = |d: &Diagnostic| rank.get(d.span.file as usize).copied().unwrap_or(u32::MAX);
     diags.sort_by(|a, b| {
-        let pa = &outcome.files[a.span.file as usize].path;
-        let pb = &outcome.files[b.span.file as usize].path;
-        (pa, a.span.start, a.span.end, a.rule, &a.message).cmp(&(
-            pb,
+        (rank_of(a), a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            rank_of(b),
             b.span.start,
             b.span.end,
             b.rule,
@@ -882,6 +895,27 @@ fn run<R>(
         .name("gwlint-free".into())
         .spawn(move || drop(garbage));
     extra
+}
+
+/// By file id, the rank of the file's path among the paths of the files with findings (equal
+/// paths, equal ranks): ordering by rank orders by path.
+fn path_ranks(files: &[SourceFile], diags: &[Diagnostic]) -> Vec<u32> {
+    let mut ids: Vec<FileId> = diags.iter().map(|d| d.span.file).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let path = |id: FileId| files.get(id as usize).map(|f| f.path.as_path());
+    ids.sort_by(|&a, &b| path(a).cmp(&path(b)));
+    let mut rank = vec![u32::MAX; files.len()];
+    let mut r = 0u32;
+    for (i, &id) in ids.iter().enumerate() {
+        if i > 0 && path(ids[i - 1]) != path(id) {
+            r += 1;
+        }
+        if let Some(slot) = rank.get_mut(id as usize) {
+            *slot = r;
+        }
+    }
+    rank
 }
 
 /// Keeps the load and model stages of the files just read, and drops the entries of files no

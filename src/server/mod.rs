@@ -57,11 +57,11 @@ pub fn run_stdio() -> Result<(), Error> {
 /// What a lint thread hands back: the snapshot as soon as its findings are known, then the
 /// navigation index and the caches once the thread is done.
 enum Built {
-    Findings(Snapshot),
+    Findings(Box<Snapshot>),
     Done {
         /// None when the run panicked (in the pipeline, or while indexing).
         nav: Option<Nav>,
-        cache: Cache,
+        cache: Box<Cache>,
         paths: PathMemo,
         generation: u64,
     },
@@ -413,7 +413,7 @@ impl Server {
                 let mut cache = cache;
                 let nav = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     workspace::build(&opts, &mut cache, &mut paths, |snap| {
-                        let _ = tx.send(Built::Findings(snap));
+                        let _ = tx.send(Built::Findings(Box::new(snap)));
                     })
                 }))
                 .ok();
@@ -424,7 +424,7 @@ impl Server {
                 };
                 let _ = tx.send(Built::Done {
                     nav,
-                    cache,
+                    cache: Box::new(cache),
                     paths,
                     generation,
                 });
@@ -438,13 +438,13 @@ impl Server {
 
     fn built(&mut self, built: Built) {
         match built {
-            Built::Findings(snap) => self.findings(snap),
+            Built::Findings(snap) => self.findings(*snap),
             Built::Done {
                 nav,
                 cache,
                 paths,
                 generation,
-            } => self.finished(nav, cache, paths, generation),
+            } => self.finished(nav, *cache, paths, generation),
         }
     }
 
