@@ -473,17 +473,18 @@ pub fn lint_incremental<T>(
 }
 
 /// [`lint_incremental`] handing the outcome itself to `then`, with the graph and the cache as
-/// this run left it: the language server publishes the findings before it indexes the graph for
+/// this run left it (the run is done with it: `then` may take it): the language server
+/// publishes the findings, and lets the next run start, before it indexes the graph for
 /// navigation.
 pub fn lint_incremental_owned<R>(
     opts: &Options,
     cache: &mut incremental::Cache,
-    then: impl FnOnce(Outcome, &graph::Graph, &incremental::Cache) -> R,
+    then: impl FnOnce(Outcome, &graph::Graph, &mut incremental::Cache) -> R,
 ) -> R {
     run(opts, None, Some(cache), |outcome, g, cache| match cache {
         Some(c) => then(outcome, g, c),
         // `run` hands back the cache it was given.
-        None => then(outcome, g, &incremental::Cache::new()),
+        None => then(outcome, g, &mut incremental::Cache::new()),
     })
 }
 
@@ -491,7 +492,7 @@ fn run<R>(
     opts: &Options,
     stdin: Option<Vec<u8>>,
     mut cache: Option<&mut incremental::Cache>,
-    then: impl FnOnce(Outcome, &graph::Graph, Option<&incremental::Cache>) -> R,
+    then: impl FnOnce(Outcome, &graph::Graph, Option<&mut incremental::Cache>) -> R,
 ) -> R {
     let cfg = &opts.config;
     let load_opts = LoadOptions {
@@ -880,7 +881,7 @@ fn run<R>(
     outcome.diagnostics = diags;
     // The stage ends here: what `then` does is the caller's (the server times it apart).
     lap(&mut outcome, "finish");
-    let extra = then(outcome, &graph, cache.as_deref());
+    let extra = then(outcome, &graph, cache);
     // Freeing the model is a measurable share of a run, and nothing waits for it: the objects
     // and the graph's owned parts are freed on a thread of their own (at process exit, the CLI
     // does not wait for it either).

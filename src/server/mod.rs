@@ -7,7 +7,10 @@
 //! One thread reads the protocol and answers every request at once from the last snapshot;
 //! lints run on a thread of their own (and rayon's pool), started when edits have been quiet for
 //! the debounce delay, so a request never waits for a lint. Each lint reuses the load and model
-//! stages of the files whose content did not change (`crate::incremental`).
+//! stages of the files whose content did not change (`crate::incremental`). A lint hands its
+//! findings (and the caches: the next lint may start) to this thread as soon as they are known,
+//! then indexes its graph for navigation; a navigation request waits briefly for the index of
+//! the findings last published, else answers from the last index.
 
 mod actions;
 mod diagnostics;
@@ -32,9 +35,8 @@ use lsp_types::{
 
 use crate::Options;
 use crate::graph::nav::Nav;
-use crate::incremental::Cache;
 pub use position::Encoding;
-use workspace::{PathMemo, Settings, Snapshot};
+use workspace::{Caches, Settings, Snapshot};
 
 /// Quiet time after an edit before the workspace is linted again: typing does not start a lint
 /// per keystroke, and a lint of 3,000 files takes a few tens of milliseconds.
@@ -54,17 +56,20 @@ pub fn run_stdio() -> Result<(), Error> {
     Ok(())
 }
 
-/// What a lint thread hands back: the snapshot as soon as its findings are known, then the
-/// navigation index and the caches once the thread is done.
+/// What a lint thread hands back: the snapshot and the caches as soon as the findings are
+/// known (the next lint may start), then the navigation index of the snapshot.
 enum Built {
-    Findings(Box<Snapshot>),
-    Done {
-        /// None when the run panicked (in the pipeline, or while indexing).
-        nav: Option<Nav>,
-        cache: Box<Cache>,
-        paths: PathMemo,
+    Findings {
+        /// The lint's number, which its index comes with.
+        seq: u64,
+        snap: Box<Snapshot>,
+        caches: Box<Caches>,
         generation: u64,
     },
+    /// The lint panicked before its findings were known.
+    Failed,
+    /// None when indexing panicked.
+    Nav { seq: u64, nav: Option<Nav> },
 }
 
 /// How long a navigation request waits for the index of the findings just published before it
@@ -78,17 +83,23 @@ struct Server {
     root: PathBuf,
     settings: Settings,
     opts: Arc<Options>,
-    /// `None` while a lint thread holds it (with the paths).
-    cache: Option<Cache>,
-    paths: PathMemo,
+    /// `None` while a lint thread holds them.
+    caches: Option<Caches>,
     /// Bumped when the configuration changes: a cache built under an older one is dropped.
     generation: u64,
     open: crate::overlay::Overlay,
     /// The last findings published; its navigation index may still be on its way.
     snap: Arc<Snapshot>,
-    /// The last snapshot with its navigation index: navigation answers from it while the newer
-    /// one's index is built (and does not come within [`NAV_WAIT`]).
+    /// The number of the lint `snap` comes from.
+    snap_seq: u64,
+    /// The last snapshot with its navigation index, and its lint's number: navigation answers
+    /// from it while the newer one's index is built (and does not come within [`NAV_WAIT`]).
     nav_snap: Arc<Snapshot>,
+    nav_seq: u64,
+    /// Published snapshots whose index is being built, by lint number (oldest first).
+    indexing: Vec<(u64, Arc<Snapshot>)>,
+    /// The number of the last lint started.
+    seq: u64,
     /// Something changed since the last lint started; lint at `due`.
     dirty: bool,
     /// Files may have appeared or gone since the last walk of the folder.
@@ -243,12 +254,15 @@ pub fn serve(conn: Connection) -> Result<(), Error> {
         root,
         settings,
         opts: Arc::new(Options::default()),
-        cache: Some(Cache::new()),
-        paths: PathMemo::default(),
+        caches: Some(Caches::default()),
         generation: 0,
         open: crate::overlay::Overlay::new(),
         snap: Arc::new(Snapshot::empty()),
+        snap_seq: 0,
         nav_snap: Arc::new(Snapshot::empty()),
+        nav_seq: 0,
+        indexing: Vec::new(),
+        seq: 0,
         dirty: true,
         rediscover: true,
         watched: Vec::new(),
@@ -376,8 +390,8 @@ impl Server {
         }
         self.opts = Arc::new(opts);
         self.generation += 1;
-        if self.cache.is_some() {
-            self.cache = Some(Cache::new());
+        if self.caches.is_some() {
+            self.caches = Some(Caches::default());
         }
         self.schedule(Duration::ZERO);
     }
@@ -388,17 +402,19 @@ impl Server {
     }
 
     fn start_lint(&mut self) {
-        let Some(mut cache) = self.cache.take() else {
+        let Some(mut caches) = self.caches.take() else {
             return;
         };
         self.dirty = false;
         self.building = true;
+        self.seq += 1;
+        let seq = self.seq;
         if std::mem::take(&mut self.rediscover) {
-            cache.rediscover();
+            caches.cache.rediscover();
         }
         // Files on disk need not be looked at when the watcher covers every file discovery may
         // find (any file once the configuration has an `include` list).
-        cache.disk_watched = !self.watched.is_empty()
+        caches.cache.disk_watched = !self.watched.is_empty()
             && (self.opts.config.include.is_empty() || self.watched.contains(&"**/*"));
         // The open buffers stand for their files, as `--fix`'s edits do (the texts are shared,
         // not copied).
@@ -406,50 +422,69 @@ impl Server {
         opts.overlay = Some(Arc::new(self.open.clone()));
         let tx = self.built_tx.clone();
         let generation = self.generation;
-        let mut paths = std::mem::take(&mut self.paths);
         let spawned = std::thread::Builder::new()
             .name("gwlint-lint".into())
             .spawn(move || {
-                let mut cache = cache;
+                let mut published = false;
                 let nav = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    workspace::build(&opts, &mut cache, &mut paths, |snap| {
-                        let _ = tx.send(Built::Findings(Box::new(snap)));
+                    workspace::build(&opts, caches, |snap, caches| {
+                        published = true;
+                        let _ = tx.send(Built::Findings {
+                            seq,
+                            snap: Box::new(snap),
+                            caches: Box::new(caches),
+                            generation,
+                        });
                     })
                 }))
                 .ok();
-                // A panic may leave the caches half updated: start from nothing next time.
-                let (cache, paths) = match nav {
-                    Some(_) => (cache, paths),
-                    None => (Cache::new(), PathMemo::default()),
-                };
-                let _ = tx.send(Built::Done {
-                    nav,
-                    cache: Box::new(cache),
-                    paths,
-                    generation,
+                // A panic before the findings loses the caches (they may be half updated):
+                // the next lint starts from nothing.
+                let _ = tx.send(match published {
+                    true => Built::Nav { seq, nav },
+                    false => Built::Failed,
                 });
             });
         if spawned.is_err() {
             self.building = false;
-            self.cache = Some(Cache::new());
+            self.caches = Some(Caches::default());
             self.show_warning("could not start a lint thread");
         }
     }
 
     fn built(&mut self, built: Built) {
         match built {
-            Built::Findings(snap) => self.findings(*snap),
-            Built::Done {
-                nav,
-                cache,
-                paths,
+            Built::Findings {
+                seq,
+                snap,
+                caches,
                 generation,
-            } => self.finished(nav, *cache, paths, generation),
+            } => {
+                self.building = false;
+                // Caches built under an older configuration are dropped.
+                self.caches = Some(match generation == self.generation {
+                    true => *caches,
+                    false => Caches::default(),
+                });
+                self.findings(seq, *snap);
+            }
+            Built::Failed => {
+                self.building = false;
+                self.caches = Some(Caches::default());
+                self.internal_error();
+            }
+            Built::Nav { seq, nav } => self.indexed(seq, nav),
         }
     }
 
+    fn internal_error(&self) {
+        self.show_warning(
+            "internal error while linting the workspace (a bug: please report it); the last results stay",
+        );
+    }
+
     /// Publishes the findings of a lint whose graph is being indexed.
-    fn findings(&mut self, snap: Snapshot) {
+    fn findings(&mut self, seq: u64, snap: Snapshot) {
         let stages: Vec<String> = snap
             .outcome
             .timings
@@ -470,7 +505,10 @@ impl Server {
             snap.outcome.diagnostics.len(),
             stages.join(", ")
         );
-        let old = std::mem::replace(&mut self.snap, Arc::new(snap));
+        let snap = Arc::new(snap);
+        self.indexing.push((seq, Arc::clone(&snap)));
+        let old = std::mem::replace(&mut self.snap, snap);
+        self.snap_seq = seq;
         self.publish();
         // Sent once the diagnostics are: the log marks the end of what an edit costs
         // (the benchmark and the tests wait for it).
@@ -478,43 +516,41 @@ impl Server {
         free_later(old);
     }
 
-    /// The lint thread is done: its caches come back, and the index of the findings it
-    /// published is set.
-    fn finished(&mut self, nav: Option<Nav>, cache: Cache, paths: PathMemo, generation: u64) {
-        self.building = false;
-        let current = generation == self.generation;
-        self.cache = Some(if current { cache } else { Cache::new() });
-        self.paths = if current { paths } else { PathMemo::default() };
-        let Some(nav) = nav else {
-            // The findings may have been published: navigation stays with the last index.
-            self.show_warning(
-                "internal error while linting the workspace (a bug: please report it); the last results stay",
-            );
+    /// The navigation index of lint `seq` (None: indexing panicked).
+    fn indexed(&mut self, seq: u64, nav: Option<Nav>) {
+        let Some(k) = self.indexing.iter().position(|(s, _)| *s == seq) else {
             return;
         };
-        if !self.snap.has_nav() {
-            self.snap.set_nav(nav);
-            let old = std::mem::replace(&mut self.nav_snap, Arc::clone(&self.snap));
-            free_later(old);
+        let (_, snap) = self.indexing.remove(k);
+        let Some(nav) = nav else {
+            // Navigation stays with the last index.
+            self.internal_error();
+            return;
+        };
+        if seq < self.nav_seq {
+            return;
         }
+        snap.set_nav(nav);
+        // Older snapshots still being indexed are of no use once a newer one is.
+        self.indexing.retain(|(s, _)| *s > seq);
+        self.nav_seq = seq;
+        let old = std::mem::replace(&mut self.nav_snap, snap);
+        free_later(old);
     }
 
     /// The snapshot navigation answers from: the last one published, once its index is set
-    /// (waited for a little while the lint thread builds it).
+    /// (waited for a little while it is built).
     fn nav_snapshot(&mut self) -> Arc<Snapshot> {
         let deadline = Instant::now() + NAV_WAIT;
-        while self.building && !self.snap.has_nav() {
+        let wanted = self.snap_seq;
+        while self.nav_seq < wanted && self.indexing.iter().any(|(s, _)| *s == wanted) {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.built_rx.recv_timeout(left) {
                 Ok(built) => self.built(built),
                 Err(_) => break,
             }
         }
-        if self.snap.has_nav() {
-            Arc::clone(&self.snap)
-        } else {
-            Arc::clone(&self.nav_snap)
-        }
+        Arc::clone(&self.nav_snap)
     }
 
     /// Sends the diagnostics of every file whose findings changed, and empty lists for the

@@ -130,11 +130,6 @@ impl Snapshot {
         self.nav.get().unwrap_or(&NO_NAV)
     }
 
-    /// Whether the navigation index is set.
-    pub fn has_nav(&self) -> bool {
-        self.nav.get().is_some()
-    }
-
     /// Sets the navigation index (the first one set stays).
     pub fn set_nav(&self, nav: Nav) {
         let _ = self.nav.set(nav);
@@ -206,23 +201,30 @@ impl PathMemo {
     }
 }
 
-/// Lints the workspace, reusing what `cache` and `paths` hold. The snapshot goes to `publish`
-/// once the findings are known, before the navigation index (a sizeable share of a run that no
-/// finding waits for) is built from the graph; the index is returned.
-pub fn build(
-    opts: &Options,
-    cache: &mut Cache,
-    paths: &mut PathMemo,
-    publish: impl FnOnce(Snapshot),
-) -> Nav {
+/// The caches a lint reuses, handed from one lint to the next.
+#[derive(Default)]
+pub struct Caches {
+    pub cache: Cache,
+    pub paths: PathMemo,
+}
+
+/// Lints the workspace, reusing what `caches` hold. The snapshot and the caches go to `publish`
+/// once the findings are known (the next lint may start then), before the navigation index (a
+/// sizeable share of a run that no finding waits for) is built from the graph; the index is
+/// returned.
+pub fn build(opts: &Options, caches: Caches, publish: impl FnOnce(Snapshot, Caches)) -> Nav {
     let start = std::time::Instant::now();
-    crate::lint_incremental_owned(opts, cache, |mut outcome, g, cache| {
+    let Caches {
+        mut cache,
+        mut paths,
+    } = caches;
+    crate::lint_incremental_owned(opts, &mut cache, |mut outcome, g, cache| {
         let by_path = paths.absolute(&mut outcome.files);
         let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
         for (i, d) in outcome.diagnostics.iter().enumerate() {
             by_file.entry(d.span.file).or_default().push(i);
         }
-        publish(Snapshot {
+        let snap = Snapshot {
             root: opts.paths.first().cloned().unwrap_or_default(),
             outcome,
             nav: OnceLock::new(),
@@ -234,7 +236,13 @@ pub fn build(
                 reused: cache.reused,
                 layout_reused: cache.layout_reused(),
             },
-        });
+        };
+        // The run is done with the cache: it goes with the findings.
+        let caches = Caches {
+            cache: std::mem::take(cache),
+            paths: std::mem::take(&mut paths),
+        };
+        publish(snap, caches);
         nav::index(g)
     })
 }
@@ -243,7 +251,14 @@ pub fn build(
 #[cfg(test)]
 pub fn build_complete(opts: &Options, cache: &mut Cache) -> Snapshot {
     let mut snap = None;
-    let nav = build(opts, cache, &mut PathMemo::default(), |s| snap = Some(s));
+    let caches = Caches {
+        cache: std::mem::take(cache),
+        paths: PathMemo::default(),
+    };
+    let nav = build(opts, caches, |s, c| {
+        snap = Some(s);
+        *cache = c.cache;
+    });
     let snap = snap.unwrap_or_else(Snapshot::empty);
     snap.set_nav(nav);
     snap
