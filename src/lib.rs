@@ -1283,3 +1283,35 @@ pub fn parse_only(paths: &[PathBuf]) -> (usize, usize) {
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ranks order findings as their paths do, component by component (`a/b` before `a-b`,
+    /// which bytes would not), and files with one path share a rank.
+    #[test]
+    fn path_ranks_order_as_paths() {
+        let files: Vec<SourceFile> = [
+            "a-b/x.yaml",
+            "a/b/x.yaml",
+            "a/x.yaml",
+            "a/b/x.yaml",
+            "z.yaml",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| SourceFile::empty(i as FileId, Path::new(p)))
+        .collect();
+        let diag = |f: FileId| Diagnostic::new("GW101", source::Span::new(f, 0, 1), "m");
+        let diags: Vec<Diagnostic> = [0, 1, 2, 3].into_iter().map(diag).collect();
+        let rank = path_ranks(&files, &diags);
+        assert_eq!(rank[1], rank[3], "one path, one rank");
+        let mut by_rank: Vec<FileId> = vec![0, 1, 2];
+        by_rank.sort_by_key(|&f| rank[f as usize]);
+        let mut by_path = by_rank.clone();
+        by_path.sort_by(|&a, &b| files[a as usize].path.cmp(&files[b as usize].path));
+        assert_eq!(by_rank, by_path);
+        assert_eq!(rank[4], u32::MAX, "a file without findings has no rank");
+    }
+}
