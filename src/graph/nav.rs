@@ -76,13 +76,23 @@ impl Nav {
     }
 }
 
+/// `Kind namespace/name`, escaped. Each part is escaped on its own, which is the escape of the
+/// whole: nothing that acts spans a space or a slash (a run of colons, `##[`), and the parts
+/// are borrowed unless they need a change, so the label is the one allocation (labels are most
+/// of what indexing a large repository allocates).
 fn show(key: &ObjKey) -> String {
-    let name = if key.namespace.is_empty() {
-        key.name.to_string()
-    } else {
-        format!("{}/{}", key.namespace, key.name)
-    };
-    escape::display(&format!("{} {name}", key.kind)).into_owned()
+    let kind = escape::display(&key.kind);
+    let namespace = escape::display(&key.namespace);
+    let name = escape::display(&key.name);
+    let mut s = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
+    s.push_str(&kind);
+    s.push(' ');
+    if !key.namespace.is_empty() {
+        s.push_str(&namespace);
+        s.push('/');
+    }
+    s.push_str(&name);
+    s
 }
 
 fn object_target(o: &Object) -> Target {
@@ -496,6 +506,51 @@ fn grant_anchors(g: &Graph, anchors: &mut Vec<Anchor>) {
                 definitions,
                 ..Anchor::default()
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The label is the escape of the whole `Kind namespace/name`, as it was made before the
+    /// parts were escaped one by one.
+    #[test]
+    fn show_escapes_as_the_whole_label() {
+        let parts = [
+            "",
+            "web",
+            "a::b",
+            "a:",
+            ":b",
+            "::",
+            "#",
+            "##[x",
+            "a#",
+            "#[",
+            "\u{1b}[2J",
+            "\n",
+            "\u{202e}x",
+            "ns/with/slash",
+            "é",
+        ];
+        for kind in &parts {
+            for ns in &parts {
+                for name in &parts {
+                    let key = ObjKey::new("", kind, ns, name);
+                    let joined = if ns.is_empty() {
+                        format!("{kind} {name}")
+                    } else {
+                        format!("{kind} {ns}/{name}")
+                    };
+                    assert_eq!(
+                        show(&key),
+                        escape::display(&joined),
+                        "{kind:?} {ns:?} {name:?}"
+                    );
+                }
+            }
         }
     }
 }
