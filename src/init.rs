@@ -6,7 +6,8 @@
 //! - `externals` for the references that an installed chart or operator satisfies, not a
 //!   manifest: GatewayClasses, ClusterIssuers and ClusterSecretStores that are named but not
 //!   defined (each listed with a comment saying why; nothing namespaced, such as a Service, is
-//!   added, since a missing one is usually a real defect);
+//!   added, since a missing one is usually a real defect; nor a class one typo from, or a prefix
+//!   of, a class the repository defines, which is a slip for it);
 //! - `exclude` globs for directories that hold archived or test-fixture manifests, which are
 //!   not deployed (`archive`, `old`, `deprecated`, `testdata`, `fixtures`, …);
 //! - `externals.istioGatewayWorkloads` for the Istio Gateway selectors that no Deployment or Pod
@@ -104,6 +105,17 @@ pub fn survey(dir: &Path) -> Findings {
                 _ => {}
             }
         }
+        // A missing class that a class of the repository extends (`envoy-ai-gateway` beside
+        // `envoy-ai-gateway-basic`) or is one typo from is a mistake to show, not an installed
+        // class to declare.
+        let defined: Vec<&str> = g
+            .objects
+            .iter()
+            .filter(|o| matches!(o.spec, Spec::GatewayClass(_)))
+            .map(|o| o.key.name.as_str())
+            .collect();
+        f.gateway_classes
+            .retain(|c| !resembles_a_defined_class(c, &defined));
         f.aks_istio = g.objects.iter().any(|o| {
             o.meta
                 .labels
@@ -127,6 +139,15 @@ pub fn survey(dir: &Path) -> Findings {
     });
     found.excludes = not_deployed_dirs(dir);
     found
+}
+
+/// Whether the missing class `name` looks like a slip for one the repository defines: a defined
+/// name that is `name` plus a `-suffix`, or one edit away.
+fn resembles_a_defined_class(name: &str, defined: &[&str]) -> bool {
+    defined.iter().any(|d| {
+        d.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('-'))
+    }) || crate::fix::nearest::nearest(defined.iter().copied(), name).is_some()
 }
 
 /// `**/<name>/**` for each not-deployed directory name that occurs under `dir` (bounded walk,
@@ -303,6 +324,16 @@ mod tests {
             cfg.externals.istio_gateway_workloads,
             ["edge/app=edge-gw,istio=custom"]
         );
+    }
+
+    #[test]
+    fn classes_like_defined_ones_are_slips() {
+        let defined = ["envoy-ai-gateway-basic", "internal"];
+        assert!(resembles_a_defined_class("envoy-ai-gateway", &defined));
+        assert!(resembles_a_defined_class("internl", &defined));
+        assert!(!resembles_a_defined_class("envoy-ai", &defined[1..]));
+        assert!(!resembles_a_defined_class("envoy-ai-gatewa", &defined[..1]));
+        assert!(!resembles_a_defined_class("eg", &defined));
     }
 
     #[test]

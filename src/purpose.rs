@@ -50,6 +50,61 @@ pub(crate) fn unlinted_test_data(
     held
 }
 
+/// Files in archive directories (see [`crate::kustomize::is_archive_name`]) below the paths
+/// given, except those that some kustomize build takes together with a file outside archive
+/// directories: an overlay may still build an archived base. Sorted.
+pub(crate) fn archived_unbuilt(
+    files: &[SourceFile],
+    roots: &[PathBuf],
+    builds: &[crate::kustomize::Build],
+) -> Vec<FileId> {
+    let roots = given_roots(roots);
+    let archived: Vec<bool> = files
+        .iter()
+        .map(|f| {
+            in_normalized_dir_below_root(
+                &roots,
+                &f.normalized_path(),
+                crate::kustomize::is_archive_name,
+            )
+        })
+        .collect();
+    let is_archived = |f: FileId| archived.get(f as usize).copied().unwrap_or(false);
+    if !archived.contains(&true) {
+        return Vec::new();
+    }
+    let mut kept: HashSet<FileId> = HashSet::new();
+    for b in builds {
+        if b.files.iter().any(|&f| !is_archived(f)) {
+            kept.extend(b.files.iter().copied().filter(|&f| is_archived(f)));
+        }
+    }
+    // The kustomizations on the way to a kept file are part of its build.
+    let kept_dirs: HashSet<PathBuf> = kept
+        .iter()
+        .filter_map(|&f| files.get(f as usize))
+        .flat_map(|f| {
+            f.normalized_path()
+                .ancestors()
+                .skip(1)
+                .take(64)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let builds_kept = |f: &SourceFile| {
+        crate::model::is_kustomization_file(&f.path)
+            && f.normalized_path()
+                .parent()
+                .is_some_and(|d| kept_dirs.contains(d))
+    };
+    files
+        .iter()
+        .filter(|f| is_archived(f.id) && !kept.contains(&f.id) && !builds_kept(f))
+        .map(|f| f.id)
+        .collect()
+}
+
 /// The paths given to gwlint, as files' paths are shown.
 fn given_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
     roots

@@ -244,7 +244,14 @@ fn init_fits_the_starter_to_the_repository() {
     let before = rules(d);
     assert!(before.contains(&"GW112".to_string()), "{before:?}");
     assert!(before.contains(&"TLS210".to_string()), "{before:?}");
-    assert!(before.contains(&"GW108".to_string()), "{before:?}");
+    // The archive is deployed by nothing: left out even without a configuration, unless named.
+    assert!(!before.contains(&"GW108".to_string()), "{before:?}");
+    let out = gwlint_in(d, &["check", "archive/2023", "--format", "json"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"GW108\""),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let out = gwlint_in(d, &["init"]);
     assert_eq!(out.status.code(), Some(0));
     let text = std::fs::read_to_string(d.join(".gwlint.yaml")).unwrap();
@@ -254,7 +261,7 @@ fn init_fits_the_starter_to_the_repository() {
         "{text}"
     );
     assert!(text.contains("exclude: [\"**/archive/**\"]"), "{text}");
-    // Right after init, what only the cluster or the archive explained is gone.
+    // Right after init, what only the cluster explained is gone.
     let after = rules(d);
     for gone in ["GW112", "TLS210", "GW108"] {
         assert!(
