@@ -745,12 +745,17 @@ fn run<T>(
     // The controller releases the repository installs, where the configuration is silent.
     let repo_cfg = installed::targets(cfg, &objects, &mut outcome.notes);
     let cfg = repo_cfg.as_ref().unwrap_or(cfg);
-    let mut graph = graph::Graph::build(&objects, cfg);
-    graph.by_hand = by_hand;
-    graph.clusters = clusters;
-    graph.units = units;
-    graph.builds = builds;
-    graph.flux = flux;
+    let graph = graph::Graph::build_placed(
+        &objects,
+        cfg,
+        graph::Placement {
+            by_hand,
+            clusters,
+            units,
+            builds,
+            flux,
+        },
+    );
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg)
         .with_files(&outcome.files)

@@ -354,6 +354,49 @@ fn init_declares_the_istio_gateway_workloads_the_repository_does_not_run() {
     assert!(rules(a).contains(&"IST601".to_string()));
 }
 
+/// Test data is not what the cluster runs: a gateway Deployment in a test fixture does not stand
+/// for the installed gateway, and a test Gateway's selector is not proposed. A missing class that
+/// is a slip for one the repository defines is left for GW112 to show.
+#[test]
+fn init_reads_past_test_data_and_slips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    std::fs::create_dir_all(d.join("tests/testdata")).unwrap();
+    std::fs::create_dir_all(d.join("examples")).unwrap();
+    std::fs::write(d.join("gateway.yaml"), ISTIO_GATEWAY).unwrap();
+    std::fs::write(
+        d.join("tests/testdata/fixture.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gw, namespace: shop}\nspec:\n  selector: {matchLabels: {istio: ingressgateway}}\n  template:\n    metadata: {labels: {istio: ingressgateway}}\n    spec: {containers: [{name: p, image: auto}]}\n---\n"
+            .to_string()
+            + &ISTIO_GATEWAY.replace("istio: ingressgateway", "istio: ingresstypo"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("examples/classes.yaml"),
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: envoy-ai-gateway-basic}\nspec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: default}\nspec:\n  gatewayClassName: envoy-ai-gateway\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n",
+    )
+    .unwrap();
+    let out = gwlint_in(d, &["init"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(d.join(".gwlint.yaml")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("istioGatewayWorkloads:"))
+        .unwrap();
+    assert!(
+        line.contains("[\"istio-system/istio=ingressgateway\"]"),
+        "{line}"
+    );
+    assert!(!text.contains("envoy-ai-gateway"), "{text}");
+    let out = gwlint_in(d, &["check", ".", "--format", "json"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"GW112\""),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 /// A controller repository's test inputs are not the user's problem: findings in `testdata`
 /// are left out (and said so), naming the directory or `lintTestData: true` brings them back,
 /// and an example's credentials are an info, not a warning.
