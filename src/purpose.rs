@@ -201,6 +201,16 @@ pub(crate) fn deploy_units(
     builds: &[crate::kustomize::Build],
 ) -> HashMap<FileId, u32> {
     let bases = sample_bases(roots);
+    // Directories that hold a file of their own: an example has some; a directory that only
+    // groups examples (`samples/security/{spire,…}`) has none.
+    let mut with_files: HashSet<PathBuf> = HashSet::new();
+    for f in files {
+        if let Some(d) = f.normalized_path().parent() {
+            if !with_files.contains(d) {
+                with_files.insert(d.to_path_buf());
+            }
+        }
+    }
     let mut units: HashMap<FileId, u32> = HashMap::new();
     let mut by_dir: HashMap<PathBuf, u32> = HashMap::new();
     let mut next = 0u32;
@@ -213,7 +223,7 @@ pub(crate) fn deploy_units(
         if flux_reached.is_some_and(|r| r.contains(&f.id)) {
             continue;
         }
-        let Some(unit) = sample_unit(&bases, &f.normalized_path()) else {
+        let Some(unit) = sample_unit(&bases, &f.normalized_path(), &with_files) else {
             continue;
         };
         let id = *by_dir.entry(unit).or_insert_with(|| {
@@ -245,7 +255,7 @@ pub(crate) fn deploy_units(
 
 /// The example a file in a test or example directory belongs to (see [`deploy_units`]), below
 /// the deepest of `bases` that holds it.
-fn sample_unit(bases: &[PathBuf], p: &Path) -> Option<PathBuf> {
+fn sample_unit(bases: &[PathBuf], p: &Path, with_files: &HashSet<PathBuf>) -> Option<PathBuf> {
     let base = bases
         .iter()
         .filter(|r| p.starts_with(r) && r.as_path() != p)
@@ -261,7 +271,16 @@ fn sample_unit(bases: &[PathBuf], p: &Path) -> Option<PathBuf> {
             }
             _ => false,
         })?;
-    let unit: PathBuf = parts[..(last_sample + 2).min(parts.len())].iter().collect();
+    // Below a directory that only groups examples, each of its directories is an example.
+    let mut end = (last_sample + 2).min(parts.len());
+    while end + 1 < parts.len() {
+        let dir: PathBuf = base.join(parts[..end].iter().collect::<PathBuf>());
+        if with_files.contains(&dir) {
+            break;
+        }
+        end += 1;
+    }
+    let unit: PathBuf = parts[..end].iter().collect();
     Some(base.join(unit))
 }
 
@@ -374,11 +393,51 @@ mod tests {
         in_normalized_dir_below_root(roots, &crate::kustomize::normalize(p), named)
     }
 
+    /// Every directory on the way to `p` holds a file of its own.
+    fn grouping_free(p: &str) -> HashSet<PathBuf> {
+        Path::new(p)
+            .ancestors()
+            .skip(1)
+            .map(Path::to_path_buf)
+            .collect()
+    }
+
+    #[test]
+    fn a_directory_that_only_groups_examples_is_no_example() {
+        let roots = vec![PathBuf::from("repo")];
+        let with_files: HashSet<PathBuf> = [
+            "repo/samples",
+            "repo/samples/security/spire",
+            "repo/samples/bookinfo",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let unit = |p: &str| {
+            sample_unit(&roots, Path::new(p), &with_files).map(|u| u.display().to_string())
+        };
+        assert_eq!(
+            unit("repo/samples/security/spire/crd.yaml").as_deref(),
+            Some("repo/samples/security/spire")
+        );
+        assert_eq!(
+            unit("repo/samples/security/federation/a.yaml").as_deref(),
+            Some("repo/samples/security/federation")
+        );
+        // An example with files of its own keeps its subdirectories.
+        assert_eq!(
+            unit("repo/samples/bookinfo/networking/gw.yaml").as_deref(),
+            Some("repo/samples/bookinfo")
+        );
+    }
+
     #[test]
     fn each_example_is_a_unit_of_its_own() {
         // `samples` given inside a repository: its base is the repository.
         let roots = vec![PathBuf::from("repo")];
-        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        let unit = |p: &str| {
+            sample_unit(&roots, Path::new(p), &grouping_free(p)).map(|u| u.display().to_string())
+        };
         assert_eq!(
             unit("repo/samples/bookinfo/networking/gw.yaml").as_deref(),
             Some("repo/samples/bookinfo")
@@ -387,7 +446,9 @@ mod tests {
             unit("repo/samples/gw.yaml").as_deref(),
             Some("repo/samples/gw.yaml")
         );
-        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        let unit = |p: &str| {
+            sample_unit(&roots, Path::new(p), &grouping_free(p)).map(|u| u.display().to_string())
+        };
         assert_eq!(
             unit("repo/docs/examples/tls/a.yaml").as_deref(),
             Some("repo/docs/examples/tls")
@@ -395,7 +456,9 @@ mod tests {
         assert_eq!(unit("repo/apps/gw.yaml"), None);
         // Above the given path, names do not count.
         let roots = vec![PathBuf::from("examples/repo")];
-        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        let unit = |p: &str| {
+            sample_unit(&roots, Path::new(p), &grouping_free(p)).map(|u| u.display().to_string())
+        };
         assert_eq!(unit("examples/repo/apps/gw.yaml"), None);
     }
 
