@@ -44,8 +44,8 @@ pub struct Findings {
 const UPSTREAM_GATEWAYS: &[&str] = &["ingressgateway", "egressgateway"];
 
 /// The external gateway workload to propose for an Istio Gateway whose selector matches nothing
-/// in the repository: the namespace is `istio-system` for Istio's default gateways, otherwise the
-/// Gateway's own (where the `gateway` chart is commonly installed beside it). `None` for the AKS
+/// in the repository: the namespace of a Service of the repository that selects its pods
+/// (`served_from`), else `istio-system` for Istio's default gateways, otherwise the Gateway's own (where the `gateway` chart is commonly installed beside it). `None` for the AKS
 /// add-on's gateways (the profile knows them) and, on the add-on, for the upstream default,
 /// which the add-on does not run.
 fn proposed_workload(
@@ -54,6 +54,7 @@ fn proposed_workload(
         crate::source::Sp<crate::source::Text>,
     )],
     gateway_ns: &str,
+    served_from: Option<&str>,
     aks_istio: bool,
 ) -> Option<String> {
     if selector.is_empty() || selector.iter().any(|(k, v)| opaque(&k.v) || opaque(&v.v)) {
@@ -70,7 +71,11 @@ fn proposed_workload(
     if upstream && aks_istio {
         return None;
     }
-    let ns = if upstream { "istio-system" } else { gateway_ns };
+    let ns = match served_from {
+        Some(ns) => ns,
+        None if upstream => "istio-system",
+        None => gateway_ns,
+    };
     let labels: Vec<String> = selector
         .iter()
         .map(|(k, v)| format!("{}={}", k.v, v.v))
@@ -124,6 +129,19 @@ pub fn survey(dir: &Path) -> Findings {
                 || o.key.namespace == "aks-istio-ingress"
                 || matches!(&o.spec, Spec::IstioGateway(gw) if gw.selector.iter().any(|(k, v)| k.v == "istio" && AKS_ADDON_GATEWAYS.contains(&v.v.as_str())))
         });
+        // Services by each pair of their selectors, to find those that select a Gateway's pods.
+        let mut services: std::collections::HashMap<(&str, &str), Vec<_>> =
+            std::collections::HashMap::new();
+        for s in g.objects {
+            if let Spec::Service(svc) = &s.spec {
+                for (k, v) in &svc.selector {
+                    services
+                        .entry((k.v.as_str(), v.v.as_str()))
+                        .or_default()
+                        .push((s, &svc.selector));
+                }
+            }
+        }
         for (id, o) in g.objects.iter().enumerate() {
             let Spec::IstioGateway(gw) = &o.spec else {
                 continue;
@@ -136,7 +154,23 @@ pub fn survey(dir: &Path) -> Findings {
             if crate::kustomize::in_test_data_dir(&path) {
                 continue;
             }
-            if let Some(w) = proposed_workload(&gw.selector, &o.key.namespace, f.aks_istio) {
+            // A Service in the repository that selects the gateway pods says where they run:
+            // a Service selects pods of its own namespace only.
+            let served_from = gw.selector.first().and_then(|(k, v)| {
+                services
+                    .get(&(k.v.as_str(), v.v.as_str()))?
+                    .iter()
+                    .find(|(s, selector)| {
+                        !g.files_apart(o.file, s.file)
+                            && gw.selector.iter().all(|(k, v)| {
+                                selector.iter().any(|(sk, sv)| sk.v == k.v && sv.v == v.v)
+                            })
+                    })
+                    .map(|(s, _)| s.key.namespace.as_str())
+            });
+            if let Some(w) =
+                proposed_workload(&gw.selector, &o.key.namespace, served_from, f.aks_istio)
+            {
                 f.istio_gateway_workloads.insert(w);
             }
         }
@@ -360,20 +394,25 @@ mod tests {
         };
         let upstream = sel(&[("istio", "ingressgateway")]);
         assert_eq!(
-            proposed_workload(&upstream, "shop", false).as_deref(),
+            proposed_workload(&upstream, "shop", None, false).as_deref(),
             Some("istio-system/istio=ingressgateway")
         );
+        // A Service of the repository that selects the pods says where they run.
+        assert_eq!(
+            proposed_workload(&upstream, "shop", Some("default"), false).as_deref(),
+            Some("default/istio=ingressgateway")
+        );
         // On the add-on the upstream gateway does not exist: proposing it would hide IST601.
-        assert_eq!(proposed_workload(&upstream, "shop", true), None);
+        assert_eq!(proposed_workload(&upstream, "shop", None, true), None);
         let addon = sel(&[("istio", "aks-istio-ingressgateway-external")]);
-        assert_eq!(proposed_workload(&addon, "shop", false), None);
+        assert_eq!(proposed_workload(&addon, "shop", None, false), None);
         let own = sel(&[("app", "edge-gw"), ("istio", "ingressgateway")]);
         assert_eq!(
-            proposed_workload(&own, "edge", true).as_deref(),
+            proposed_workload(&own, "edge", None, true).as_deref(),
             Some("edge/app=edge-gw,istio=ingressgateway")
         );
         assert_eq!(
-            proposed_workload(&sel(&[("app", "${GW}")]), "edge", false),
+            proposed_workload(&sel(&[("app", "${GW}")]), "edge", None, false),
             None
         );
     }
