@@ -203,14 +203,20 @@ pub(crate) fn deploy_units(
     let bases = sample_bases(roots);
     // Directories that hold a file of their own: an example has some; a directory that only
     // groups examples (`samples/security/{spire,…}`) has none.
-    let mut with_files: HashSet<PathBuf> = HashSet::new();
-    for f in files {
-        if let Some(d) = f.normalized_path().parent() {
-            if !with_files.contains(d) {
-                with_files.insert(d.to_path_buf());
+    let with_files = std::cell::OnceCell::new();
+    let dirs_with_files = || {
+        with_files.get_or_init(|| {
+            let mut dirs: HashSet<PathBuf> = HashSet::new();
+            for f in files {
+                if let Some(d) = f.normalized_path().parent() {
+                    if !dirs.contains(d) {
+                        dirs.insert(d.to_path_buf());
+                    }
+                }
             }
-        }
-    }
+            dirs
+        })
+    };
     let mut units: HashMap<FileId, u32> = HashMap::new();
     let mut by_dir: HashMap<PathBuf, u32> = HashMap::new();
     let mut next = 0u32;
@@ -223,7 +229,8 @@ pub(crate) fn deploy_units(
         if flux_reached.is_some_and(|r| r.contains(&f.id)) {
             continue;
         }
-        let Some(unit) = sample_unit(&bases, &f.normalized_path(), &with_files) else {
+        // Most files are in no example: the directories are listed for the first that is.
+        let Some(unit) = sample_unit(&bases, &f.normalized_path(), dirs_with_files) else {
             continue;
         };
         let id = *by_dir.entry(unit).or_insert_with(|| {
@@ -255,7 +262,11 @@ pub(crate) fn deploy_units(
 
 /// The example a file in a test or example directory belongs to (see [`deploy_units`]), below
 /// the deepest of `bases` that holds it.
-fn sample_unit(bases: &[PathBuf], p: &Path, with_files: &HashSet<PathBuf>) -> Option<PathBuf> {
+fn sample_unit<'a>(
+    bases: &[PathBuf],
+    p: &Path,
+    with_files: impl FnOnce() -> &'a HashSet<PathBuf>,
+) -> Option<PathBuf> {
     let base = bases
         .iter()
         .filter(|r| p.starts_with(r) && r.as_path() != p)
@@ -273,7 +284,8 @@ fn sample_unit(bases: &[PathBuf], p: &Path, with_files: &HashSet<PathBuf>) -> Op
         })?;
     // Below a directory that only groups examples, each of its directories is an example.
     let mut end = (last_sample + 2).min(parts.len());
-    while end + 1 < parts.len() {
+    let with_files = (end + 1 < parts.len()).then(with_files);
+    while let Some(with_files) = with_files.filter(|_| end + 1 < parts.len()) {
         let dir: PathBuf = base.join(parts[..end].iter().collect::<PathBuf>());
         if with_files.contains(&dir) {
             break;
@@ -414,7 +426,7 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         let unit = |p: &str| {
-            sample_unit(&roots, Path::new(p), &with_files).map(|u| u.display().to_string())
+            sample_unit(&roots, Path::new(p), || &with_files).map(|u| u.display().to_string())
         };
         assert_eq!(
             unit("repo/samples/security/spire/crd.yaml").as_deref(),
@@ -436,7 +448,8 @@ mod tests {
         // `samples` given inside a repository: its base is the repository.
         let roots = vec![PathBuf::from("repo")];
         let unit = |p: &str| {
-            sample_unit(&roots, Path::new(p), &grouping_free(p)).map(|u| u.display().to_string())
+            let dirs = grouping_free(p);
+            sample_unit(&roots, Path::new(p), || &dirs).map(|u| u.display().to_string())
         };
         assert_eq!(
             unit("repo/samples/bookinfo/networking/gw.yaml").as_deref(),
@@ -447,7 +460,8 @@ mod tests {
             Some("repo/samples/gw.yaml")
         );
         let unit = |p: &str| {
-            sample_unit(&roots, Path::new(p), &grouping_free(p)).map(|u| u.display().to_string())
+            let dirs = grouping_free(p);
+            sample_unit(&roots, Path::new(p), || &dirs).map(|u| u.display().to_string())
         };
         assert_eq!(
             unit("repo/docs/examples/tls/a.yaml").as_deref(),
@@ -457,7 +471,8 @@ mod tests {
         // Above the given path, names do not count.
         let roots = vec![PathBuf::from("examples/repo")];
         let unit = |p: &str| {
-            sample_unit(&roots, Path::new(p), &grouping_free(p)).map(|u| u.display().to_string())
+            let dirs = grouping_free(p);
+            sample_unit(&roots, Path::new(p), || &dirs).map(|u| u.display().to_string())
         };
         assert_eq!(unit("examples/repo/apps/gw.yaml"), None);
     }
