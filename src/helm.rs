@@ -421,6 +421,7 @@ fn route_spec(r: &Release, v: &RouteValues, svcs: &[Svc]) -> Option<(Text, Route
             }],
             mirrors: Vec::new(),
             filter_types: Vec::new(),
+            no_backends_written: false,
             span: v.key.span,
         });
     }
@@ -433,6 +434,7 @@ fn route_spec(r: &Release, v: &RouteValues, svcs: &[Svc]) -> Option<(Text, Route
             backend_refs,
             mirrors: Vec::new(),
             filter_types: rule.filter_types.clone(),
+            no_backends_written: false,
             span: rule.span,
         });
     }

@@ -6,7 +6,8 @@
 //! - `externals` for the references that an installed chart or operator satisfies, not a
 //!   manifest: GatewayClasses, ClusterIssuers and ClusterSecretStores that are named but not
 //!   defined (each listed with a comment saying why; nothing namespaced, such as a Service, is
-//!   added, since a missing one is usually a real defect);
+//!   added, since a missing one is usually a real defect; nor a class one typo from, or a prefix
+//!   of, a class the repository defines, which is a slip for it);
 //! - `exclude` globs for directories that hold archived or test-fixture manifests, which are
 //!   not deployed (`archive`, `old`, `deprecated`, `testdata`, `fixtures`, …);
 //! - `externals.istioGatewayWorkloads` for the Istio Gateway selectors that no Deployment or Pod
@@ -43,8 +44,8 @@ pub struct Findings {
 const UPSTREAM_GATEWAYS: &[&str] = &["ingressgateway", "egressgateway"];
 
 /// The external gateway workload to propose for an Istio Gateway whose selector matches nothing
-/// in the repository: the namespace is `istio-system` for Istio's default gateways, otherwise the
-/// Gateway's own (where the `gateway` chart is commonly installed beside it). `None` for the AKS
+/// in the repository: the namespace of a Service of the repository that selects its pods
+/// (`served_from`), else `istio-system` for Istio's default gateways, otherwise the Gateway's own (where the `gateway` chart is commonly installed beside it). `None` for the AKS
 /// add-on's gateways (the profile knows them) and, on the add-on, for the upstream default,
 /// which the add-on does not run.
 fn proposed_workload(
@@ -53,6 +54,7 @@ fn proposed_workload(
         crate::source::Sp<crate::source::Text>,
     )],
     gateway_ns: &str,
+    served_from: Option<&str>,
     aks_istio: bool,
 ) -> Option<String> {
     if selector.is_empty() || selector.iter().any(|(k, v)| opaque(&k.v) || opaque(&v.v)) {
@@ -69,7 +71,11 @@ fn proposed_workload(
     if upstream && aks_istio {
         return None;
     }
-    let ns = if upstream { "istio-system" } else { gateway_ns };
+    let ns = match served_from {
+        Some(ns) => ns,
+        None if upstream => "istio-system",
+        None => gateway_ns,
+    };
     let labels: Vec<String> = selector
         .iter()
         .map(|(k, v)| format!("{}={}", k.v, v.v))
@@ -84,7 +90,7 @@ pub fn survey(dir: &Path) -> Findings {
         config: config::Config::default(),
         ..Options::default()
     };
-    let (_, mut found) = crate::lint_then(&opts, None, |_, g| {
+    let (_, mut found) = crate::lint_then(&opts, None, |outcome, g| {
         let mut f = Findings::default();
         for r in &g.refs {
             if r.resolution != Resolution::Missing {
@@ -104,6 +110,17 @@ pub fn survey(dir: &Path) -> Findings {
                 _ => {}
             }
         }
+        // A missing class that a class of the repository extends (`envoy-ai-gateway` beside
+        // `envoy-ai-gateway-basic`) or is one typo from is a mistake to show, not an installed
+        // class to declare.
+        let defined: Vec<&str> = g
+            .objects
+            .iter()
+            .filter(|o| matches!(o.spec, Spec::GatewayClass(_)))
+            .map(|o| o.key.name.as_str())
+            .collect();
+        f.gateway_classes
+            .retain(|c| !resembles_a_defined_class(c, &defined));
         f.aks_istio = g.objects.iter().any(|o| {
             o.meta
                 .labels
@@ -112,6 +129,19 @@ pub fn survey(dir: &Path) -> Findings {
                 || o.key.namespace == "aks-istio-ingress"
                 || matches!(&o.spec, Spec::IstioGateway(gw) if gw.selector.iter().any(|(k, v)| k.v == "istio" && AKS_ADDON_GATEWAYS.contains(&v.v.as_str())))
         });
+        // Services by each pair of their selectors, to find those that select a Gateway's pods.
+        let mut services: std::collections::HashMap<(&str, &str), Vec<_>> =
+            std::collections::HashMap::new();
+        for s in g.objects {
+            if let Spec::Service(svc) = &s.spec {
+                for (k, v) in &svc.selector {
+                    services
+                        .entry((k.v.as_str(), v.v.as_str()))
+                        .or_default()
+                        .push((s, &svc.selector));
+                }
+            }
+        }
         for (id, o) in g.objects.iter().enumerate() {
             let Spec::IstioGateway(gw) = &o.spec else {
                 continue;
@@ -119,7 +149,28 @@ pub fn survey(dir: &Path) -> Findings {
             if g.istio.selected.get(&id) != Some(&Selected::Unknown) {
                 continue;
             }
-            if let Some(w) = proposed_workload(&gw.selector, &o.key.namespace, f.aks_istio) {
+            // Test data (a typo on purpose, a golden output) is not what the cluster runs.
+            let path = outcome.file(o.file).normalized_path();
+            if crate::kustomize::in_test_data_dir(&path) {
+                continue;
+            }
+            // A Service in the repository that selects the gateway pods says where they run:
+            // a Service selects pods of its own namespace only.
+            let served_from = gw.selector.first().and_then(|(k, v)| {
+                services
+                    .get(&(k.v.as_str(), v.v.as_str()))?
+                    .iter()
+                    .find(|(s, selector)| {
+                        !g.files_apart(o.file, s.file)
+                            && gw.selector.iter().all(|(k, v)| {
+                                selector.iter().any(|(sk, sv)| sk.v == k.v && sv.v == v.v)
+                            })
+                    })
+                    .map(|(s, _)| s.key.namespace.as_str())
+            });
+            if let Some(w) =
+                proposed_workload(&gw.selector, &o.key.namespace, served_from, f.aks_istio)
+            {
                 f.istio_gateway_workloads.insert(w);
             }
         }
@@ -127,6 +178,15 @@ pub fn survey(dir: &Path) -> Findings {
     });
     found.excludes = not_deployed_dirs(dir);
     found
+}
+
+/// Whether the missing class `name` looks like a slip for one the repository defines: a defined
+/// name that is `name` plus a `-suffix`, or one edit away.
+fn resembles_a_defined_class(name: &str, defined: &[&str]) -> bool {
+    defined.iter().any(|d| {
+        d.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('-'))
+    }) || crate::fix::nearest::nearest(defined.iter().copied(), name).is_some()
 }
 
 /// `**/<name>/**` for each not-deployed directory name that occurs under `dir` (bounded walk,
@@ -306,6 +366,16 @@ mod tests {
     }
 
     #[test]
+    fn classes_like_defined_ones_are_slips() {
+        let defined = ["envoy-ai-gateway-basic", "internal"];
+        assert!(resembles_a_defined_class("envoy-ai-gateway", &defined));
+        assert!(resembles_a_defined_class("internl", &defined));
+        assert!(!resembles_a_defined_class("envoy-ai", &defined[1..]));
+        assert!(!resembles_a_defined_class("envoy-ai-gatewa", &defined[..1]));
+        assert!(!resembles_a_defined_class("eg", &defined));
+    }
+
+    #[test]
     fn gateway_workload_proposals() {
         let sel = |pairs: &[(&str, &str)]| -> Vec<(
             crate::source::Sp<crate::source::Text>,
@@ -324,20 +394,25 @@ mod tests {
         };
         let upstream = sel(&[("istio", "ingressgateway")]);
         assert_eq!(
-            proposed_workload(&upstream, "shop", false).as_deref(),
+            proposed_workload(&upstream, "shop", None, false).as_deref(),
             Some("istio-system/istio=ingressgateway")
         );
+        // A Service of the repository that selects the pods says where they run.
+        assert_eq!(
+            proposed_workload(&upstream, "shop", Some("default"), false).as_deref(),
+            Some("default/istio=ingressgateway")
+        );
         // On the add-on the upstream gateway does not exist: proposing it would hide IST601.
-        assert_eq!(proposed_workload(&upstream, "shop", true), None);
+        assert_eq!(proposed_workload(&upstream, "shop", None, true), None);
         let addon = sel(&[("istio", "aks-istio-ingressgateway-external")]);
-        assert_eq!(proposed_workload(&addon, "shop", false), None);
+        assert_eq!(proposed_workload(&addon, "shop", None, false), None);
         let own = sel(&[("app", "edge-gw"), ("istio", "ingressgateway")]);
         assert_eq!(
-            proposed_workload(&own, "edge", true).as_deref(),
+            proposed_workload(&own, "edge", None, true).as_deref(),
             Some("edge/app=edge-gw,istio=ingressgateway")
         );
         assert_eq!(
-            proposed_workload(&sel(&[("app", "${GW}")]), "edge", false),
+            proposed_workload(&sel(&[("app", "${GW}")]), "edge", None, false),
             None
         );
     }

@@ -173,6 +173,10 @@ pub struct Layout {
     /// its objects per entry, the first the objects as modelled, the others copies. Such files
     /// are not in `also`.
     renamed: HashMap<FileId, Vec<Variant>>,
+    /// Files given a namespace (`namespaces`) by some builds and left without one by others
+    /// (an overlay that sets `namespace:` beside one that does not): the objects as written are
+    /// a further copy, applied wherever `kubectl apply -n` puts them.
+    unset_too: HashSet<FileId>,
     /// The patches of each kustomization patch entry that gwlint follows, by (kustomization
     /// file, entry).
     patches: HashMap<(FileId, usize), Vec<patch::Patch>>,
@@ -672,6 +676,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             variants.entry(file).or_default().push(v);
         }
     }
+    // Files some build leaves without a namespace (a root or Flux Kustomization that sets
+    // none): where another build gives them one, that build is a copy of its own.
+    let unset_builds: HashSet<FileId> = variants
+        .iter()
+        .filter(|(_, vs)| vs.iter().any(|v| v.namespace.is_none()))
+        .map(|(f, _)| *f)
+        .collect();
     let patches = read_patches(&idx, objects);
     let renamed = renamed_files(variants, objects, &patches);
     flux_reach.passed_over = match &flux_reached {
@@ -765,6 +776,9 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 .collect();
             if !others.is_empty() {
                 out.also.insert(file, others);
+            }
+            if unset_builds.contains(&file) {
+                out.unset_too.insert(file);
             }
             out.namespaces.insert(file, (ns, c.origin));
         }
@@ -1569,6 +1583,13 @@ pub fn apply(
             }
         }
         if let Some((ns, origin)) = layout.namespaces.get(&o.file) {
+            if o.key.namespace != *ns
+                && !matches!(o.spec, Spec::Kustomization(_))
+                && !per_root_vars
+                && layout.unset_too.contains(&o.file)
+            {
+                copies.push(o.clone());
+            }
             if o.key.namespace != *ns && !matches!(o.spec, Spec::Kustomization(_)) {
                 notes.entry(o.file).or_insert_with(|| {
                     format!(

@@ -402,28 +402,41 @@ fn withhold_patches(
     ));
 }
 
-/// In a repository that deploys with Flux, a file that no Flux Kustomization reaches and that
-/// sits in an archive directory (`archive`, `_archive`, `deprecated`, `old`, …) is deployed by
-/// nothing: its objects are not part of any cluster, so they are neither linted nor indexed.
+/// A file in an archive directory (`archive`, `_archive`, `deprecated`, `old`, …) is deployed
+/// by nothing: its objects are not part of any cluster, so they are neither linted nor indexed.
+/// In a repository that deploys with Flux (`by_hand` is what no Flux Kustomization reaches), that
+/// is one no Flux Kustomization reaches; in one without, one below the given path that no kustomize build takes beside files outside
+/// archive directories (an archive's own kustomization builds only the archive).
 fn withhold_archived(
     outcome: &mut Outcome,
-    by_hand: &[FileId],
+    by_hand: Option<&[FileId]>,
+    roots: &[PathBuf],
+    builds: &[kustomize::Build],
     objects: &mut Vec<Object>,
     issues: &mut Vec<load::LoadIssue>,
     schema_issues: &mut Vec<((String, String), load::LoadIssue)>,
 ) {
-    let archived: Vec<FileId> = by_hand
-        .iter()
-        .copied()
-        .filter(|&f| kustomize::in_archive_dir(&outcome.files[f as usize].path))
-        .collect();
+    let flux = by_hand.is_some();
+    let archived: Vec<FileId> = match by_hand {
+        Some(by_hand) => by_hand
+            .iter()
+            .copied()
+            .filter(|&f| kustomize::in_archive_dir(&outcome.files[f as usize].path))
+            .collect(),
+        None => purpose::archived_unbuilt(&outcome.files, roots, builds),
+    };
     if archived.is_empty() {
         return;
     }
     withhold(&archived, objects, Some(issues), schema_issues);
     outcome.notes.push(format!(
-        "{} files in archive directories that no Flux Kustomization deploys, not linted",
-        archived.len()
+        "{} files in archive directories that {} deploys, not linted",
+        archived.len(),
+        if flux {
+            "no Flux Kustomization"
+        } else {
+            "no kustomization outside them"
+        }
     ));
 }
 
@@ -709,7 +722,9 @@ fn run<R>(
     );
     withhold_archived(
         &mut outcome,
-        &by_hand,
+        flux_reached.is_some().then_some(by_hand.as_slice()),
+        &opts.paths,
+        &builds,
         &mut objects,
         &mut issues,
         &mut schema_issues,
@@ -763,12 +778,17 @@ fn run<R>(
     // The controller releases the repository installs, where the configuration is silent.
     let repo_cfg = installed::targets(cfg, &objects, &mut outcome.notes);
     let cfg = repo_cfg.as_ref().unwrap_or(cfg);
-    let mut graph = graph::Graph::build(&objects, cfg);
-    graph.by_hand = by_hand;
-    graph.clusters = clusters;
-    graph.units = units;
-    graph.builds = builds;
-    graph.flux = flux;
+    let graph = graph::Graph::build_placed(
+        &objects,
+        cfg,
+        graph::Placement {
+            by_hand,
+            clusters,
+            units,
+            builds,
+            flux,
+        },
+    );
     lap(&mut outcome, "graph");
     let cx = checks::Ctx::new(&graph, cfg)
         .with_files(&outcome.files)

@@ -50,6 +50,61 @@ pub(crate) fn unlinted_test_data(
     held
 }
 
+/// Files in archive directories (see [`crate::kustomize::is_archive_name`]) below the paths
+/// given, except those that some kustomize build takes together with a file outside archive
+/// directories: an overlay may still build an archived base. Sorted.
+pub(crate) fn archived_unbuilt(
+    files: &[SourceFile],
+    roots: &[PathBuf],
+    builds: &[crate::kustomize::Build],
+) -> Vec<FileId> {
+    let roots = given_roots(roots);
+    let archived: Vec<bool> = files
+        .iter()
+        .map(|f| {
+            in_normalized_dir_below_root(
+                &roots,
+                &f.normalized_path(),
+                crate::kustomize::is_archive_name,
+            )
+        })
+        .collect();
+    let is_archived = |f: FileId| archived.get(f as usize).copied().unwrap_or(false);
+    if !archived.contains(&true) {
+        return Vec::new();
+    }
+    let mut kept: HashSet<FileId> = HashSet::new();
+    for b in builds {
+        if b.files.iter().any(|&f| !is_archived(f)) {
+            kept.extend(b.files.iter().copied().filter(|&f| is_archived(f)));
+        }
+    }
+    // The kustomizations on the way to a kept file are part of its build.
+    let kept_dirs: HashSet<PathBuf> = kept
+        .iter()
+        .filter_map(|&f| files.get(f as usize))
+        .flat_map(|f| {
+            f.normalized_path()
+                .ancestors()
+                .skip(1)
+                .take(64)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let builds_kept = |f: &SourceFile| {
+        crate::model::is_kustomization_file(&f.path)
+            && f.normalized_path()
+                .parent()
+                .is_some_and(|d| kept_dirs.contains(d))
+    };
+    files
+        .iter()
+        .filter(|f| is_archived(f.id) && !kept.contains(&f.id) && !builds_kept(f))
+        .map(|f| f.id)
+        .collect()
+}
+
 /// The paths given to gwlint, as files' paths are shown.
 fn given_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
     roots
@@ -146,6 +201,22 @@ pub(crate) fn deploy_units(
     builds: &[crate::kustomize::Build],
 ) -> HashMap<FileId, u32> {
     let bases = sample_bases(roots);
+    // Directories that hold a file of their own: an example has some; a directory that only
+    // groups examples (`samples/security/{spire,…}`) has none.
+    let with_files = std::cell::OnceCell::new();
+    let dirs_with_files = || {
+        with_files.get_or_init(|| {
+            let mut dirs: HashSet<PathBuf> = HashSet::new();
+            for f in files {
+                if let Some(d) = f.normalized_path().parent() {
+                    if !dirs.contains(d) {
+                        dirs.insert(d.to_path_buf());
+                    }
+                }
+            }
+            dirs
+        })
+    };
     let mut units: HashMap<FileId, u32> = HashMap::new();
     let mut by_dir: HashMap<PathBuf, u32> = HashMap::new();
     let mut next = 0u32;
@@ -158,7 +229,8 @@ pub(crate) fn deploy_units(
         if flux_reached.is_some_and(|r| r.contains(&f.id)) {
             continue;
         }
-        let Some(unit) = sample_unit(&bases, &f.normalized_path()) else {
+        // Most files are in no example: the directories are listed for the first that is.
+        let Some(unit) = sample_unit(&bases, &f.normalized_path(), dirs_with_files) else {
             continue;
         };
         let id = *by_dir.entry(unit).or_insert_with(|| {
@@ -190,7 +262,11 @@ pub(crate) fn deploy_units(
 
 /// The example a file in a test or example directory belongs to (see [`deploy_units`]), below
 /// the deepest of `bases` that holds it.
-fn sample_unit(bases: &[PathBuf], p: &Path) -> Option<PathBuf> {
+fn sample_unit<'a>(
+    bases: &[PathBuf],
+    p: &Path,
+    with_files: impl FnOnce() -> &'a HashSet<PathBuf>,
+) -> Option<PathBuf> {
     let base = bases
         .iter()
         .filter(|r| p.starts_with(r) && r.as_path() != p)
@@ -206,7 +282,17 @@ fn sample_unit(bases: &[PathBuf], p: &Path) -> Option<PathBuf> {
             }
             _ => false,
         })?;
-    let unit: PathBuf = parts[..(last_sample + 2).min(parts.len())].iter().collect();
+    // Below a directory that only groups examples, each of its directories is an example.
+    let mut end = (last_sample + 2).min(parts.len());
+    let with_files = (end + 1 < parts.len()).then(with_files);
+    while let Some(with_files) = with_files.filter(|_| end + 1 < parts.len()) {
+        let dir: PathBuf = base.join(parts[..end].iter().collect::<PathBuf>());
+        if with_files.contains(&dir) {
+            break;
+        }
+        end += 1;
+    }
+    let unit: PathBuf = parts[..end].iter().collect();
     Some(base.join(unit))
 }
 
@@ -319,11 +405,52 @@ mod tests {
         in_normalized_dir_below_root(roots, &crate::kustomize::normalize(p), named)
     }
 
+    /// Every directory on the way to `p` holds a file of its own.
+    fn grouping_free(p: &str) -> HashSet<PathBuf> {
+        Path::new(p)
+            .ancestors()
+            .skip(1)
+            .map(Path::to_path_buf)
+            .collect()
+    }
+
+    #[test]
+    fn a_directory_that_only_groups_examples_is_no_example() {
+        let roots = vec![PathBuf::from("repo")];
+        let with_files: HashSet<PathBuf> = [
+            "repo/samples",
+            "repo/samples/security/spire",
+            "repo/samples/bookinfo",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let unit = |p: &str| {
+            sample_unit(&roots, Path::new(p), || &with_files).map(|u| u.display().to_string())
+        };
+        assert_eq!(
+            unit("repo/samples/security/spire/crd.yaml").as_deref(),
+            Some("repo/samples/security/spire")
+        );
+        assert_eq!(
+            unit("repo/samples/security/federation/a.yaml").as_deref(),
+            Some("repo/samples/security/federation")
+        );
+        // An example with files of its own keeps its subdirectories.
+        assert_eq!(
+            unit("repo/samples/bookinfo/networking/gw.yaml").as_deref(),
+            Some("repo/samples/bookinfo")
+        );
+    }
+
     #[test]
     fn each_example_is_a_unit_of_its_own() {
         // `samples` given inside a repository: its base is the repository.
         let roots = vec![PathBuf::from("repo")];
-        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        let unit = |p: &str| {
+            let dirs = grouping_free(p);
+            sample_unit(&roots, Path::new(p), || &dirs).map(|u| u.display().to_string())
+        };
         assert_eq!(
             unit("repo/samples/bookinfo/networking/gw.yaml").as_deref(),
             Some("repo/samples/bookinfo")
@@ -332,7 +459,10 @@ mod tests {
             unit("repo/samples/gw.yaml").as_deref(),
             Some("repo/samples/gw.yaml")
         );
-        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        let unit = |p: &str| {
+            let dirs = grouping_free(p);
+            sample_unit(&roots, Path::new(p), || &dirs).map(|u| u.display().to_string())
+        };
         assert_eq!(
             unit("repo/docs/examples/tls/a.yaml").as_deref(),
             Some("repo/docs/examples/tls")
@@ -340,7 +470,10 @@ mod tests {
         assert_eq!(unit("repo/apps/gw.yaml"), None);
         // Above the given path, names do not count.
         let roots = vec![PathBuf::from("examples/repo")];
-        let unit = |p: &str| sample_unit(&roots, Path::new(p)).map(|u| u.display().to_string());
+        let unit = |p: &str| {
+            let dirs = grouping_free(p);
+            sample_unit(&roots, Path::new(p), || &dirs).map(|u| u.display().to_string())
+        };
         assert_eq!(unit("examples/repo/apps/gw.yaml"), None);
     }
 

@@ -260,6 +260,12 @@ impl Istio {
                                 .iter()
                                 .all(|(k, v)| out.workloads[i].label(&k.v) == Some(v.v.as_str()))
                         })
+                        // A workload of another example, test fixture or cluster is not this
+                        // Gateway's: they are never applied together.
+                        .filter(|&i| match out.workloads[i].source {
+                            WorkloadSource::Object(w) => !g.apart(id, w),
+                            _ => true,
+                        })
                         .collect()
                 })
                 .unwrap_or_default();

@@ -255,8 +255,24 @@ const KNOWN_SERVICE_ACCOUNTS: &[(&str, &str)] = &[
     ("cert-manager", "cert-manager"),
 ];
 
+/// Where the objects are deployed, as the layout says: set before the graph is built, since the
+/// Istio gateway workloads a Gateway selects are those deployed with it.
+#[derive(Default)]
+pub struct Placement {
+    pub by_hand: Vec<crate::source::FileId>,
+    pub clusters: std::collections::HashMap<crate::source::FileId, u32>,
+    pub units: std::collections::HashMap<crate::source::FileId, u32>,
+    pub builds: Vec<crate::kustomize::Build>,
+    pub flux: crate::kustomize::FluxReach,
+}
+
 impl<'m> Graph<'m> {
+    /// The graph of objects deployed together (no units, clusters or builds known).
     pub fn build(objects: &'m [Object], cfg: &Config) -> Graph<'m> {
+        Graph::build_placed(objects, cfg, Placement::default())
+    }
+
+    pub fn build_placed(objects: &'m [Object], cfg: &Config, placed: Placement) -> Graph<'m> {
         // Keys borrow from the objects: building the index allocates no strings. The indexes
         // are independent of each other and built side by side.
         let by_key = || {
@@ -323,11 +339,11 @@ impl<'m> Graph<'m> {
             listener_sets: HashMap::new(),
             attachments: Vec::new(),
             dns: dns::Dns::default(),
-            by_hand: Vec::new(),
-            clusters: Default::default(),
-            units: Default::default(),
-            builds: Vec::new(),
-            flux: Default::default(),
+            by_hand: placed.by_hand,
+            clusters: placed.clusters,
+            units: placed.units,
+            builds: placed.builds,
+            flux: placed.flux,
             istio: istio::Istio::default(),
         };
         g.producers = producers::collect(&g);

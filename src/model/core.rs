@@ -62,38 +62,41 @@ pub struct SecretKey {
     /// or a placeholder for the reader to fill in (`<YOUR_TOKEN>`, `OPENAI_API_KEY`), not the
     /// secret itself. Under `data`, judged on the decoded value.
     pub reference: bool,
-    /// The value is a well-known dummy word (`password`, `changeme`) or repeats its own key:
-    /// what samples write so that the manifest applies, not a credential anyone chose.
+    /// The value is a placeholder word (`example`, `dummy`), a redaction mark (`xxxx`) or
+    /// repeats its own key: what samples write so that the manifest applies, not a credential.
     pub dummy: bool,
+    /// The value is a well-known default credential (`password`, `changeme`, `admin`): written
+    /// as a stand-in by samples, but a real, guessable credential wherever it is deployed.
+    pub weak_default: bool,
     /// The value is a URI without a password (in its userinfo or its query): it says where to
     /// connect, not how to authenticate.
     pub locator: bool,
 }
 
-/// Words that authors write where a credential goes when they have none: a value that is
-/// exactly one of them (ignoring case) protects nothing, so committing it leaks nothing.
-const DUMMY_WORDS: &[&str] = &[
-    "username",
-    "user",
-    "password",
-    "passwd",
-    "changeme",
-    "changeit",
-    "admin",
-    "secret",
-    "test",
-    "example",
-    "dummy",
-    "placeholder",
+/// Words that authors write where a value goes when they have none, and that no one uses as a
+/// credential: committing them gives nothing away.
+const PLACEHOLDER_WORDS: &[&str] = &["username", "user", "example", "dummy", "placeholder"];
+
+/// Default credentials that every password guesser tries first. Samples write them as
+/// stand-ins, and the same words ship in manifests that are deployed as they are.
+const WEAK_DEFAULT_WORDS: &[&str] = &[
+    "password", "passwd", "changeme", "changeit", "admin", "secret", "test",
 ];
 
-/// A dummy word, a redaction mark (`xxxx`, `****`), or the key's own name.
+/// A placeholder word, a redaction mark (`xxxx`, `****`), or the key's own name when that is no
+/// well-known default (`api-token: api-token`, but not `password: password`).
 fn is_dummy(key: &str, v: &str) -> bool {
     let v = v.trim();
-    DUMMY_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+    PLACEHOLDER_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
         || (v.len() >= 3
             && (v.chars().all(|c| c == 'x' || c == 'X') || v.chars().all(|c| c == '*')))
-        || (!v.is_empty() && v.eq_ignore_ascii_case(key.trim()))
+        || (!v.is_empty() && v.eq_ignore_ascii_case(key.trim()) && !is_weak_default(v))
+}
+
+/// A well-known default credential.
+fn is_weak_default(v: &str) -> bool {
+    let v = v.trim();
+    WEAK_DEFAULT_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
 }
 
 /// A URI (`scheme://…`) that carries no password: none after a colon in its userinfo, and no
@@ -271,6 +274,11 @@ impl Secret {
                     let texts = v.as_str().map(|x| readings(x, encoded)).unwrap_or_default();
                     k.as_str().map(|s| SecretKey {
                         dummy: texts.iter().any(|t| is_dummy(s, t)),
+                        // Under `data` the value is what the text decodes to: `password` there
+                        // is six bytes of binary, not the word.
+                        weak_default: texts
+                            .get(usize::from(encoded))
+                            .is_some_and(|t| is_weak_default(t)),
                         // Under `data` a URI is judged decoded: its raw form never has `://`.
                         locator: texts.last().is_some_and(|t| is_locator(t)),
                         name: Sp::new(s.into(), k.span),

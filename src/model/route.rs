@@ -26,6 +26,8 @@ pub struct RouteRule {
     pub mirrors: Vec<BackendRef>,
     /// `type` of each entry of the rule's own `filters`.
     pub filter_types: Vec<String>,
+    /// `backendRefs: []` is written: no backend on purpose (a deny rule), not one left out.
+    pub no_backends_written: bool,
     pub span: Span,
 }
 
@@ -80,6 +82,10 @@ impl Route {
                 .collect();
             filter_types.shrink_to_fit();
             rules.push(RouteRule {
+                no_backends_written: rule
+                    .get("backendRefs")
+                    .and_then(Node::as_seq)
+                    .is_some_and(<[Node]>::is_empty),
                 backend_refs,
                 mirrors,
                 filter_types,

@@ -17,14 +17,26 @@ impl Check for Rule {
             if v.status != Status::Deprecated {
                 continue;
             }
+            // With the channel unknown, a version only the experimental channel serves is
+            // deprecated there and not served at all by the standard channel: say both.
+            let where_ = if v.product == served::Product::GatewayApi
+                && t.gateway_api_channel.is_none()
+                && !v.in_standard_channel(version, t)
+            {
+                format!(
+                    "the experimental channel of Gateway API {} (its standard channel does not serve it at all)",
+                    t.gateway_api
+                )
+            } else {
+                served::target_label(v.product, t)
+            };
             let mut d = Diagnostic::new(
                 self.id(),
                 obj.api_version.span,
                 format!(
-                    "{}: {} is deprecated in {}; served versions of {}: {}. A later release stops serving it",
+                    "{}: {} is deprecated in {where_}; served versions of {}: {}. A later release stops serving it",
                     obj.key,
                     obj.api_version.v,
-                    served::target_label(v.product, t),
                     obj.key.kind,
                     v.served_list(t)
                 ),

@@ -10,29 +10,37 @@ pub struct Rule;
 
 const REV: &str = "istio.io/rev";
 
-/// Revisions installed by manifests in the repository: IstioOperator `spec.revision` and the
-/// `istio.io/rev` label of istiod Deployments (without one: the default revision).
-fn repo_revisions(cx: &Ctx) -> Vec<String> {
+/// Revisions installed by manifests in the repository, each with its file: IstioOperator
+/// `spec.revision`, the `istio.io/rev` label of istiod Deployments (without one: the default
+/// revision), and revision tags (the `istio.io/tag` label of the webhook a tag installs).
+fn repo_revisions(cx: &Ctx) -> Vec<(String, crate::source::FileId)> {
     let mut out = Vec::new();
     for o in cx.graph.objects {
         match &o.spec {
-            Spec::IstioOperator(op) => out.push(
+            Spec::IstioOperator(op) => out.push((
                 op.revision
                     .as_ref()
                     .map(|r| r.v.to_string())
                     .filter(|r| !r.is_empty())
                     .unwrap_or_else(|| "default".into()),
-            ),
+                o.file,
+            )),
             Spec::Workload(_)
                 if o.key.name.starts_with("istiod")
                     || o.meta.label("app").is_some_and(|a| a.v == "istiod") =>
             {
-                out.push(
+                out.push((
                     o.meta
                         .label(REV)
                         .map(|r| r.v.to_string())
                         .unwrap_or_else(|| "default".into()),
-                )
+                    o.file,
+                ))
+            }
+            _ if o.key.kind == "MutatingWebhookConfiguration" => {
+                if let Some(tag) = o.meta.label("istio.io/tag") {
+                    out.push((tag.v.to_string(), o.file));
+                }
             }
             _ => {}
         }
@@ -79,9 +87,20 @@ impl Check for Rule {
                     "the aks-istio profile's add-on revisions are `asm-1-<minor>`".to_string(),
                 )
             } else {
+                // Only what is installed with the Gateway tells: another example's or
+                // another cluster's control plane is not this Gateway's.
+                let mut here: Vec<&str> = found
+                    .iter()
+                    .filter(|(_, f)| !cx.graph.files_apart(o.file, *f))
+                    .map(|(r, _)| r.as_str())
+                    .collect();
+                here.dedup();
+                if here.is_empty() {
+                    continue;
+                }
                 (
-                    found.iter().any(|c| *c == rev.v),
-                    format!("the repository installs {}", found.join(", ")),
+                    here.contains(&rev.v.as_str()),
+                    format!("the repository installs {}", here.join(", ")),
                 )
             };
             if known {

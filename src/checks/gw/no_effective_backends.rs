@@ -29,6 +29,24 @@ impl Check for Rule {
                     if !http || answers {
                         continue;
                     }
+                    // Written empty, the list says what the author wants: matching requests
+                    // answered with an error, a deny rule where the API has none.
+                    if rule.no_backends_written {
+                        out.push(
+                            Diagnostic::new(
+                                self.id(),
+                                rule.span,
+                                format!(
+                                    "{}: rule {i} sets `backendRefs: []`, so the Gateway answers matching requests with an error response (5xx), as a deny rule would",
+                                    o.key
+                                ),
+                            )
+                            .severity(crate::config::Severity::Info)
+                            .label("no backend, written on purpose")
+                            .on(o),
+                        );
+                        continue;
+                    }
                     format!(
                         "{}: rule {i} has no backendRefs and no RequestRedirect or ExtensionRef filter, so matching requests get an error response",
                         o.key

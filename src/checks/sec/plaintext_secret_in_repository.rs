@@ -37,14 +37,47 @@ impl Check for Rule {
                 continue;
             };
             let names: Vec<&str> = keys.iter().map(|k| k.name.v.as_str()).collect();
-            let d = Diagnostic::new(
-                self.id(),
-                span,
-                format!("{} holds values for {} in the repository in plain text", o.key, names.join(", ")),
-            )
-            .label("plaintext secret values")
-            .help("keep secret values out of Git: use External Secrets, SOPS or sealed secrets, or leave the values empty as placeholders")
+            // Only well-known defaults beside the user names: a sample's stand-in or a deployed
+            // guessable password, which the repository cannot tell apart.
+            let weak_only = keys
+                .iter()
+                .all(|k| k.weak_default || names_a_user(&k.name.v));
+            let d = if weak_only {
+                let weak: Vec<&str> = keys
+                    .iter()
+                    .filter(|k| k.weak_default)
+                    .map(|k| k.name.v.as_str())
+                    .collect();
+                Diagnostic::new(
+                    self.id(),
+                    span,
+                    format!(
+                        "{} holds a well-known default value for {} in plain text: a stand-in if this is an example, a password anyone can guess if it is deployed as is",
+                        o.key,
+                        weak.join(", ")
+                    ),
+                )
+                .severity(crate::config::Severity::Info)
+                .label("well-known default credentials")
+                .help("if this Secret is deployed, set a real value from a secret manager (External Secrets, SOPS, sealed secrets); if it is an example, leave the values empty")
+            } else {
+                Diagnostic::new(
+                    self.id(),
+                    span,
+                    format!(
+                        "{} holds values for {} in the repository in plain text",
+                        o.key,
+                        names.join(", ")
+                    ),
+                )
+                .label("plaintext secret values")
+                .help("keep secret values out of Git: use External Secrets, SOPS or sealed secrets, or leave the values empty as placeholders")
+            }
             .on(o);
+            if weak_only {
+                out.push(d);
+                continue;
+            }
             // Tests and examples ship dummy credentials on purpose.
             out.push(cx.info_in_samples(d, o.file, "credentials are often dummies"));
         }
