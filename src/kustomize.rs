@@ -225,6 +225,9 @@ pub struct Build {
 
 /// Lexically normalised path (`a/./b/../c` → `a/c`).
 pub fn normalize(p: &Path) -> PathBuf {
+    if is_normal(p) {
+        return p.to_path_buf();
+    }
     // The result is never longer than the input: sized once rather than grown per component.
     let mut out = PathBuf::with_capacity(p.as_os_str().len());
     for c in p.components() {
@@ -239,6 +242,53 @@ pub fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// [`normalize`] of a path just built (`dir.join(resource)`): kept as it is when it is
+/// normal already, the common case, rather than copied.
+pub fn normalize_owned(p: PathBuf) -> PathBuf {
+    if is_normal(&p) { p } else { normalize(&p) }
+}
+
+/// Whether `normalize` would spell `p` as it is: single slashes between names, none of them
+/// `.` or `..`, no trailing slash (Unix only; elsewhere prefixes and two separators make
+/// `Components` the judge). Normalising walks `Components`, which costs far more than this scan,
+/// and nearly every path met (files found by the walk, a kustomization's plain resources joined
+/// to its directory) is normal already.
+fn is_normal(p: &Path) -> bool {
+    if !cfg!(unix) {
+        return false;
+    }
+    let bytes = p.as_os_str().as_encoded_bytes();
+    let rest = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    rest.is_empty()
+        || rest
+            .split(|&b| b == b'/')
+            .all(|s| !s.is_empty() && s != b"." && s != b"..")
+}
+
+/// The names of the directories that hold `path`: its normal components but the last, as
+/// `Path::parent` and `Path::components` give them (`.`, `..` and empty names included, which
+/// no caller looks for), read from the path's bytes. Several stages ask this of every file, and
+/// `Components` costs far more than a scan for separators. Names that are not UTF-8 are left
+/// out: every caller looks for ASCII names, which such a name cannot be.
+pub fn dir_names(path: &Path) -> impl Iterator<Item = &str> {
+    let mut parts = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .split(|&b| b == b'/' || (cfg!(windows) && b == b'\\'))
+        .filter(|s| !s.is_empty() && *s != b".")
+        .peekable();
+    std::iter::from_fn(move || {
+        loop {
+            let part = parts.next()?;
+            // The last name is the file's own.
+            parts.peek()?;
+            if let Ok(name) = std::str::from_utf8(part) {
+                return Some(name);
+            }
+        }
+    })
 }
 
 struct Index<'a> {
@@ -326,7 +376,7 @@ fn walk(
     let component = objects[kid].key.kind == "Component";
     let mut rename = rename.through(objects[kid].file, k, component);
     for res in &k.resources {
-        let Some(&cid) = idx.kustomizations.get(&normalize(&dir.join(res))) else {
+        let Some(&cid) = idx.kustomizations.get(&normalize_owned(dir.join(res))) else {
             continue;
         };
         if let (Spec::Kustomization(c), "Component") =
@@ -340,7 +390,7 @@ fn walk(
         if res.contains("://") || res.starts_with("github.com/") {
             continue;
         }
-        let p = normalize(&dir.join(res));
+        let p = normalize_owned(dir.join(res));
         if let Some(&f) = idx.by_path.get(p.as_os_str()) {
             let (namespace, origin) = match &ns {
                 Some((n, o)) => (Some(n.clone()), o.clone()),
@@ -449,7 +499,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             Spec::Kustomization(k) => Some(
                 k.resources
                     .iter()
-                    .map(|r| normalize(&d.join(r)))
+                    .map(|r| normalize_owned(d.join(r)))
                     .collect::<Vec<_>>(),
             ),
             _ => None,
@@ -484,13 +534,13 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         let mut add = |kid: usize, k: &crate::model::kustomize::Kustomization, dir: &Path| {
             texts.push(files[objects[kid].file as usize].text.as_str());
             texts.extend(k.patches.iter().filter_map(|p| {
-                let f = idx.by_path.get(normalize(&dir.join(p)).as_os_str())?;
+                let f = idx.by_path.get(normalize_owned(dir.join(p)).as_os_str())?;
                 Some(files[*f as usize].text.as_str())
             }));
         };
         add(kid, k, dir);
         for r in &k.resources {
-            let sub = normalize(&dir.join(r));
+            let sub = normalize_owned(dir.join(r));
             let Some(&cid) = idx.kustomizations.get(&sub) else {
                 continue;
             };
@@ -552,7 +602,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         let rel = path.v.trim_start_matches("./");
         let target = own_dir
             .ancestors()
-            .map(|a| normalize(&a.join(rel)))
+            .map(|a| normalize_owned(a.join(rel)))
             .chain(std::iter::once(normalize(Path::new(rel))))
             .find(|cand| idx.is_dir(cand));
         let Some(target) = target else { continue };
@@ -639,7 +689,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         // what is substituted; only FLX701 follows them for now.
         let mut with_components = mine.clone();
         for c in &f.components {
-            let dir = normalize(&target.join(c));
+            let dir = normalize_owned(target.join(c));
             if !idx.kustomizations.contains_key(&dir) {
                 continue;
             }
@@ -1025,7 +1075,7 @@ fn read_patches(idx: &Index, objects: &[Object]) -> HashMap<(FileId, usize), Vec
             let (Some(path), false) = (&r.path, r.vague) else {
                 continue;
             };
-            let p = normalize(&dir.join(path));
+            let p = normalize_owned(dir.join(path));
             let Some(&f) = idx.by_path.get(p.as_os_str()) else {
                 continue;
             };
@@ -1116,7 +1166,7 @@ fn replaced_target_namespaces(
             match entry {
                 ReplacementEntry::Inline(r) => list.push(r.clone()),
                 ReplacementEntry::Path(p) => {
-                    let path = normalize(&dir.join(p));
+                    let path = normalize_owned(dir.join(p));
                     let Some(&f) = idx.by_path.get(path.as_os_str()) else {
                         continue;
                     };
@@ -1324,8 +1374,10 @@ fn kustomizations_deploying_test_data(
     dirs: &[&PathBuf],
     walked: &[Vec<(FileId, Claim)>],
 ) -> HashMap<FileId, Vec<FileId>> {
+    use rayon::prelude::*;
+    // Every file's directories are read: on all threads.
     let mut out: HashMap<FileId, Vec<FileId>> = files
-        .iter()
+        .par_iter()
         .filter(|f| in_test_data_dir(&f.path))
         .map(|f| (f.id, Vec::new()))
         .collect();
@@ -1356,29 +1408,22 @@ pub fn in_test_data_dir(path: &Path) -> bool {
 /// `<case>.in.yaml`), `<case>.golden.yaml`, `<case>_golden.yaml`, `<case>-golden.yaml`. Golden
 /// outputs hold what a renderer printed, duplicates and all; nobody applies them.
 pub fn is_golden_output(path: &Path) -> bool {
-    let Some(stem) = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_ascii_lowercase())
-    else {
+    let Some(stem) = path.file_stem() else {
         return false;
     };
     let yaml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    yaml && [".out", ".golden", "_golden", "-golden"]
-        .iter()
-        .any(|end| stem.len() > end.len() && stem.ends_with(end))
+    // Compared in place, ASCII case ignored: asked of every file.
+    let stem = stem.as_encoded_bytes();
+    yaml && [".out", ".golden", "_golden", "-golden"].iter().any(|end| {
+        stem.len() > end.len()
+            && stem[stem.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes())
+    })
 }
 
 fn in_test_data_named_dir(path: &Path) -> bool {
-    path.parent().is_some_and(|dir| {
-        dir.components().any(|c| {
-            let Component::Normal(name) = c else {
-                return false;
-            };
-            is_test_data_name(&name.to_string_lossy())
-        })
-    })
+    dir_names(path).any(is_test_data_name)
 }
 
 /// Directory names that hold test inputs and expected outputs by a wide convention: Go's
@@ -1438,14 +1483,7 @@ pub fn is_sample_name(name: &str) -> bool {
 
 /// Whether a path lies in a directory whose name says its manifests are kept, not deployed.
 pub fn in_archive_dir(path: &Path) -> bool {
-    path.parent().is_some_and(|dir| {
-        dir.components().any(|c| {
-            let Component::Normal(name) = c else {
-                return false;
-            };
-            is_archive_name(&name.to_string_lossy())
-        })
-    })
+    dir_names(path).any(is_archive_name)
 }
 
 /// Whether a directory name says its manifests are kept, not deployed (`archive`, `_archive`,
@@ -1635,8 +1673,8 @@ pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
                 .path
                 .parent()
                 .unwrap_or(Path::new(""));
-            patches.extend(k.patches.iter().map(|p| normalize(&dir.join(p))));
-            resources.extend(k.resources.iter().map(|r| normalize(&dir.join(r))));
+            patches.extend(k.patches.iter().map(|p| normalize_owned(dir.join(p))));
+            resources.extend(k.resources.iter().map(|r| normalize_owned(dir.join(r))));
         }
     }
     if patches.is_empty() {
@@ -1669,7 +1707,11 @@ pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
                 .path
                 .parent()
                 .unwrap_or(Path::new(""));
-            wanted.extend(k.secret_sources.iter().map(|s| normalize(&dir.join(s))));
+            wanted.extend(
+                k.secret_sources
+                    .iter()
+                    .map(|s| normalize_owned(dir.join(s))),
+            );
         }
     }
     if wanted.is_empty() {
@@ -1686,4 +1728,117 @@ pub fn secret_sources(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
         })
         .map(|f| f.id)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spellings the fast paths must read as `Components` does.
+    const PATHS: &[&str] = &[
+        "",
+        "/",
+        ".",
+        "..",
+        "a",
+        "a/b/c.yaml",
+        "/a/b/c.yaml",
+        "./a/b.yaml",
+        "a/./b.yaml",
+        "a//b.yaml",
+        "a/b/",
+        "a/b/.",
+        "a/../b.yaml",
+        "../a/testdata/x.yaml",
+        "//a/b",
+        "a/testdata",
+        "testdata/x.yaml",
+        "x/TestData/y/z.yaml",
+        "x/.archive/y.yaml",
+        "a/b/..",
+    ];
+
+    /// `normalize` as it was before its fast path: every component walked.
+    fn normalize_by_components(p: &Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if !out.pop() {
+                        out.push("..");
+                    }
+                }
+                other => out.push(other.as_os_str()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn normalize_keeps_normal_paths_and_spells_them_as_components_do() {
+        for p in PATHS {
+            let p = Path::new(p);
+            let want = normalize_by_components(p);
+            assert_eq!(normalize(p).as_os_str(), want.as_os_str(), "{p:?}");
+            assert_eq!(
+                normalize_owned(p.to_path_buf()).as_os_str(),
+                want.as_os_str(),
+                "{p:?}"
+            );
+            // Kept as it is only when normalising would leave its bytes as they are (`..`
+            // first is left to the walk, which also keeps it).
+            if is_normal(p) {
+                assert_eq!(want.as_os_str(), p.as_os_str(), "{p:?}");
+            }
+        }
+        if cfg!(unix) {
+            for p in ["a", "a/b/c.yaml", "/a/b/c.yaml", "", "/"] {
+                assert!(is_normal(Path::new(p)), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn dir_names_are_the_parents_normal_components() {
+        for p in PATHS {
+            let p = Path::new(p);
+            let want: Vec<String> = p
+                .parent()
+                .map(|d| {
+                    d.components()
+                        .filter_map(|c| match c {
+                            Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            // `..` is a name here, never one the callers look for; the others must agree.
+            let got: Vec<String> = dir_names(p)
+                .filter(|n| *n != "..")
+                .map(str::to_string)
+                .collect();
+            assert_eq!(got, want, "{p:?}");
+        }
+        assert!(in_test_data_dir(Path::new("x/TestData/y/z.yaml")));
+        assert!(!in_test_data_dir(Path::new("a/testdata")));
+        assert!(in_archive_dir(Path::new("x/.archive/y.yaml")));
+        assert!(!in_archive_dir(Path::new("x/archive")));
+    }
+
+    #[test]
+    fn golden_outputs_are_named_in_any_case() {
+        for yes in [
+            "a/case.out.yaml",
+            "case.GOLDEN.yml",
+            "x/case-golden.YAML",
+            "c_golden.yaml",
+        ] {
+            assert!(is_golden_output(Path::new(yes)), "{yes}");
+        }
+        for no in [".out.yaml", "case.out.json", "golden.yaml", "a/out.yaml"] {
+            assert!(!is_golden_output(Path::new(no)), "{no}");
+        }
+    }
 }

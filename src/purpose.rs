@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::Outcome;
 use crate::source::{FileId, SourceFile};
 
@@ -118,17 +120,17 @@ fn given_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
 /// `~/examples/` is not an example, and naming a directory says it is meant. The callers ask it
 /// of every file, whose normalised path is found once ([`SourceFile::normalized_path`]).
 fn in_normalized_dir_below_root(roots: &[PathBuf], p: &Path, named: fn(&str) -> bool) -> bool {
+    // The directories below a root are some of the file's directories: when none of these has
+    // such a name, as for nearly every file, there is no root to look for.
+    if !crate::kustomize::dir_names(p).any(named) {
+        return false;
+    }
     let rel = roots
         .iter()
         .filter_map(|r| p.strip_prefix(r).ok())
         .min_by_key(|rel| rel.components().count())
         .unwrap_or(p);
-    rel.parent().is_some_and(|dir| {
-        dir.components().any(|c| match c {
-            std::path::Component::Normal(n) => named(&n.to_string_lossy()),
-            _ => false,
-        })
-    })
+    crate::kustomize::dir_names(rel).any(named)
 }
 
 /// Files in test or example directories (`test`, `e2e`, `examples`, `samples`, …) that no Flux
@@ -140,8 +142,9 @@ pub(crate) fn sample_files(
     flux_reached: Option<&HashSet<FileId>>,
 ) -> Vec<FileId> {
     let bases = sample_bases(roots);
+    // Every file's directories are read: on all threads, in file order.
     files
-        .iter()
+        .par_iter()
         .filter(|f| !flux_reached.is_some_and(|r| r.contains(&f.id)))
         .filter(|f| {
             in_normalized_dir_below_root(
@@ -217,19 +220,31 @@ pub(crate) fn deploy_units(
             dirs
         })
     };
+    let unlinted_file = |f: &SourceFile| unlinted.binary_search(&f.id).is_ok();
+    // Every file's directories are read on all threads (almost none is in an example); units
+    // are found and numbered in file order below.
+    let candidates: Vec<bool> = files
+        .par_iter()
+        .map(|f| {
+            !unlinted_file(f)
+                && !flux_reached.is_some_and(|r| r.contains(&f.id))
+                && crate::kustomize::dir_names(&f.normalized_path())
+                    .any(crate::kustomize::is_sample_name)
+        })
+        .collect();
     let mut units: HashMap<FileId, u32> = HashMap::new();
     let mut by_dir: HashMap<PathBuf, u32> = HashMap::new();
     let mut next = 0u32;
-    for f in files {
-        if unlinted.binary_search(&f.id).is_ok() {
+    for (f, candidate) in files.iter().zip(candidates) {
+        if unlinted_file(f) {
             units.insert(f.id, next);
             next += 1;
             continue;
         }
-        if flux_reached.is_some_and(|r| r.contains(&f.id)) {
+        if !candidate {
             continue;
         }
-        // Most files are in no example: the directories are listed for the first that is.
+        // The directories are listed for the first example that needs them.
         let Some(unit) = sample_unit(&bases, &f.normalized_path(), dirs_with_files) else {
             continue;
         };
@@ -267,6 +282,11 @@ fn sample_unit<'a>(
     p: &Path,
     with_files: impl FnOnce() -> &'a HashSet<PathBuf>,
 ) -> Option<PathBuf> {
+    // The directories below a base are some of the file's directories (see
+    // `in_normalized_dir_below_root`).
+    if !crate::kustomize::dir_names(p).any(crate::kustomize::is_sample_name) {
+        return None;
+    }
     let base = bases
         .iter()
         .filter(|r| p.starts_with(r) && r.as_path() != p)
