@@ -197,16 +197,9 @@ fn select_and_ignore_take_families_and_prefixes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("route.yaml"), ROUTE).unwrap();
     let rules = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["check", ".", "--no-config", "--format", "json"];
+        let mut all = vec!["--no-config"];
         all.extend_from_slice(args);
-        let out = gwlint_in(dir.path(), &all);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["rule"].as_str().unwrap().to_string())
-            .collect()
+        rules_with(dir.path(), &all)
     };
     assert_eq!(rules(&[]), ["GW120", "GW108"]);
     assert_eq!(rules(&["--select", "GW1"]), ["GW120", "GW108"]);
@@ -219,7 +212,14 @@ fn select_and_ignore_take_families_and_prefixes() {
 
 /// The rule ids `gwlint check .` reports in `dir`, in order.
 fn rules_in(dir: &std::path::Path) -> Vec<String> {
-    let out = gwlint_in(dir, &["check", ".", "--format", "json"]);
+    rules_with(dir, &[])
+}
+
+/// The rule ids `gwlint check . ARGS` reports in `dir`, in order.
+fn rules_with(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["check", ".", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = gwlint_in(dir, &all);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v["diagnostics"]
         .as_array()
