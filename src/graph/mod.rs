@@ -453,6 +453,20 @@ impl<'m> Graph<'m> {
         self.index.get(key).and_then(|v| v.first().copied())
     }
 
+    /// For each object, whether another object has its key (a key defined more than once,
+    /// read from the index without hashing a key).
+    pub fn key_repeated(&self) -> Vec<bool> {
+        let mut out = vec![false; self.objects.len()];
+        for ids in self.index.values().filter(|ids| ids.len() > 1) {
+            for &id in ids {
+                if let Some(slot) = out.get_mut(id) {
+                    *slot = true;
+                }
+            }
+        }
+        out
+    }
+
     /// Every object with this key: a repository may define one several times (overlays,
     /// environments), and a rule must not call a field missing while one definition has it.
     pub fn all(&self, key: &ObjKey) -> &[ObjId] {

@@ -22,6 +22,9 @@ impl Check for Rule {
             let end = objects.partition_point(|o| o.file <= f);
             start..end
         };
+        // Only objects whose key some other object has can be defined twice: the others (nearly
+        // all) are passed over without hashing their keys.
+        let repeated = g.key_repeated();
         // (later, first, build): each pair once, in the first build that shows it.
         let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
         let mut by: Vec<(usize, usize, &str)> = Vec::new();
@@ -31,6 +34,9 @@ impl Check for Rule {
             seen.reserve(b.files.len());
             for &f in &b.files {
                 for i in of_file(f) {
+                    if !repeated.get(i).copied().unwrap_or(false) {
+                        continue;
+                    }
                     let o = &objects[i];
                     // A chart's objects are Helm's to reconcile with the others (`crate::helm`).
                     if matches!(o.spec, Spec::Kustomization(_))
