@@ -177,16 +177,20 @@ fn floor(text: &str, i: usize) -> usize {
     i
 }
 
+/// Where the line holding byte `at` (a char boundary) starts, looking back at most `BACK`
+/// bytes; None when no line break is that near and the text starts further back.
+fn line_start(text: &str, at: usize) -> Option<usize> {
+    let from = floor(text, at.saturating_sub(BACK));
+    text.get(from..at)
+        .and_then(|t| t.rfind(['\n', '\r']).map(|i| from + i + 1))
+        .or((from == 0).then_some(0))
+}
+
 /// Whether the line holding byte `at` ends with a comment carrying a marker, or the line above
 /// it is such a comment alone.
 fn marked_at(text: &str, at: usize) -> bool {
     let at = floor(text, at);
-    let from = floor(text, at.saturating_sub(BACK));
-    let Some(start) = text
-        .get(from..at)
-        .and_then(|t| t.rfind(['\n', '\r']).map(|i| from + i + 1))
-        .or((from == 0).then_some(0))
-    else {
+    let Some(start) = line_start(text, at) else {
         return false;
     };
     let to = floor(text, at.saturating_add(AHEAD));
@@ -208,12 +212,7 @@ fn marked_at(text: &str, at: usize) -> bool {
         .or_else(|| before.strip_suffix(['\n', '\r']))
         .unwrap_or(before)
         .len();
-    let from = floor(text, above_end.saturating_sub(BACK));
-    let Some(above_start) = text
-        .get(from..above_end)
-        .and_then(|t| t.rfind(['\n', '\r']).map(|i| from + i + 1))
-        .or((from == 0).then_some(0))
-    else {
+    let Some(above_start) = line_start(text, above_end) else {
         return false;
     };
     let above = text.get(above_start..above_end).unwrap_or("").trim_start();
