@@ -11,9 +11,19 @@ use crate::model::{Object, Spec};
 /// where the configuration left them unset and every release of the chart agrees on one
 /// `major.minor`. Notes say what was taken from where.
 pub fn targets(cfg: &Config, objects: &[Object], notes: &mut Vec<String>) -> Option<Config> {
+    // The few objects that can say what is installed, found in one pass over all of them.
+    let objects: Vec<&Object> = objects
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.spec,
+                Spec::Kustomization(_) | Spec::HelmRelease(_) | Spec::ChartRepository(_)
+            )
+        })
+        .collect();
     let mut out: Option<Config> = None;
     if !cfg.targets.gateway_api_set
-        && let Some((bundle, channel, from)) = gateway_api_bundle(objects)
+        && let Some((bundle, channel, from)) = gateway_api_bundle(&objects)
     {
         let c = out.get_or_insert_with(|| cfg.clone());
         c.targets.gateway_api = bundle;
@@ -77,7 +87,7 @@ const ENVOY_GATEWAY_BUNDLES: &[(MajorMinor, MajorMinor)] = &[
 /// experimental-install.yaml`, `…/gateway-api/config/crd?ref=v1.5.1`), or the exact version of
 /// Envoy Gateway's chart (a HelmRelease of `gateway-helm`, or an OCIRepository of it). With the
 /// channel when the witnesses say it, and what they are, for notes.
-fn gateway_api_bundle(objects: &[Object]) -> Option<(Version, Option<Channel>, String)> {
+fn gateway_api_bundle(objects: &[&Object]) -> Option<(Version, Option<Channel>, String)> {
     let mut seen: Vec<(Version, Option<Channel>, &'static str)> = Vec::new();
     for o in objects {
         match &o.spec {

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 pub mod patch;
 
@@ -21,14 +22,13 @@ pub type Vars = HashMap<String, String>;
 
 #[derive(Clone, Debug)]
 struct Claim {
-    namespace: Option<String>,
-    /// Who set the namespace (for --verbose).
-    origin: String,
+    /// The namespace and who set it (for --verbose); shared by the claims of one walk.
+    namespace: Option<(Arc<str>, Arc<str>)>,
     /// The Flux Kustomization whose variables apply.
     flux: Option<usize>,
     depth: usize,
     /// What the kustomizations on the way rename the file's objects to.
-    rename: Rename,
+    rename: Arc<Rename>,
 }
 
 /// The `namePrefix`/`nameSuffix` of the kustomizations between a build's root and a file:
@@ -130,27 +130,31 @@ impl Rename {
 /// One way a file is built: by one kustomization root or one Flux Kustomization.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Variant {
-    /// The namespace it gives the file's namespaced objects (None: as written).
-    pub namespace: Option<String>,
-    pub rename: Rename,
+    /// The namespace it gives the file's namespaced objects (None: as written). Shared with
+    /// the other files of the build, as are the rename and origin.
+    pub namespace: Option<Arc<str>>,
+    pub rename: Arc<Rename>,
     /// Who sets the namespace (for --verbose).
-    pub origin: String,
+    pub origin: Option<Arc<str>>,
 }
 
 impl Variant {
     fn of(c: &Claim) -> Variant {
-        let mut rename = c.rename.clone();
-        if rename.unknown {
+        let rename = if c.rename.unknown {
             // Not renamed, as before renames were modelled: the names stay as written (its
             // patches still apply).
-            rename.prefix.clear();
-            rename.suffix.clear();
-            rename.at = None;
-        }
+            let mut r = Rename::clone(&c.rename);
+            r.prefix.clear();
+            r.suffix.clear();
+            r.at = None;
+            Arc::new(r)
+        } else {
+            Arc::clone(&c.rename)
+        };
         Variant {
-            namespace: c.namespace.clone(),
+            namespace: c.namespace.as_ref().map(|(n, _)| Arc::clone(n)),
             rename,
-            origin: c.origin.clone(),
+            origin: c.namespace.as_ref().map(|(_, o)| Arc::clone(o)),
         }
     }
 }
@@ -302,9 +306,88 @@ struct Index<'a> {
     dirs: foldhash::HashSet<&'a std::ffi::OsStr>,
     /// Looked up for every resource of every kustomization: foldhash rather than SipHash.
     kustomizations: foldhash::HashMap<PathBuf, usize>,
+    /// Each kustomization's `resources`, by its object's index, resolved once.
+    resources: foldhash::HashMap<usize, Box<[Resource]>>,
+}
+
+/// One entry of a kustomization's `resources`, resolved against its directory.
+#[derive(Clone, Copy, Debug)]
+enum Resource {
+    /// A file of the input.
+    File(FileId),
+    /// A directory with a kustomization, by the kustomization's object index.
+    Kustomization(usize),
+    /// A remote base, or a path that is not in the input.
+    Elsewhere,
+}
+
+/// What a kustomization's own text and patch files mention of Flux's post-build substitution.
+#[derive(Clone, Copy, Debug, Default)]
+struct Says {
+    /// `kustomize.toolkit.fluxcd.io/substitute` (it may turn substitution off).
+    substitute_key: bool,
+    /// `postBuild` or `substitute` (a patch may give or strip a Flux Kustomization's
+    /// variables).
+    post_build: bool,
+}
+
+impl Says {
+    fn of(
+        idx: &Index,
+        objects: &[Object],
+        kid: usize,
+        k: &crate::model::kustomize::Kustomization,
+        dir: &Path,
+    ) -> Says {
+        let own = idx.files[objects[kid].file as usize].text.as_str();
+        let patches = k.patches.iter().filter_map(|p| {
+            let f = idx.by_path.get(normalize_owned(dir.join(p)).as_os_str())?;
+            Some(idx.files[*f as usize].text.as_str())
+        });
+        std::iter::once(own)
+            .chain(patches)
+            .fold(Says::default(), |says, t| {
+                says.or(Says {
+                    substitute_key: t.contains(crate::model::kustomize::SUBSTITUTE_KEY),
+                    post_build: t.contains("postBuild") || t.contains("substitute"),
+                })
+            })
+    }
+
+    fn or(self, other: Says) -> Says {
+        Says {
+            substitute_key: self.substitute_key || other.substitute_key,
+            post_build: self.post_build || other.post_build,
+        }
+    }
 }
 
 impl Index<'_> {
+    /// A kustomization's `resources`, in order: a file of the input, another kustomization's
+    /// directory, or neither (a remote base, a path not here).
+    fn resolve_resources(
+        &self,
+        dir: &Path,
+        k: &crate::model::kustomize::Kustomization,
+    ) -> Box<[Resource]> {
+        k.resources
+            .iter()
+            .map(|res| {
+                if res.contains("://") || res.starts_with("github.com/") {
+                    return Resource::Elsewhere;
+                }
+                let p = normalize_owned(dir.join(res));
+                if let Some(&f) = self.by_path.get(p.as_os_str()) {
+                    Resource::File(f)
+                } else if let Some(&kid) = self.kustomizations.get(&p) {
+                    Resource::Kustomization(kid)
+                } else {
+                    Resource::Elsewhere
+                }
+            })
+            .collect()
+    }
+
     fn is_dir(&self, dir: &Path) -> bool {
         self.dirs.contains(dir.as_os_str())
     }
@@ -324,18 +407,22 @@ impl Index<'_> {
 /// kustomization, but a component included by hundreds of namespaces must not multiply a run.
 const MAX_NAMESPACES_PER_FILE: usize = 32;
 
+/// Every namespace each file is built into, with who sets it. (foldhash: keyed by every file
+/// some kustomization lists.)
+type Every = foldhash::HashMap<FileId, BTreeMap<Arc<str>, Arc<str>>>;
+
 /// Records a namespace a file is built into.
-fn note_ns(every: &mut HashMap<FileId, BTreeMap<String, String>>, file: FileId, c: &Claim) {
-    if let Some(ns) = &c.namespace {
+fn note_ns(every: &mut Every, file: FileId, c: &Claim) {
+    if let Some((ns, origin)) = &c.namespace {
         every
             .entry(file)
             .or_default()
-            .entry(ns.clone())
-            .or_insert_with(|| c.origin.clone());
+            .entry(Arc::clone(ns))
+            .or_insert_with(|| Arc::clone(origin));
     }
 }
 
-fn claim(claims: &mut HashMap<FileId, Claim>, file: FileId, c: Claim) {
+fn claim(claims: &mut foldhash::HashMap<FileId, Claim>, file: FileId, c: Claim) {
     match claims.get(&file) {
         // Every namespace a file is built into is kept (see `Layout::also`).
         Some(old) if old.priority() >= c.priority() => {}
@@ -349,34 +436,32 @@ fn claim(claims: &mut HashMap<FileId, Claim>, file: FileId, c: Claim) {
 fn walk(
     idx: &Index,
     objects: &[Object],
-    dir: &Path,
-    inherited: Option<(String, String)>,
+    kid: usize,
+    inherited: Option<(Arc<str>, Arc<str>)>,
     rename: &Rename,
     flux: Option<usize>,
     depth: usize,
-    visited: &mut HashSet<PathBuf>,
+    visited: &mut foldhash::HashSet<usize>,
     claims: &mut Vec<(FileId, Claim)>,
 ) {
-    if !visited.insert(dir.to_path_buf()) || depth > 64 {
+    if depth > 64 || !visited.insert(kid) {
         return;
     }
-    let Some(&kid) = idx.kustomizations.get(dir) else {
-        return;
-    };
     let Spec::Kustomization(k) = &objects[kid].spec else {
         return;
     };
+    let resources = idx.resources.get(&kid).map_or(&[][..], |r| &r[..]);
     let here = k.namespace.as_ref().map(|n| {
         let origin = idx.files[objects[kid].file as usize].display_path();
-        (n.v.to_string(), origin)
+        (Arc::from(n.v.as_str()), Arc::from(origin))
     });
     // kustomize runs an overlay's namespace transformer after its bases are built: the
     // outermost kustomization with a namespace wins.
     let ns = inherited.or(here);
     let component = objects[kid].key.kind == "Component";
     let mut rename = rename.through(objects[kid].file, k, component);
-    for res in &k.resources {
-        let Some(&cid) = idx.kustomizations.get(&normalize_owned(dir.join(res))) else {
+    for r in resources {
+        let Resource::Kustomization(cid) = *r else {
             continue;
         };
         if let (Spec::Kustomization(c), "Component") =
@@ -385,42 +470,34 @@ fn walk(
             rename.with_patches(objects[cid].file, c);
         }
     }
-    let rename = rename;
-    for res in &k.resources {
-        if res.contains("://") || res.starts_with("github.com/") {
-            continue;
-        }
-        let p = normalize_owned(dir.join(res));
-        if let Some(&f) = idx.by_path.get(p.as_os_str()) {
-            let (namespace, origin) = match &ns {
-                Some((n, o)) => (Some(n.clone()), o.clone()),
-                None => (None, String::new()),
-            };
-            claims.push((
+    // Shared by the claims of every file listed here.
+    let rename = Arc::new(rename);
+    for r in resources {
+        match *r {
+            Resource::File(f) => claims.push((
                 f,
                 Claim {
-                    namespace,
-                    origin,
+                    namespace: ns.clone(),
                     flux,
                     depth,
-                    rename: rename.clone(),
+                    rename: Arc::clone(&rename),
                 },
-            ));
-        } else if idx.kustomizations.contains_key(&p) {
-            walk(
+            )),
+            Resource::Kustomization(cid) => walk(
                 idx,
                 objects,
-                &p,
+                cid,
                 ns.clone(),
                 &rename,
                 flux,
                 depth + 1,
                 visited,
                 claims,
-            );
+            ),
+            Resource::Elsewhere => {}
         }
     }
-    visited.remove(dir);
+    visited.remove(&kid);
 }
 
 /// Computes each file's namespace and variables from the kustomizations in the input.
@@ -451,6 +528,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         sorted,
         dirs,
         kustomizations: foldhash::HashMap::default(),
+        resources: foldhash::HashMap::default(),
     };
     let mut flux = Vec::new();
     for (id, o) in objects.iter().enumerate() {
@@ -468,112 +546,104 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             _ => {}
         }
     }
-    let mut dirs: Vec<&PathBuf> = idx.kustomizations.keys().collect();
+    let mut dirs: Vec<(&PathBuf, usize)> =
+        idx.kustomizations.iter().map(|(d, k)| (d, *k)).collect();
     dirs.sort();
+    // Each kustomization's resources are resolved once, on all threads: every walk below,
+    // and there is one from each kustomization, reads them.
+    let resolved: Vec<(usize, Box<[Resource]>, Says)> = dirs
+        .par_iter()
+        .filter_map(|&(dir, kid)| match &objects[kid].spec {
+            Spec::Kustomization(k) => {
+                let says = Says::of(&idx, objects, kid, k, dir);
+                Some((kid, idx.resolve_resources(dir, k), says))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut says: foldhash::HashMap<usize, Says> = foldhash::HashMap::default();
+    for (kid, resources, s) in resolved {
+        idx.resources.insert(kid, resources);
+        says.insert(kid, s);
+    }
     // Each kustomization is walked on its own (on all threads); the claims are then settled in
     // directory order, as one walk after the other would.
     let walked: Vec<Vec<(FileId, Claim)>> = dirs
         .par_iter()
-        .map(|dir| {
+        .map(|&(_, kid)| {
             let mut found = Vec::new();
             walk(
                 &idx,
                 objects,
-                dir,
+                kid,
                 None,
                 &Rename::default(),
                 None,
                 0,
-                &mut HashSet::new(),
+                &mut foldhash::HashSet::default(),
                 &mut found,
             );
             found
         })
         .collect();
     let replaced = replaced_target_namespaces(&idx, objects, &dirs, &walked);
-    // Kustomizations no other kustomization lists are roots: each is one build. (foldhash: a
-    // set of every resource of every kustomization.)
-    let listed: foldhash::HashSet<PathBuf> = dirs
-        .iter()
-        .filter_map(|d| match &objects[*idx.kustomizations.get(*d)?].spec {
-            Spec::Kustomization(k) => Some(
-                k.resources
-                    .iter()
-                    .map(|r| normalize_owned(d.join(r)))
-                    .collect::<Vec<_>>(),
-            ),
+    // Kustomizations no other kustomization lists are roots: each is one build.
+    let listed: foldhash::HashSet<usize> = idx
+        .resources
+        .values()
+        .flat_map(|r| r.iter())
+        .filter_map(|r| match r {
+            Resource::Kustomization(kid) => Some(*kid),
             _ => None,
         })
-        .flatten()
         .collect();
+    let is_root = |kid: usize| !listed.contains(&kid);
     let mut builds: Vec<Build> = dirs
         .iter()
         .zip(&walked)
-        .filter(|(d, _)| !listed.contains(d.as_path()))
-        .filter_map(|(d, found)| {
-            let kid = *idx.kustomizations.get(*d)?;
-            Some(Build {
-                by: idx.files[objects[kid].file as usize].display_path(),
-                files: found.iter().map(|(f, _)| *f).collect(),
-            })
+        .filter(|((_, kid), _)| is_root(*kid))
+        .map(|((_, kid), found)| Build {
+            by: idx.files[objects[*kid].file as usize].display_path(),
+            files: found.iter().map(|(f, _)| *f).collect(),
         })
         .collect();
     let mut test_data_deployers =
-        kustomizations_deploying_test_data(objects, files, &idx, &dirs, &walked);
+        kustomizations_deploying_test_data(objects, files, &dirs, &walked);
     let mut flux_reach = FluxReach::default();
-    for (dir, found) in dirs.iter().zip(&walked) {
-        let Some(&kid) = idx.kustomizations.get(*dir) else {
-            continue;
-        };
-        let Spec::Kustomization(k) = &objects[kid].spec else {
-            continue;
-        };
+    for ((_, kid), found) in dirs.iter().zip(&walked) {
         // What the kustomization adds to everything it builds: its own text and patch files,
         // and those of the components it lists (a component patches its includer's build).
-        let mut texts: Vec<&str> = Vec::new();
-        let mut add = |kid: usize, k: &crate::model::kustomize::Kustomization, dir: &Path| {
-            texts.push(files[objects[kid].file as usize].text.as_str());
-            texts.extend(k.patches.iter().filter_map(|p| {
-                let f = idx.by_path.get(normalize_owned(dir.join(p)).as_os_str())?;
-                Some(files[*f as usize].text.as_str())
-            }));
-        };
-        add(kid, k, dir);
-        for r in &k.resources {
-            let sub = normalize_owned(dir.join(r));
-            let Some(&cid) = idx.kustomizations.get(&sub) else {
-                continue;
-            };
-            if let (Spec::Kustomization(c), "Component") =
-                (&objects[cid].spec, objects[cid].key.kind.as_str())
-            {
-                add(cid, c, &sub);
+        let mut says_here = says.get(kid).copied().unwrap_or_default();
+        for r in idx.resources.get(kid).map_or(&[][..], |r| &r[..]) {
+            if let Resource::Kustomization(cid) = *r {
+                if objects[cid].key.kind == "Component" {
+                    says_here = says_here.or(says.get(&cid).copied().unwrap_or_default());
+                }
             }
         }
-        let says = |w: &str| texts.iter().any(|t| t.contains(w));
-        if says(crate::model::kustomize::SUBSTITUTE_KEY) {
+        if says_here.substitute_key {
             flux_reach.disabled.extend(found.iter().map(|(f, _)| *f));
         }
-        if says("postBuild") || says("substitute") {
+        if says_here.post_build {
             flux_reach.patched.extend(found.iter().map(|(f, _)| *f));
         }
     }
     // How each kustomization root builds its files; a root that some Flux Kustomization
     // builds is that Kustomization's build, recorded below with its target namespace.
-    let mut root_variants: Vec<(&PathBuf, FileId, Variant)> = Vec::new();
-    for (dir, found) in dirs.iter().zip(&walked) {
-        if !listed.contains(dir.as_path()) {
-            root_variants.extend(found.iter().map(|(f, c)| (*dir, *f, Variant::of(c))));
+    let mut root_variants: Vec<(usize, FileId, Variant)> = Vec::new();
+    for ((_, kid), found) in dirs.iter().zip(&walked) {
+        if is_root(*kid) {
+            root_variants.extend(found.iter().map(|(f, c)| (*kid, *f, Variant::of(c))));
         }
     }
-    let mut variants: HashMap<FileId, Vec<Variant>> = HashMap::new();
-    let mut flux_dirs: HashSet<PathBuf> = HashSet::new();
-    let mut claims: HashMap<FileId, Claim> = HashMap::new();
-    let mut every: HashMap<FileId, BTreeMap<String, String>> = HashMap::new();
-    for (dir, found) in dirs.iter().zip(walked) {
+    let mut variants: foldhash::HashMap<FileId, Vec<Variant>> = foldhash::HashMap::default();
+    let mut flux_dirs: foldhash::HashSet<usize> = foldhash::HashSet::default();
+    let mut claims: foldhash::HashMap<FileId, Claim> = foldhash::HashMap::default();
+    let mut every = Every::default();
+    for ((_, kid), found) in dirs.iter().zip(walked) {
         // Only a root's build is deployed: a base walked on its own has its own namespace,
         // which its overlays replace.
-        let root = !listed.contains(dir.as_path());
+        let root = is_root(*kid);
         for (file, c) in found {
             if root {
                 note_ns(&mut every, file, &c);
@@ -609,28 +679,28 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         under_paths.extend(idx.run_under(&target).iter().map(|(_, f)| *f));
         let mut mine: Vec<FileId> = Vec::new();
         let origin = format!("Flux {} ({})", o.key, files[o.file as usize].display_path());
-        let ns = match replaced.get(&fid) {
-            Some((n, by)) => Some((n.clone(), format!("{origin}, set by {by}"))),
+        let ns: Option<(Arc<str>, Arc<str>)> = match replaced.get(&fid) {
+            Some((n, by)) => Some((n.as_str().into(), format!("{origin}, set by {by}").into())),
             None => f
                 .target_namespace
                 .as_ref()
-                .map(|t| (t.v.to_string(), origin.clone())),
+                .map(|t| (t.v.as_str().into(), origin.as_str().into())),
         };
         // Walks one kustomization of the build and records what it claims.
-        let mut build_dir = |dir: &Path, depth: usize, mine: &mut Vec<FileId>| {
+        let mut build_dir = |kid: usize, depth: usize, mine: &mut Vec<FileId>| {
             let mut found = Vec::new();
             walk(
                 &idx,
                 objects,
-                dir,
+                kid,
                 ns.clone(),
                 &Rename::default(),
                 Some(fid),
                 depth,
-                &mut HashSet::new(),
+                &mut foldhash::HashSet::default(),
                 &mut found,
             );
-            flux_dirs.insert(dir.to_path_buf());
+            flux_dirs.insert(kid);
             for (file, c) in found {
                 mine.push(file);
                 variants.entry(file).or_default().push(Variant::of(&c));
@@ -638,44 +708,40 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 claim(&mut claims, file, c);
             }
         };
-        if idx.kustomizations.contains_key(&target) {
-            build_dir(&target, 1, &mut mine);
+        if let Some(&kid) = idx.kustomizations.get(&target) {
+            build_dir(kid, 1, &mut mine);
         } else {
             // Flux generates a kustomization of the manifests under the path, except that a
             // directory with a kustomization of its own is listed as that directory (whose
             // kustomization decides which of its files are built) and not walked into.
-            let mut nested: Vec<PathBuf> = Vec::new();
+            let mut nested: Vec<(&Path, usize)> = Vec::new();
             let mut direct: Vec<FileId> = Vec::new();
             for (p, file) in idx.run_under(&target) {
                 let owner = p
                     .ancestors()
                     .skip(1)
                     .take_while(|a| *a != target.as_path() && a.starts_with(&target))
-                    .filter(|a| idx.kustomizations.contains_key(*a))
+                    .filter_map(|a| Some((a, *idx.kustomizations.get(a)?)))
                     .last();
                 match owner {
-                    Some(d) => nested.push(d.to_path_buf()),
+                    Some(d) => nested.push(d),
                     None => direct.push(*file),
                 }
             }
             nested.sort();
             nested.dedup();
-            for dir in &nested {
-                build_dir(dir, 2, &mut mine);
+            for &(_, kid) in &nested {
+                build_dir(kid, 2, &mut mine);
             }
             direct.sort_unstable();
+            let rename = Arc::new(Rename::default());
             for file in direct {
                 mine.push(file);
-                let (namespace, origin) = match &ns {
-                    Some((n, o)) => (Some(n.clone()), o.clone()),
-                    None => (None, String::new()),
-                };
                 let c = Claim {
-                    namespace,
-                    origin,
+                    namespace: ns.clone(),
                     flux: Some(fid),
                     depth: 1,
-                    rename: Rename::default(),
+                    rename: Arc::clone(&rename),
                 };
                 variants.entry(file).or_default().push(Variant::of(&c));
                 note_ns(&mut every, file, &c);
@@ -690,19 +756,19 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         let mut with_components = mine.clone();
         for c in &f.components {
             let dir = normalize_owned(target.join(c));
-            if !idx.kustomizations.contains_key(&dir) {
+            let Some(&kid) = idx.kustomizations.get(&dir) else {
                 continue;
-            }
+            };
             let mut found = Vec::new();
             walk(
                 &idx,
                 objects,
-                &dir,
+                kid,
                 None,
                 &Rename::default(),
                 Some(fid),
                 1,
-                &mut HashSet::new(),
+                &mut foldhash::HashSet::default(),
                 &mut found,
             );
             with_components.extend(found.into_iter().map(|(file, _)| file));
@@ -721,8 +787,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         flux_reach.deploys.push(((o.file, o.doc.start), deployed));
     }
     flux_reach.deploys.sort();
-    for (dir, file, v) in root_variants {
-        if !flux_dirs.contains(dir) {
+    for (kid, file, v) in root_variants {
+        if !flux_dirs.contains(&kid) {
             variants.entry(file).or_default().push(v);
         }
     }
@@ -815,14 +881,14 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
         .map(|(i, o)| ((o.key.namespace.as_str(), o.key.name.as_str()), i))
         .collect();
     for (file, c) in claims {
-        if let (Some(ns), false) = (&c.namespace, out.renamed.contains_key(&file)) {
-            let ns = ns.clone();
+        if let (Some((ns, origin)), false) = (&c.namespace, out.renamed.contains_key(&file)) {
             let others: Vec<(String, String)> = every
                 .remove(&file)
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|(n, _)| *n != ns)
+                .filter(|(n, _)| n != ns)
                 .take(MAX_NAMESPACES_PER_FILE)
+                .map(|(n, o)| (n.to_string(), o.to_string()))
                 .collect();
             if !others.is_empty() {
                 out.also.insert(file, others);
@@ -830,7 +896,8 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
             if unset_builds.contains(&file) {
                 out.unset_too.insert(file);
             }
-            out.namespaces.insert(file, (ns, c.origin));
+            out.namespaces
+                .insert(file, (ns.to_string(), origin.to_string()));
         }
         let Some(fid) = c.flux else { continue };
         let Spec::FluxKustomization(f) = &objects[fid].spec else {
@@ -864,7 +931,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
 /// The files that some build renames or patches, each with all its builds: sorted, one per
 /// distinct namespace, renaming and patches, at most `MAX_NAMESPACES_PER_FILE` copies.
 fn renamed_files(
-    variants: HashMap<FileId, Vec<Variant>>,
+    variants: foldhash::HashMap<FileId, Vec<Variant>>,
     objects: &[Object],
     patches: &HashMap<(FileId, usize), Vec<patch::Patch>>,
 ) -> HashMap<FileId, Vec<Variant>> {
@@ -1107,11 +1174,11 @@ fn build_as(o: &mut Object, v: &Variant, cluster: bool) {
     if cluster {
         o.key.namespace.clear();
         if let (true, Some(ns)) = (namespace_kind, &v.namespace) {
-            o.key.name = ns.as_str().into();
+            o.key.name = (**ns).into();
         }
     } else if let Some(ns) = &v.namespace {
-        if o.key.namespace != *ns {
-            o.key.namespace = ns.as_str().into();
+        if o.key.namespace != **ns {
+            o.key.namespace = (**ns).into();
             o.namespace_defaulted = false;
         }
     }
@@ -1145,16 +1212,13 @@ fn build_as(o: &mut Object, v: &Variant, cluster: bool) {
 fn replaced_target_namespaces(
     idx: &Index,
     objects: &[Object],
-    dirs: &[&PathBuf],
+    dirs: &[(&PathBuf, usize)],
     walked: &[Vec<(FileId, Claim)>],
 ) -> HashMap<usize, (String, String)> {
     use crate::model::kustomize::{Replacement, ReplacementEntry};
     let mut out = HashMap::new();
     let mut by_file: Option<HashMap<FileId, Vec<usize>>> = None;
-    for (dir, built) in dirs.iter().zip(walked) {
-        let Some(&kid) = idx.kustomizations.get(*dir) else {
-            continue;
-        };
+    for (&(dir, kid), built) in dirs.iter().zip(walked) {
         let Spec::Kustomization(k) = &objects[kid].spec else {
             continue;
         };
@@ -1204,10 +1268,10 @@ fn replaced_target_namespaces(
                 let o = &objects[i];
                 let ns = claim
                     .namespace
-                    .clone()
-                    .unwrap_or_else(|| o.key.namespace.to_string());
+                    .as_ref()
+                    .map_or_else(|| o.key.namespace.to_string(), |(n, _)| n.to_string());
                 let name = match (&claim.namespace, o.key.kind.as_str()) {
-                    (Some(n), "Namespace") if o.key.group.is_empty() => n.clone(),
+                    (Some((n, _)), "Namespace") if o.key.group.is_empty() => n.to_string(),
                     _ => o.key.name.to_string(),
                 };
                 members.push((i, ns, name));
@@ -1370,8 +1434,7 @@ fn clusters(
 fn kustomizations_deploying_test_data(
     objects: &[Object],
     files: &[SourceFile],
-    idx: &Index,
-    dirs: &[&PathBuf],
+    dirs: &[(&PathBuf, usize)],
     walked: &[Vec<(FileId, Claim)>],
 ) -> HashMap<FileId, Vec<FileId>> {
     use rayon::prelude::*;
@@ -1384,13 +1447,10 @@ fn kustomizations_deploying_test_data(
     if out.is_empty() {
         return out;
     }
-    for (dir, found) in dirs.iter().zip(walked) {
-        let Some(&kid) = idx.kustomizations.get(*dir) else {
-            continue;
-        };
+    for ((_, kid), found) in dirs.iter().zip(walked) {
         for (f, _) in found {
             if let Some(v) = out.get_mut(f) {
-                v.push(objects[kid].file);
+                v.push(objects[*kid].file);
             }
         }
     }
@@ -1665,21 +1725,41 @@ pub fn apply(
 /// Files that kustomizations apply as patches and list nowhere as resources: partial objects
 /// merged into others, so not objects to index or validate on their own.
 pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
-    let mut patches: Vec<PathBuf> = Vec::new();
-    let mut resources: Vec<PathBuf> = Vec::new();
-    for o in objects {
-        if let Spec::Kustomization(k) = &o.spec {
-            let dir = files[o.file as usize]
-                .path
-                .parent()
-                .unwrap_or(Path::new(""));
-            patches.extend(k.patches.iter().map(|p| normalize_owned(dir.join(p))));
-            resources.extend(k.resources.iter().map(|r| normalize_owned(dir.join(r))));
-        }
-    }
+    use rayon::prelude::*;
+    let dir_of = |o: &Object| {
+        files[o.file as usize]
+            .path
+            .parent()
+            .unwrap_or(Path::new(""))
+    };
+    let kustomizations = || {
+        objects.iter().filter_map(|o| match &o.spec {
+            Spec::Kustomization(k) => Some((dir_of(o), k)),
+            _ => None,
+        })
+    };
+    let mut patches: Vec<PathBuf> = kustomizations()
+        .flat_map(|(dir, k)| k.patches.iter().map(|p| normalize_owned(dir.join(p))))
+        .collect();
     if patches.is_empty() {
         return Vec::new();
     }
+    // Only a resource with a patch's file name can be that patch: the others, nearly all, are
+    // not resolved.
+    let names: foldhash::HashSet<&std::ffi::OsStr> =
+        patches.iter().filter_map(|p| p.file_name()).collect();
+    let mut resources: Vec<PathBuf> = kustomizations()
+        .flat_map(|(dir, k)| {
+            k.resources
+                .iter()
+                .filter(|r| {
+                    Path::new(r.as_str())
+                        .file_name()
+                        .is_some_and(|n| names.contains(n))
+                })
+                .map(move |r| normalize_owned(dir.join(r)))
+        })
+        .collect();
     // Normalised paths have one spelling: compared by their bytes, not their components.
     patches.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     resources.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
@@ -1688,7 +1768,7 @@ pub fn patch_files(objects: &[Object], files: &[SourceFile]) -> Vec<FileId> {
             .is_ok()
     };
     files
-        .iter()
+        .par_iter()
         .filter(|f| {
             let p = f.normalized_path();
             has(&patches, &p) && !has(&resources, &p)

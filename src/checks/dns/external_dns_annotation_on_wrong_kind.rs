@@ -37,11 +37,18 @@ impl Check for Rule {
             })
             .collect();
         // Each route's parents (Gateways and ListenerSets of the input), one entry per
-        // parentRef; `None` where a parentRef resolves to nothing in the input.
-        let mut parents: HashMap<ObjId, Vec<Option<ObjId>>> = HashMap::new();
-        for a in &cx.graph.attachments {
-            parents.entry(a.route).or_default().push(a.parent);
-        }
+        // parentRef; `None` where a parentRef resolves to nothing in the input. Made only for
+        // a route with a `target`, which few repositories have.
+        let parents = std::cell::OnceCell::new();
+        let parents = || {
+            parents.get_or_init(|| {
+                let mut m: HashMap<ObjId, Vec<Option<ObjId>>> = HashMap::new();
+                for a in &cx.graph.attachments {
+                    m.entry(a.route).or_default().push(a.parent);
+                }
+                m
+            })
+        };
         for (id, o) in cx.graph.objects.iter().enumerate() {
             let route = o.is_route();
             let gateway = o.key.group == GATEWAY_GROUP && matches!(o.spec, Spec::Gateway(_));
@@ -60,7 +67,7 @@ impl Check for Rule {
                     // records are what the author wrote, so nothing is lost.
                     "target"
                         if route
-                            && parents_agree(cx, o, parents.get(&id).map(Vec::as_slice), v) =>
+                            && parents_agree(cx, o, parents().get(&id).map(Vec::as_slice), v) =>
                     {
                         continue;
                     }
