@@ -146,7 +146,7 @@ pub enum Spec {
     /// Deployments: the external-dns command lines they run.
     Workload(dns::Workload),
     IstioOperator(istio::IstioOperator),
-    Kustomization(kustomize::Kustomization),
+    Kustomization(Box<kustomize::Kustomization>),
     FluxKustomization(Box<kustomize::FluxKustomization>),
     ConfigMap(kustomize::ConfigMap),
     Crd(kustomize::Crd),
@@ -324,7 +324,7 @@ fn kindless_kustomization(
         return;
     }
     let mut r = Reader::new(root, "Kustomization");
-    let spec = Spec::Kustomization(kustomize::Kustomization::read(&mut r, root));
+    let spec = Spec::Kustomization(Box::new(kustomize::Kustomization::read(&mut r, root)));
     out.issues.append(&mut r.issues);
     out.objects.push(Object {
         key: ObjKey::new(KUSTOMIZE_GROUP, "Kustomization", "", "kustomization"),
@@ -661,7 +661,7 @@ fn read_spec(r: &mut Reader, group: &str, kind: &str, spec: Option<&Node>, root:
         // A kustomize Component lists resources like a Kustomization; it takes the namespace of
         // the kustomization that includes it.
         (KUSTOMIZE_GROUP, "Kustomization" | "Component") => {
-            Spec::Kustomization(kustomize::Kustomization::read(r, root))
+            Spec::Kustomization(Box::new(kustomize::Kustomization::read(r, root)))
         }
         (FLUX_KUSTOMIZE_GROUP, "Kustomization") => {
             Spec::FluxKustomization(Box::new(kustomize::FluxKustomization::read(r, s)))
