@@ -16,27 +16,24 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let g = cx.graph;
         let objects = g.objects;
-        // Objects are sorted by file: a file's objects are one run.
-        let of_file = |f: crate::source::FileId| {
-            let start = objects.partition_point(|o| o.file < f);
-            let end = objects.partition_point(|o| o.file <= f);
-            start..end
-        };
-        // Only objects whose key some other object has can be defined twice: the others (nearly
-        // all) are passed over without hashing their keys.
-        let repeated = g.key_repeated();
-        // (later, first, build): each pair once, in the first build that shows it.
+        // The objects another object shares a key with, by file: few, so each build's files
+        // are looked up in a small map rather than searched for among all objects.
+        let mut repeated: foldhash::HashMap<crate::source::FileId, Vec<usize>> =
+            foldhash::HashMap::default();
+        for (i, r) in g.key_repeated().into_iter().enumerate() {
+            if r {
+                repeated.entry(objects[i].file).or_default().push(i);
+            }
+        }
         let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
         let mut by: Vec<(usize, usize, &str)> = Vec::new();
+        if repeated.is_empty() {
+            return;
+        }
         for b in &g.builds {
-            // Hashed with foldhash: this map sees every object of every build.
             let mut seen: foldhash::HashMap<&ObjKey, usize> = foldhash::HashMap::default();
-            seen.reserve(b.files.len());
             for &f in &b.files {
-                for i in of_file(f) {
-                    if !repeated.get(i).copied().unwrap_or(false) {
-                        continue;
-                    }
+                for &i in repeated.get(&f).map_or(&[][..], Vec::as_slice) {
                     let o = &objects[i];
                     // A chart's objects are Helm's to reconcile with the others (`crate::helm`).
                     if matches!(o.spec, Spec::Kustomization(_))

@@ -18,24 +18,20 @@ impl Check for Rule {
     fn run(&self, cx: &Ctx, out: &mut Vec<Diagnostic>) {
         // With `--annotation-filter=<prefix>target`, external-dns reads only the routes that
         // carry the annotation: there it selects the route, and is not without effect.
-        let filters: Vec<&str> = cx
-            .graph
-            .objects
-            .iter()
-            .flat_map(|o| -> Box<dyn Iterator<Item = &str> + '_> {
-                match &o.spec {
-                    Spec::HelmRelease(h) => {
-                        Box::new(h.annotation_filters.iter().map(String::as_str))
-                    }
-                    Spec::Workload(w) => Box::new(
-                        w.external_dns
-                            .iter()
-                            .flat_map(|a| a.annotation_filters.iter().map(String::as_str)),
-                    ),
-                    _ => Box::new(std::iter::empty()),
+        let mut filters: Vec<&str> = Vec::new();
+        for o in cx.graph.objects {
+            match &o.spec {
+                Spec::HelmRelease(h) => {
+                    filters.extend(h.annotation_filters.iter().map(String::as_str));
                 }
-            })
-            .collect();
+                Spec::Workload(w) => filters.extend(
+                    w.external_dns
+                        .iter()
+                        .flat_map(|a| a.annotation_filters.iter().map(String::as_str)),
+                ),
+                _ => {}
+            }
+        }
         // Each route's parents (Gateways and ListenerSets of the input), one entry per
         // parentRef; `None` where a parentRef resolves to nothing in the input. Made only for
         // a route with a `target`, which few repositories have.
