@@ -168,7 +168,9 @@ impl Claim {
 /// Namespaces and variables per file.
 #[derive(Debug, Default)]
 pub struct Layout {
-    namespaces: HashMap<FileId, (String, String)>,
+    /// Each file's namespace and who sets it, shared by the files of a build. (foldhash: keyed
+    /// by every file some kustomization lists.)
+    namespaces: foldhash::HashMap<FileId, (Arc<str>, Arc<str>)>,
     /// Further namespaces a file is built into: a component or base that several
     /// kustomizations with different `namespace:` include is one set of objects per namespace.
     also: HashMap<FileId, Vec<(String, String)>>,
@@ -180,7 +182,7 @@ pub struct Layout {
     /// Files given a namespace (`namespaces`) by some builds and left without one by others
     /// (an overlay that sets `namespace:` beside one that does not): the objects as written are
     /// a further copy, applied wherever `kubectl apply -n` puts them.
-    unset_too: HashSet<FileId>,
+    unset_too: foldhash::HashSet<FileId>,
     /// The patches of each kustomization patch entry that gwlint follows, by (kustomization
     /// file, entry).
     patches: HashMap<(FileId, usize), Vec<patch::Patch>>,
@@ -897,7 +899,7 @@ pub fn layout(objects: &[Object], files: &[SourceFile]) -> Layout {
                 out.unset_too.insert(file);
             }
             out.namespaces
-                .insert(file, (ns.to_string(), origin.to_string()));
+                .insert(file, (Arc::clone(ns), Arc::clone(origin)));
         }
         let Some(fid) = c.flux else { continue };
         let Spec::FluxKustomization(f) = &objects[fid].spec else {
@@ -1660,7 +1662,7 @@ pub fn apply(
                         copy.key.name = other.as_str().into();
                         copies.push(copy);
                     }
-                    o.key.name = ns.as_str().into();
+                    o.key.name = (**ns).into();
                 }
             }
             continue;
@@ -1681,21 +1683,21 @@ pub fn apply(
             }
         }
         if let Some((ns, origin)) = layout.namespaces.get(&o.file) {
-            if o.key.namespace != *ns
+            if o.key.namespace != **ns
                 && !matches!(o.spec, Spec::Kustomization(_))
                 && !per_root_vars
                 && layout.unset_too.contains(&o.file)
             {
                 copies.push(o.clone());
             }
-            if o.key.namespace != *ns && !matches!(o.spec, Spec::Kustomization(_)) {
+            if o.key.namespace != **ns && !matches!(o.spec, Spec::Kustomization(_)) {
                 notes.entry(o.file).or_insert_with(|| {
                     format!(
                         "{}: namespace `{ns}` from {origin}",
                         files[o.file as usize].display_path()
                     )
                 });
-                o.key.namespace = ns.as_str().into();
+                o.key.namespace = (**ns).into();
                 o.namespace_defaulted = false;
             }
         }
