@@ -1,5 +1,7 @@
 //! What a new user meets in the reports: JUnit agrees with the exit code.
 
+mod common;
+
 use assert_cmd::Command;
 
 /// A route with an error (GW108, the Service is missing) and a warning (GW120, no parentRefs).
@@ -219,14 +221,7 @@ fn rules_in(dir: &std::path::Path) -> Vec<String> {
 fn rules_with(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
     let mut all = vec!["check", ".", "--format", "json"];
     all.extend_from_slice(args);
-    let out = gwlint_in(dir, &all);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_string())
-        .collect()
+    common::rules_of(&gwlint_in(dir, &all).stdout)
 }
 
 /// Runs `gwlint init` in `dir`: the configuration it wrote, and its `istioGatewayWorkloads` line.

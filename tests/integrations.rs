@@ -2,6 +2,7 @@
 //! starter config and completions.
 
 mod common;
+use common::rules_of;
 
 use std::path::Path;
 
@@ -35,16 +36,6 @@ fn repo() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn rules_of(out: &[u8]) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(out).unwrap();
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

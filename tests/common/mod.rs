@@ -63,3 +63,14 @@ pub fn findings(o: &Outcome) -> Vec<(String, usize, String, String)> {
         })
         .collect()
 }
+
+/// The rule ids of `gwlint check --format json` output, in order.
+pub fn rules_of(json: &[u8]) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
